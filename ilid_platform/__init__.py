@@ -1,0 +1,1 @@
+"""ILID Platform: industrial language-image datasets from product catalogs."""
