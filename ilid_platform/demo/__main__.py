@@ -1,0 +1,5 @@
+import sys
+
+from ilid_platform.demo.cli import main
+
+sys.exit(main())
