@@ -1,0 +1,1 @@
+"""Catalog crawling: one generic Scrapy product spider driven by a sources YAML."""

@@ -1,0 +1,41 @@
+"""Child-process entry point that runs one Scrapy crawl; started by `runner.run_crawl`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from scrapy.crawler import CrawlerProcess
+
+from ilid_platform.crawl.runner import CrawlStats
+from ilid_platform.crawl.sources import Source
+from ilid_platform.crawl.spider import ProductSpider, crawl_settings
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ilid_platform.crawl.child")
+    parser.add_argument("--source-json", type=Path, required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--job-dir", type=Path, required=True)
+    parser.add_argument("--stats", type=Path, required=True)
+    parser.add_argument("--previous", type=Path, help="the last finished crawl's output")
+    args = parser.parse_args(argv)
+
+    source = Source.model_validate_json(args.source_json.read_text(encoding="utf-8"))
+    process = CrawlerProcess(crawl_settings(source, args.out, args.job_dir, args.previous))
+    crawler = process.create_crawler(ProductSpider)
+    process.crawl(crawler, source=source)
+    process.start()
+
+    stats = CrawlStats.from_scrapy(source.name, crawler.stats.get_stats() if crawler.stats else {})
+    tmp = args.stats.with_suffix(".tmp")
+    tmp.write_text(stats.model_dump_json(indent=2), encoding="utf-8")
+    os.replace(tmp, args.stats)
+    return 0 if stats.finish_reason == "finished" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
