@@ -1,0 +1,1 @@
+"""Image download, validation, normalisation, perceptual hashing and near-duplicate clustering."""

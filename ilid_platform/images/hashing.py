@@ -1,0 +1,113 @@
+"""64-bit perceptual hashes (pHash, dHash) of every stored original, in `image_hashes`.
+
+Hashes are taken from the upright RGB original, not the normalised copy: the ILID edge pad
+adds content that differs between an image and a re-cropped copy of it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import duckdb
+import imagehash
+import numpy as np
+import pyarrow as pa
+from PIL import Image
+
+from ilid_platform.images.normalise import to_rgb
+from ilid_platform.images.store import original_path
+
+logger = logging.getLogger(__name__)
+
+HASH_INPUT_SIDE = 256
+"""Images are shrunk to this long side before hashing, which is cheap for huge originals and
+far above the 32 px (pHash) and 9 px (dHash) that the hashes look at."""
+
+_BATCH = 2000
+
+
+def ensure_hashes_table(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS image_hashes ("
+        "sha256 VARCHAR PRIMARY KEY, phash UBIGINT NOT NULL, dhash UBIGINT NOT NULL)"
+    )
+
+
+def _as_int(image_hash: imagehash.ImageHash) -> int:
+    return int.from_bytes(np.packbits(image_hash.hash.ravel()).tobytes(), "big")
+
+
+def perceptual_hashes(img: Image.Image) -> tuple[int, int]:
+    """(pHash, dHash) of an image as unsigned 64-bit ints (bit 63 = first hash bit)."""
+    gray = to_rgb(img).convert("L")
+    gray.thumbnail((HASH_INPUT_SIDE, HASH_INPUT_SIDE), Image.Resampling.LANCZOS, reducing_gap=2.0)
+    return _as_int(imagehash.phash(gray)), _as_int(imagehash.dhash(gray))
+
+
+def store_hashes(con: duckdb.DuckDBPyConnection, rows: Iterable[tuple[str, int, int]]) -> int:
+    """Insert (sha256, phash, dhash) rows; a sha256 already hashed keeps its row."""
+    rows = list(rows)
+    if not rows:
+        return 0
+    ensure_hashes_table(con)
+    shas, phashes, dhashes = zip(*rows, strict=True)
+    batch = pa.table(
+        {
+            "sha256": pa.array(shas, pa.string()),
+            "phash": pa.array(phashes, pa.uint64()),
+            "dhash": pa.array(dhashes, pa.uint64()),
+        }
+    )
+    before = con.execute("SELECT count(*) FROM image_hashes").fetchall()[0][0]
+    con.register("_hash_batch", batch)
+    try:
+        con.execute(
+            "INSERT OR IGNORE INTO image_hashes "
+            "SELECT DISTINCT ON (sha256) sha256, phash, dhash FROM _hash_batch"
+        )
+    finally:
+        con.unregister("_hash_batch")
+    return con.execute("SELECT count(*) FROM image_hashes").fetchall()[0][0] - before
+
+
+def _hash_file(item: tuple[str, Path]) -> tuple[str, int, int] | None:
+    sha, path = item
+    try:
+        with Image.open(path) as img:
+            return (sha, *perceptual_hashes(img))
+    except Exception as exc:  # a missing or unreadable file must not stop the other hashes
+        logger.warning("cannot hash %s: %s", path, exc)
+        return None
+
+
+def hash_images(
+    con: duckdb.DuckDBPyConnection,
+    store_root: Path,
+    progress: Callable[[str], None] | None = None,
+    workers: int | None = None,
+) -> int:
+    """Hash every `ok` image whose sha256 has no row in `image_hashes` yet; returns how many.
+
+    Ingest already hashes what it downloads, so this mostly fills gaps (older rows, or a
+    table rebuilt from the content-addressed store). Originals are found by sha256 under
+    `store_root`, so a moved store still works.
+    """
+    ensure_hashes_table(con)
+    todo = con.execute(
+        "SELECT DISTINCT i.sha256, i.format FROM images i "
+        "ANTI JOIN image_hashes h USING (sha256) "
+        "WHERE i.status = 'ok' AND i.sha256 IS NOT NULL ORDER BY i.sha256"
+    ).fetchall()
+    items = [(sha, original_path(Path(store_root), sha, fmt)) for sha, fmt in todo]
+    added = 0
+    with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
+        for start in range(0, len(items), _BATCH):
+            chunk = items[start : start + _BATCH]
+            added += store_hashes(con, filter(None, pool.map(_hash_file, chunk)))
+            if progress:
+                progress(f"hashed {min(start + _BATCH, len(items))}/{len(items)} images")
+    return added

@@ -1,0 +1,318 @@
+"""Image ingest against a real local HTTP server serving real files of every awkward kind."""
+
+from __future__ import annotations
+
+import io
+import threading
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from ilid_platform.images.download import (
+    STATUSES,
+    ImageRequest,
+    IngestConfig,
+    ingest_images,
+    sniff_format,
+)
+from ilid_platform.images.hashing import hash_images
+from ilid_platform.images.normalise import normalise, thumbnail, to_rgb
+from ilid_platform.warehouse import connect
+
+
+def encode(img: Image.Image, fmt: str, **params) -> bytes:
+    buffer = io.BytesIO()
+    img.save(buffer, fmt, **params)
+    return buffer.getvalue()
+
+
+def scene(width: int, height: int, seed: int = 0) -> Image.Image:
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:height, 0:width]
+    pixels = np.stack([x * 255 // width, y * 255 // height, (x + y) % 256], axis=-1)
+    pixels = pixels + rng.integers(0, 20, pixels.shape)
+    return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8), "RGB")
+
+
+def banded(width: int, height: int) -> Image.Image:
+    """Red top rows, blue bottom rows, grey between: edge padding must copy red and blue."""
+    pixels = np.full((height, width, 3), 128, np.uint8)
+    pixels[:10] = (255, 0, 0)
+    pixels[-10:] = (0, 0, 255)
+    return Image.fromarray(pixels, "RGB")
+
+
+def exif_rotated() -> bytes:
+    """Stored 200x100, EXIF orientation 6: shown 100x200 with the red half on top."""
+    pixels = np.zeros((100, 200, 3), np.uint8)
+    pixels[:, :100] = (255, 0, 0)
+    pixels[:, 100:] = (0, 255, 0)
+    img = Image.fromarray(pixels, "RGB")
+    exif = img.getexif()
+    exif[0x0112] = 6
+    return encode(img, "JPEG", quality=95, exif=exif.tobytes())
+
+
+def gif_two_frames() -> bytes:
+    red = Image.new("RGB", (120, 90), (255, 0, 0)).convert("P")
+    blue = Image.new("RGB", (120, 90), (0, 0, 255)).convert("P")
+    return encode(red, "GIF", save_all=True, append_images=[blue], duration=100)
+
+
+def rgba_half_transparent() -> bytes:
+    pixels = np.zeros((100, 160, 4), np.uint8)
+    pixels[:, 80:] = (255, 0, 0, 255)
+    return encode(Image.fromarray(pixels, "RGBA"), "PNG")
+
+
+def gray16() -> bytes:
+    values = np.tile(np.linspace(0, 65535, 200).astype(np.uint16), (100, 1))
+    img = Image.fromarray(values)
+    assert img.mode.startswith("I;16")
+    return encode(img, "PNG")
+
+
+class CatalogServer:
+    """Serves `routes` {path: (status, headers, body)}; a list of those is served in turn."""
+
+    def __init__(self, routes: dict) -> None:
+        self.routes = routes
+        self.hits: Counter[str] = Counter()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                server.hits[self.path] += 1
+                route = server.routes.get(self.path, (404, {}, b"missing"))
+                if isinstance(route, list):
+                    route = route[min(server.hits[self.path], len(route)) - 1]
+                status, headers, body = route
+                self.send_response(status)
+                for key, value in {"Content-Length": str(len(body)), **headers}.items():
+                    self.send_header(key, value)
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def __enter__(self) -> CatalogServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+JPEG = {"Content-Type": "image/jpeg"}
+PNG = {"Content-Type": "image/png"}
+
+EXPECTED = {
+    "/good.jpg": "ok",
+    "/good.png": "ok",
+    "/good.webp": "ok",
+    "/anim.gif": "ok",
+    "/cmyk.jpg": "ok",
+    "/gray16.png": "ok",
+    "/palette.png": "ok",
+    "/rgba.png": "ok",
+    "/exif.jpg": "ok",
+    "/banded.jpg": "ok",
+    "/flaky.jpg": "ok",
+    "/missing.jpg": "http_error",
+    "/broken.jpg": "http_error",
+    "/truncated.jpg": "decode_error",
+    "/page.jpg": "not_image",
+    "/tiny.png": "too_small",
+    "/huge.png": "too_large",
+    "/noise.png": "too_large",
+    "/noai.jpg": "blocked_by_robots",
+}
+OK_URLS = sum(status == "ok" for status in EXPECTED.values())
+assert set(EXPECTED.values()) == set(STATUSES), "every status is exercised"
+
+
+@pytest.fixture(scope="module")
+def server():
+    good_jpeg = encode(scene(320, 240), "JPEG", quality=90)
+    palette = scene(150, 100, seed=3).convert("P", palette=Image.Palette.ADAPTIVE, colors=16)
+    noise = np.random.default_rng(0).integers(0, 256, (700, 700, 3), dtype=np.uint8)
+    routes = {
+        "/good.jpg": (200, JPEG, good_jpeg),
+        "/good.png": (200, PNG, encode(scene(256, 256, seed=1), "PNG")),
+        "/good.webp": (200, {"Content-Type": "image/webp"}, encode(scene(200, 300, 2), "WEBP")),
+        "/anim.gif": (200, {"Content-Type": "image/gif"}, gif_two_frames()),
+        "/cmyk.jpg": (200, JPEG, encode(scene(200, 150, 4).convert("CMYK"), "JPEG")),
+        "/gray16.png": (200, PNG, gray16()),
+        "/palette.png": (200, PNG, encode(palette, "PNG")),
+        "/rgba.png": (200, PNG, rgba_half_transparent()),
+        "/exif.jpg": (200, JPEG, exif_rotated()),
+        "/banded.jpg": (200, PNG, encode(banded(300, 100), "PNG")),
+        "/flaky.jpg": [(500, {}, b"oops"), (200, JPEG, encode(scene(300, 200, 5), "JPEG"))],
+        "/broken.jpg": (503, {}, b"down"),
+        "/truncated.jpg": (200, JPEG, good_jpeg[: len(good_jpeg) // 2]),
+        "/page.jpg": (200, JPEG, b"<!DOCTYPE html><html><body>not an image</body></html>"),
+        "/tiny.png": (200, PNG, encode(scene(20, 20), "PNG")),
+        "/huge.png": (200, PNG, encode(Image.new("RGB", (1500, 1000), "white"), "PNG")),
+        "/noise.png": (200, PNG, encode(Image.fromarray(noise, "RGB"), "PNG")),
+        "/noai.jpg": (200, {**JPEG, "X-Robots-Tag": "googlebot: noindex, noai"}, good_jpeg),
+    }
+    with CatalogServer(routes) as running:
+        yield running
+
+
+CONFIG = IngestConfig(
+    concurrency=8,
+    per_host=4,
+    timeout_s=5,
+    backoff_s=0.01,
+    max_pixels=1_000_000,
+    max_bytes=1_000_000,
+)
+
+
+def requests_for(server: CatalogServer) -> list[ImageRequest]:
+    requests = [
+        ImageRequest("shop", f"{server.url}/product/{path.strip('/')}.html", server.url + path)
+        for path in EXPECTED
+    ]
+    # a second product showing the same image: one download, two rows
+    requests.append(
+        ImageRequest("shop", f"{server.url}/product/other.html", server.url + "/good.jpg")
+    )
+    return requests
+
+
+def rows(con) -> dict[str, tuple]:
+    found = con.execute(
+        "SELECT image_url, status, reason, sha256, path, normalised_path, width, height, format "
+        "FROM images WHERE page_url NOT LIKE '%other.html'"
+    ).fetchall()
+    return {row[0].split("/", 3)[-1]: row[1:] for row in found}
+
+
+def test_ingest_statuses_files_resume_and_retry(server, tmp_path: Path) -> None:
+    store = tmp_path / "images"
+    requests = requests_for(server)
+    with connect(tmp_path / "warehouse.duckdb") as con:
+        stats = ingest_images(con, store, requests, CONFIG)
+        found = rows(con)
+        assert {"/" + name: row[0] for name, row in found.items()} == EXPECTED
+        assert con.execute("SELECT count(*) FROM images").fetchall()[0][0] == len(requests)
+        assert stats.requested == len(requests) and stats.skipped == 0
+        assert stats.downloaded == len(EXPECTED)
+        assert stats.by_status["ok"] == OK_URLS + 1 and stats.by_status["http_error"] == 2
+        assert server.hits["/good.jpg"] == 1, "an url shared by two products is fetched once"
+        assert server.hits["/flaky.jpg"] == 2, "a 500 is retried"
+        assert server.hits["/broken.jpg"] == 3, "retries give up after 1 + retries attempts"
+        assert server.hits["/missing.jpg"] == 1, "a 404 is not retried"
+        assert server.hits["/noai.jpg"] == 1
+
+        assert found["missing.jpg"][1] == "HTTP 404"
+        assert found["broken.jpg"][1] == "HTTP 503 after 3 attempts"
+        assert found["page.jpg"][1] == "html document"
+        assert found["huge.png"][1].startswith("1500x1000")
+        assert "noai" in found["noai.jpg"][1]
+        assert found["truncated.jpg"][1].startswith("OSError")
+        assert found["tiny.png"][1] == "20x20 below 64 px"
+
+        for name, (status, _, sha, path, norm, *_, fmt) in found.items():
+            if status != "ok":
+                assert path is None and norm is None
+                continue
+            assert Path(path) == store / sha[:2] / sha[2:4] / f"{sha}.{Path(path).suffix[1:]}"
+            assert Path(norm).name == f"{sha}.ilid512.png"
+            assert fmt == sniff_format(Path(path).read_bytes())
+            with Image.open(norm) as img:
+                assert img.size == (512, 512) and img.mode == "RGB", name
+        assert found["exif.jpg"][5:7] == (100, 200), "EXIF orientation applied"
+        assert found["good.webp"][7] == "webp" and found["anim.gif"][7] == "gif"
+        assert found["banded.jpg"][7] == "png", "format comes from the bytes, not Content-Type"
+        assert not list(store.rglob("*.tmp"))
+
+        def pixels(name: str) -> np.ndarray:
+            return np.asarray(Image.open(found[name][4])).astype(int)
+
+        exif = pixels("exif.jpg")  # shown upright: red on top, green below
+        assert (np.abs(exif[100] - (255, 0, 0)) < 40).all()
+        assert (np.abs(exif[400] - (0, 255, 0)) < 40).all()
+        rgba = pixels("rgba.png")  # transparent half composited on white
+        assert (rgba[256, 20] == 255).all() and (np.abs(rgba[256, 500] - (255, 0, 0)) < 5).all()
+        assert (np.abs(pixels("anim.gif")[256, 256] - (255, 0, 0)) < 5).all(), "first frame"
+        gray = pixels("gray16.png")
+        assert gray[256, 5, 0] < 20 and gray[256, 506, 0] > 235, "16-bit scaled, not clipped"
+
+        # Resume: nothing is fetched again and no row is added.
+        hits = server.hits.copy()
+        again = ingest_images(con, store, requests, CONFIG)
+        assert server.hits == hits
+        assert again.skipped == len(requests) and again.downloaded == 0
+        assert again.by_status == stats.by_status
+        assert con.execute("SELECT count(*) FROM images").fetchall()[0][0] == len(requests)
+
+        # A lost normalised copy is rebuilt from the stored original, without the network.
+        Path(found["good.png"][4]).unlink()
+        rebuilt = ingest_images(con, store, requests, CONFIG)
+        assert rebuilt.reused == 1 and rebuilt.downloaded == 0 and server.hits == hits
+        assert Path(found["good.png"][4]).exists()
+
+        # retry_failed fetches only the failures again.
+        retried = ingest_images(con, store, requests, CONFIG, retry_failed=True)
+        assert retried.downloaded == len(EXPECTED) - OK_URLS
+        assert server.hits["/missing.jpg"] == 2 and server.hits["/good.jpg"] == 1
+        assert con.execute("SELECT count(*) FROM images").fetchall()[0][0] == len(requests)
+
+        # Ingest hashed what it decoded; hashing the stored originals gives the same values.
+        hashed = con.execute("SELECT sha256, phash, dhash FROM image_hashes ORDER BY 1").fetchall()
+        assert len(hashed) == OK_URLS
+        assert hash_images(con, store) == 0
+        con.execute("DELETE FROM image_hashes")
+        assert hash_images(con, store) == OK_URLS
+        assert con.execute("SELECT * FROM image_hashes ORDER BY 1").fetchall() == hashed
+
+
+def test_other_modes_write_their_own_copies(server, tmp_path: Path) -> None:
+    request = [ImageRequest("shop", "p", server.url + "/banded.jpg")]
+    with connect(tmp_path / "w.duckdb") as con:
+        ingest_images(con, tmp_path, request, IngestConfig(mode="keep_ratio", size=256))
+        ((norm,),) = con.execute("SELECT normalised_path FROM images").fetchall()
+    assert norm.endswith(".keep_ratio256.png")
+    assert Image.open(norm).size == (256, 85)
+
+
+def test_ilid_padding_replicates_edges() -> None:
+    img = banded(300, 100)
+    out = np.asarray(normalise(img, "ilid", 512)).astype(int)
+    assert out.shape == (512, 512, 3)
+    content = round(100 * 512 / 300)
+    top = (512 - content) // 2
+    assert (out[:top] == out[top]).all(), "rows above the image copy its first row"
+    assert (out[top + content :] == out[top + content - 1]).all()
+    assert (np.abs(out[0] - (255, 0, 0)) < 3).all() and (np.abs(out[-1] - (0, 0, 255)) < 3).all()
+
+    assert normalise(img, "keep_ratio", 512).size == (512, 171)
+    cropped = np.asarray(normalise(img, "center_crop", 512)).astype(int)
+    assert cropped.shape == (512, 512, 3)
+    assert (np.abs(cropped[0] - (255, 0, 0)) < 3).all(), "short side fills the square"
+    tall = normalise(banded(100, 300).transpose(Image.Transpose.ROTATE_90), "ilid", 64)
+    assert tall.size == (64, 64)
+    assert thumbnail(img, 128).size == (128, 43)
+    with pytest.raises(ValueError, match="unknown normalise mode"):
+        normalise(img, "stretch")
+
+
+def test_to_rgb_handles_modes() -> None:
+    cmyk = to_rgb(Image.new("CMYK", (4, 4), (0, 255, 255, 0)))
+    assert cmyk.mode == "RGB" and cmyk.getpixel((0, 0)) == (255, 0, 0)
+    la = to_rgb(Image.new("LA", (4, 4), (0, 0)))
+    assert la.getpixel((0, 0)) == (255, 255, 255)
+    assert to_rgb(Image.new("1", (4, 4), 1)).getpixel((0, 0)) == (255, 255, 255)
