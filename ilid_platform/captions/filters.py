@@ -1,0 +1,111 @@
+"""ILID's pre-filter (which products are worth captioning) and post-filter (which captions to keep).
+
+Both return a short reason instead of raising, so every rejection lands in the `captions`
+table. A reason is `code` or `code: detail`; stats count by code.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from urllib.parse import urlsplit
+
+from pydantic import ValidationError
+
+from ilid_platform.captions.schema import CAPTION_FIELDS, Caption, ProductText, validation_reason
+
+MIN_TEXT_WORDS = 5
+
+# Catalog pages whose path says "listing" rather than "product".
+_LISTING_PATH = re.compile(
+    r"/(category|categories|collections?|catalog(ue)?|search|tags?|brands?)(/|$)", re.IGNORECASE
+)
+_LISTING_QUERY = re.compile(r"(^|&)(page|p|q|sort)=", re.IGNORECASE)
+
+# A label_short made only of these words names no part type.
+GENERIC_WORDS = frozenset(
+    {
+        "product", "products", "item", "items", "article", "articles", "part", "parts",
+        "component", "components", "accessory", "accessories", "thing", "goods", "misc",
+        "miscellaneous", "other", "various", "unknown", "generic", "set", "kit",
+    }
+)  # fmt: skip
+PLACEHOLDERS = frozenset(
+    {"unknown", "n/a", "na", "none", "null", "not specified", "unspecified", "not available", "-"}
+)
+# Standards, article-number and size words that can survive in a digit-free label_long.
+_CODE_WORD = re.compile(
+    r"\b(DIN|ISO|EN|ANSI|ASME|ASTM|AISI|SAE|JIS|RAL|UNC|UNF|NPT|BSP|SKU|EAN|GTIN|MPN)\b"
+    r"|\b(art\.?[- ]?no|item no|part no|ref)\b\.?"
+    r"|\b(mm|cm|µm|kg|nm|kn|psi|rpm|mpa|kw)\b"
+    r"|#",
+    re.IGNORECASE,
+)
+_DIGIT = re.compile(r"\d")
+_GLOBAL_FLAGS = re.compile(r"\(\?([aiLmsux]+)\)")
+
+
+def trade_name_pattern(regex: str | None, brand: str | None = None) -> re.Pattern[str] | None:
+    """The source's trade-name regex and the product's brand as one case-insensitive pattern."""
+    parts = []
+    if regex:
+        # A leading global flag group like "(?i)" is only legal at the very start: scope it.
+        flags = _GLOBAL_FLAGS.match(regex)
+        parts.append(f"(?{flags[1]}:{regex[flags.end() :]})" if flags else f"(?:{regex})")
+    if brand and brand.strip():
+        parts.append(r"\b" + re.escape(brand.strip()) + r"\b")
+    return re.compile("|".join(parts), re.IGNORECASE) if parts else None
+
+
+def is_listing_page(product: ProductText) -> bool:
+    """Category-like: a listing URL, or a page named like one of its own breadcrumbs
+    that has neither an article number nor specifications."""
+    parts = urlsplit(product.url)
+    if _LISTING_PATH.search(parts.path) or _LISTING_QUERY.search(parts.query):
+        return True
+    crumbs = {c.strip().casefold() for c in product.breadcrumbs}
+    return product.name.strip().casefold() in crumbs and not product.sku and not dict(product.specs)
+
+
+def pre_filter(product: ProductText, min_words: int = MIN_TEXT_WORDS) -> str | None:
+    """None when the product is worth captioning, else why not."""
+    if not product.name.strip():
+        return "no_name"
+    if not any(u.strip() for u in product.image_urls):
+        return "no_image"
+    if is_listing_page(product):
+        return "category_page"
+    text = " ".join([product.name, product.description, *product.specs.values()])
+    words = len(text.split())
+    if words < min_words:
+        return f"too_little_text: {words} words, at least {min_words} needed"
+    return None
+
+
+def post_filter(
+    fields: Mapping[str, str], trade_names: re.Pattern[str] | None = None
+) -> tuple[Caption | None, str | None]:
+    """A valid `Caption` (word limits, no digits in label_long, nothing empty) that also names a
+    concrete part, holds no placeholder, code or trade name; or None and the reason."""
+    try:
+        caption = Caption.model_validate({f: fields.get(f) or "" for f in CAPTION_FIELDS})
+    except ValidationError as error:
+        return None, validation_reason(error)
+    short = caption.label_short.casefold()
+    if _DIGIT.search(short):
+        return None, f"digits_in_label_short: {caption.label_short!r}"
+    if all(word.strip(".,;:-") in GENERIC_WORDS for word in short.split()):
+        return None, f"generic_label_short: {caption.label_short!r}"
+    for name in CAPTION_FIELDS:
+        value = getattr(caption, name)
+        if value.casefold().strip(" .") in PLACEHOLDERS:
+            return None, f"placeholder_{name}: {value!r}"
+    code = _CODE_WORD.search(caption.label_long)
+    if code:
+        return None, f"code_in_label_long: {code.group(0)!r}"
+    if trade_names is not None:
+        for name in CAPTION_FIELDS:
+            found = trade_names.search(getattr(caption, name))
+            if found:
+                return None, f"trade_name_in_{name}: {found.group(0)!r}"
+    return caption, None

@@ -1,0 +1,56 @@
+"""The columns captions/ and dataset/ read from tables that crawl/ and images/ own.
+
+Kept in one place so the owners' DDL and these readers can be reconciled at a glance:
+
+* `pages` (crawl): source, url, name, description VARCHAR; specs (JSON text of an object
+  str -> str), breadcrumbs and image_urls (JSON text of a list of str); sku, brand VARCHAR;
+  gone BOOLEAN. Only rows with gone not true are read.
+* `images` (images): source, page_url, image_url, status ('ok' is usable), sha256 and
+  normalised_path (the ILID 512x512 PNG) VARCHAR.
+* `image_clusters` (images): sha256, cluster_id, representative_sha256 VARCHAR.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+UPSTREAM_COLUMNS: dict[str, tuple[str, ...]] = {
+    "pages": (
+        "source",
+        "url",
+        "name",
+        "description",
+        "specs",
+        "breadcrumbs",
+        "image_urls",
+        "sku",
+        "brand",
+        "gone",
+    ),
+    "images": ("source", "page_url", "image_url", "status", "sha256", "normalised_path"),
+    "image_clusters": ("sha256", "cluster_id", "representative_sha256"),
+}
+
+
+class UpstreamTableError(RuntimeError):
+    """A table another stage owns is missing or lacks a column this stage reads."""
+
+
+def require_columns(con: duckdb.DuckDBPyConnection, *tables: str) -> None:
+    """Say which stage to run, or which column is missing, before any query fails obscurely."""
+    for table in tables:
+        found = {
+            row[0]
+            for row in con.execute(
+                "SELECT column_name FROM information_schema.columns "
+                "WHERE table_name = ? AND table_schema = current_schema()",
+                [table],
+            ).fetchall()
+        }
+        if not found:
+            raise UpstreamTableError(f"table {table!r} does not exist; materialise its stage first")
+        missing = [c for c in UPSTREAM_COLUMNS[table] if c not in found]
+        if missing:
+            raise UpstreamTableError(
+                f"table {table!r} lacks columns {missing} (see ilid_platform/captions/upstream.py)"
+            )

@@ -1,0 +1,1 @@
+"""Leakage-free splits and dataset shards."""

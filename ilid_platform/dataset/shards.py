@@ -1,0 +1,167 @@
+"""Write `samples` out as the dataset: Parquet shards, ILID's ilid.json and per-shard stats.
+
+Layout of `out_dir` (the writer owns the whole directory):
+
+* `{split}-{i:05d}.parquet`, split in train/val/test, at most `shard_size` rows each; every
+  split has at least its `-00000` shard, possibly empty, so readers can rely on the names.
+  Columns: id, image, url, label_short, label_long, description, material, material_finish,
+  source, split, cluster_id. `image` is Hugging Face's image struct {bytes: the normalised
+  PNG, path: "images/{id}.png"}, and the Arrow schema carries the `datasets` feature metadata,
+  so `load_dataset("parquet", ...)` decodes it to PIL images (it ignores that metadata for a
+  plain binary column).
+* `images/{id}.png`: the same PNGs as files, hard-linked from the image store where possible,
+  so `ilid.json` works like ILID's release (records name their image file).
+* `ilid.json`: ILID records {id, image, url, label_short, label_long, description, material,
+  material_finish, source}, `image` being the path relative to `out_dir`.
+* `_stats.json`: totals per split and source, and per shard its file, split, rows, bytes.
+
+Everything is written into a sibling temp directory and swapped in, so readers never see a
+half-written dataset; identical samples give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from ilid_platform.captions.schema import CAPTION_FIELDS
+from ilid_platform.dataset.split import SPLITS
+
+logger = logging.getLogger(__name__)
+
+TEXT_COLUMNS = ("url", *CAPTION_FIELDS, "source", "split", "cluster_id")
+ILID_FIELDS = ("id", "image", "url", *CAPTION_FIELDS, "source")
+# Small row groups let streaming readers fetch a few images at a time.
+ROW_GROUP_SIZE = 100
+
+_HF_FEATURES = {
+    "id": {"dtype": "string", "_type": "Value"},
+    "image": {"_type": "Image"},
+    **{name: {"dtype": "string", "_type": "Value"} for name in TEXT_COLUMNS},
+}
+IMAGE_TYPE = pa.struct([("bytes", pa.binary()), ("path", pa.string())])
+SHARD_SCHEMA = pa.schema(
+    [("id", pa.string()), ("image", IMAGE_TYPE)] + [(n, pa.string()) for n in TEXT_COLUMNS],
+    metadata={"huggingface": json.dumps({"info": {"features": _HF_FEATURES}})},
+)
+
+
+@dataclass
+class ShardStats:
+    out_dir: Path
+    files: int = 0
+    samples: int = 0
+    bytes: int = 0
+    per_split: dict[str, int] = field(default_factory=dict)
+    missing_images: int = 0
+    fingerprint: str = ""
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def _clear_leftovers(out_dir: Path) -> None:
+    """Temp and old directories of an earlier run that was killed mid-swap."""
+    for leftover in out_dir.parent.glob(f".{out_dir.name}.*-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _swap_in(tmp: Path, out_dir: Path) -> None:
+    old = out_dir.parent / f".{out_dir.name}.old-{uuid.uuid4().hex[:8]}"
+    if out_dir.exists():
+        out_dir.rename(old)
+    tmp.rename(out_dir)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def write_shards(
+    con: duckdb.DuckDBPyConnection, out_dir: str | Path, shard_size: int = 1000
+) -> ShardStats:
+    """Replace `out_dir` with the dataset built from the `samples` table."""
+    if shard_size < 1:
+        raise ValueError("shard_size must be at least 1")
+    out_dir = Path(out_dir)
+    columns = ["id", "image_path", *TEXT_COLUMNS]
+    rows = con.execute(f"SELECT {', '.join(columns)} FROM samples ORDER BY id").fetchall()
+    by_split: dict[str, list[dict]] = {name: [] for name in SPLITS}
+    for row in rows:
+        sample = dict(zip(columns, row, strict=True))
+        by_split[sample["split"]].append(sample)
+
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    _clear_leftovers(out_dir)
+    tmp = out_dir.parent / f".{out_dir.name}.tmp-{uuid.uuid4().hex[:8]}"
+    (tmp / "images").mkdir(parents=True)
+    stats = ShardStats(out_dir=out_dir)
+    try:
+        records, shards = [], []
+        for split in SPLITS:
+            samples = by_split[split]
+            chunks = [samples[i : i + shard_size] for i in range(0, len(samples), shard_size)]
+            for index, chunk in enumerate(chunks or [[]]):
+                name = f"{split}-{index:05d}.parquet"
+                kept = []
+                for sample in chunk:
+                    image = Path(sample["image_path"])
+                    if not image.is_file():
+                        logger.warning("sample %s: image %s is missing", sample["id"], image)
+                        stats.missing_images += 1
+                        continue
+                    relative = f"images/{sample['id']}.png"
+                    _link_or_copy(image, tmp / relative)
+                    kept.append(
+                        {**sample, "image": {"bytes": image.read_bytes(), "path": relative}}
+                    )
+                    records.append({**sample, "image": relative})
+                table = pa.Table.from_pylist(kept, schema=SHARD_SCHEMA)
+                pq.write_table(table, tmp / name, row_group_size=ROW_GROUP_SIZE)
+                shards.append(
+                    {
+                        "file": name,
+                        "split": split,
+                        "samples": len(kept),
+                        "bytes": (tmp / name).stat().st_size,
+                        "sources": dict(sorted(Counter(s["source"] for s in kept).items())),
+                    }
+                )
+        ilid = [{key: record[key] for key in ILID_FIELDS} for record in records]
+        (tmp / "ilid.json").write_text(json.dumps(ilid, ensure_ascii=False, indent=1) + "\n")
+        stats.per_split = {split: 0 for split in SPLITS}
+        for shard in shards:
+            stats.per_split[shard["split"]] += shard["samples"]
+        summary = {
+            "samples": len(records),
+            "per_split": stats.per_split,
+            "per_source": dict(sorted(Counter(r["source"] for r in records).items())),
+            "missing_images": stats.missing_images,
+            "shards": shards,
+        }
+        (tmp / "_stats.json").write_text(json.dumps(summary, indent=1) + "\n")
+        digest = hashlib.sha256()
+        for path in sorted(p for p in tmp.iterdir() if p.is_file()):
+            digest.update(path.name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+        stats.fingerprint = digest.hexdigest()
+        stats.files = len(shards)
+        stats.samples = len(records)
+        stats.bytes = sum(shard["bytes"] for shard in shards)
+        _swap_in(tmp, out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    logger.info("wrote %d samples in %d shards to %s", stats.samples, stats.files, out_dir)
+    return stats

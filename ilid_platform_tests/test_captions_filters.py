@@ -1,0 +1,103 @@
+"""ILID pre-filter and post-filter: every rejection comes with a reason."""
+
+from __future__ import annotations
+
+import pytest
+
+from ilid_platform.captions.filters import post_filter, pre_filter, trade_name_pattern
+from ilid_platform.captions.schema import ProductText
+
+PRODUCT = ProductText(
+    source="acme",
+    url="http://127.0.0.1:8700/product/hex-nut-m8.html",
+    name="Hex nut M8, stainless steel",
+    description="Hexagon nut for machine screws.",
+    specs={"Material": "Stainless steel", "Finish": "Polished"},
+    breadcrumbs=("Home", "Hex nuts"),
+    image_urls=("http://127.0.0.1:8700/images/hex.jpg",),
+    sku="AC-HN-12345",
+)
+CAPTION = {
+    "label_short": "hex nut",
+    "label_long": "hexagon nut, stainless steel",
+    "description": "Hexagon nut for machine screws and threaded rod.",
+    "material": "stainless steel",
+    "material_finish": "polished",
+}
+
+
+def _product(**changes) -> ProductText:
+    return ProductText(**{**PRODUCT.__dict__, **changes})
+
+
+def test_typical_product_passes_pre_filter():
+    assert pre_filter(PRODUCT) is None
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({"name": "  "}, "no_name"),
+        ({"image_urls": ()}, "no_image"),
+        ({"image_urls": ("",)}, "no_image"),
+        ({"url": "http://127.0.0.1:8700/category/hex-nuts"}, "category_page"),
+        ({"url": "http://127.0.0.2:8700/fasteners?page=2"}, "category_page"),
+        ({"name": "Hex nuts", "sku": None, "specs": {}}, "category_page"),
+        (
+            {"name": "Nut", "description": "", "specs": {"Size": "M8"}},
+            "too_little_text: 2 words, at least 5 needed",
+        ),
+    ],
+)
+def test_pre_filter_reasons(changes, reason):
+    assert pre_filter(_product(**changes)) == reason
+
+
+def test_page_named_like_its_category_with_an_article_number_is_a_product():
+    assert pre_filter(_product(name="Hex nuts", breadcrumbs=("Home", "Hex nuts"))) is None
+
+
+def test_good_caption_passes_post_filter():
+    caption, reason = post_filter(CAPTION)
+    assert reason is None
+    assert caption is not None and caption.label_short == "hex nut"
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({"label_long": "hex nut M8 DIN 934"}, "invalid_label_long: must not contain digits"),
+        ({"material": ""}, "invalid_material: must not be empty"),
+        ({"label_short": "small stainless hex nut set"}, "invalid_label_short: has 5 words"),
+        ({"label_short": "product"}, "generic_label_short: 'product'"),
+        ({"label_short": "item"}, "generic_label_short: 'item'"),
+        ({"label_short": "M8 nut"}, "digits_in_label_short: 'M8 nut'"),
+        ({"material": "Unknown"}, "placeholder_material: 'Unknown'"),
+        ({"material_finish": "n/a"}, "placeholder_material_finish: 'n/a'"),
+        ({"label_long": "hexagon nut to DIN standard"}, "code_in_label_long: 'DIN'"),
+        ({"label_long": "hexagon nut, metric mm thread"}, "code_in_label_long: 'mm'"),
+    ],
+)
+def test_post_filter_reasons(changes, reason):
+    caption, got = post_filter({**CAPTION, **changes})
+    assert caption is None
+    assert got is not None and got.startswith(reason.split(":")[0])
+    if ":" in reason:
+        assert got.startswith(reason)
+
+
+def test_spare_part_is_generic():
+    assert post_filter({**CAPTION, "label_short": "Spare Part"})[1] is None
+    assert post_filter({**CAPTION, "label_short": "parts"})[1] == "generic_label_short: 'parts'"
+
+
+def test_trade_names_from_regex_with_global_flag_and_from_brand():
+    pattern = trade_name_pattern(r"(?i)\b(?:fixmaster(?: pro)?|torqlok)\b", brand="Acme")
+    assert pattern is not None
+    caption, reason = post_filter({**CAPTION, "label_long": "FIXMASTER PRO hexagon nut"}, pattern)
+    assert caption is None and reason == "trade_name_in_label_long: 'FIXMASTER PRO'"
+    caption, reason = post_filter({**CAPTION, "description": "An acme nut."}, pattern)
+    assert reason == "trade_name_in_description: 'acme'"
+    assert post_filter(CAPTION, pattern)[1] is None
+    assert trade_name_pattern(None, None) is None
+    assert trade_name_pattern(None, "  ") is None

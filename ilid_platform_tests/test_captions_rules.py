@@ -1,0 +1,184 @@
+"""The offline rule captioner on realistic catalog pages."""
+
+from __future__ import annotations
+
+import pytest
+
+from ilid_platform.captions.filters import post_filter, trade_name_pattern
+from ilid_platform.captions.rules import RuleCaptioner, singular, strip_codes
+from ilid_platform.captions.schema import ProductText
+
+ACME = r"(?i)\b(?:acme|torqlok|fixmaster(?: pro)?|duragrip|steelmate|precisionline)\b"
+BOLTBARN = r"(?i)\b(?:boltbarn|ironhold|barnmax|tufgrip|profix(?: 3000)?|heavyduty plus)\b®?"
+CLAMPCO = r"(?i)\b(?:clampco|vertex|novagrip|titan-x|q-lock|meridian)\b"
+IMAGES = ("http://shop.example/img/1.jpg",)
+
+
+def _caption(regex: str | None, **product):
+    product = ProductText(source="s", url="http://shop.example/p", image_urls=IMAGES, **product)
+    outcome = RuleCaptioner(regex).caption(product)
+    assert outcome.error is None
+    return outcome.fields, post_filter(outcome.fields, trade_name_pattern(regex, product.brand))
+
+
+def test_brief_example_hex_nut():
+    fields, (caption, reason) = _caption(
+        r"FixMaster(\s+Pro)?",
+        name="FixMaster Pro Hex Nut M8 DIN 934, stainless steel A2",
+        description="FixMaster Pro hex nuts lock bolts in machine frames. Rust free outdoors.",
+        specs={"Material": "Stainless steel A2", "Finish": "Polished"},
+        breadcrumbs=("Home", "Fasteners", "Hex nuts"),
+    )
+    assert reason is None, reason
+    assert caption.label_short == "hex nut"
+    assert caption.label_long == "hex nut, stainless steel"
+    assert caption.material == "stainless steel"
+    assert caption.material_finish == "polished"
+    assert caption.description == "Hex nuts lock bolts in machine frames. Rust free outdoors."
+
+
+@pytest.mark.parametrize(
+    ("regex", "product", "expected"),
+    [
+        (
+            ACME,
+            {
+                "name": "Acme FixMaster Pro Angle Bracket 40 x 40 mm - Aluminium, anodised",
+                "specs": {
+                    "Article no.": "AC-AB-31337",
+                    "Material": "aluminium",
+                    "Finish": "anodised",
+                    "Brand": "Acme FixMaster Pro",
+                },
+                "breadcrumbs": ("Home", "Angle brackets", "Acme FixMaster Pro Angle Bracket"),
+                "brand": "Acme",
+            },
+            ("angle bracket", "angle bracket, aluminium, anodised", "aluminium", "anodised"),
+        ),
+        (
+            BOLTBARN,
+            {
+                "name": "ProFix 3000® Bolt M8 x 40, zinc-plated steel",
+                "specs": {"Material": "zinc-plated steel", "Finish": "clear passivated"},
+                "breadcrumbs": ("Home", "Fasteners"),
+            },
+            ("bolt", "bolt, zinc-plated steel", "zinc-plated steel", "clear passivated"),
+        ),
+        (
+            CLAMPCO,
+            {
+                "name": "ClampCo Vertex Spur Gear | module 1.5, 24 teeth",
+                "specs": {"Material": "black polyamide", "Finish": "matte"},
+                "breadcrumbs": ("Home", "Spur gears"),
+            },
+            ("spur gear", "spur gear, black polyamide", "black polyamide", "matte"),
+        ),
+        (
+            None,
+            {
+                "name": "Deep groove ball bearing 6204-2RS (20 x 47 x 14 mm), sealed",
+                "specs": {"Material": "Chrome steel (100Cr6)", "Colour": "Silver"},
+                "breadcrumbs": ("Home", "Bearings", "Ball bearings"),
+            },
+            (
+                "deep groove ball bearing",
+                "deep groove ball bearing, sealed, chrome steel",
+                "chrome steel",
+                "silver",
+            ),
+        ),
+        (
+            None,
+            {
+                "name": "Swivel castor 100 mm with brake, black",
+                "description": "Swivel castor with top plate. Polyurethane tread, steel housing.",
+                "breadcrumbs": ("Home", "Castors"),
+            },
+            (
+                "swivel castor",
+                "swivel castor with brake, black, polyurethane",
+                "polyurethane",
+                "black",
+            ),
+        ),
+        (
+            None,
+            {
+                "name": "Star grip knob M10 DIN 6336",
+                "specs": {
+                    "Body material": "Polyamide PA6, glass-fibre reinforced",
+                    "Colour": "RAL 9005 jet black",
+                },
+            },
+            ("star grip knob", "star grip knob, polyamide", "polyamide", "jet black"),
+        ),
+    ],
+)
+def test_realistic_products(regex, product, expected):
+    fields, (caption, reason) = _caption(regex, **{"description": "", **product})
+    assert reason is None, (reason, fields)
+    assert (
+        caption.label_short,
+        caption.label_long,
+        caption.material,
+        caption.material_finish,
+    ) == expected
+    assert caption.description  # built from the fields when the page has no text
+
+
+def test_missing_material_is_left_empty_and_rejected_with_a_reason():
+    fields, (caption, reason) = _caption(
+        None,
+        name='Pipe clamp 1/2" with rubber insert, zinc plated',
+        breadcrumbs=("Home", "Pipe clamps"),
+    )
+    assert fields["label_short"] == "pipe clamp"
+    assert fields["material_finish"] == "zinc plated"
+    assert fields["material"] == ""  # "zinc plated" is a finish and the insert an accessory
+    assert caption is None and reason.startswith("invalid_description: must not be empty")
+    assert "invalid_material: must not be empty" in reason
+
+
+def test_long_description_keeps_whole_leading_sentences_within_thirty_words():
+    text = (
+        "Hexagon nut for machine screws and threaded rod. "
+        "Stainless steel (A2) resists rust in damp and outdoor use. "
+        "A polished, mirror-bright surface that is easy to clean. "
+        "Trusted by professionals since 1987."
+    )
+    fields, (caption, reason) = _caption(
+        ACME,
+        name="Acme TorqLok Hex Nut M8 - Stainless Steel, polished",
+        description=text,
+        specs={"Material": "stainless steel", "Finish": "polished"},
+    )
+    assert reason is None
+    assert caption.description == (
+        "Hexagon nut for machine screws and threaded rod. Stainless steel (A2) resists rust in "
+        "damp and outdoor use. A polished, mirror-bright surface that is easy to clean."
+    )
+    one_sentence = " ".join(["word"] * 45) + "."
+    fields, _ = _caption(None, name="Hex nut M8, steel", description=one_sentence)
+    assert len(fields["description"].split()) == 30
+
+
+def test_deterministic_and_model_identity_follows_the_regex():
+    product = ProductText("s", "u", "Washer M8 DIN 125, brass, polished", image_urls=IMAGES)
+    assert RuleCaptioner().caption(product) == RuleCaptioner().caption(product)
+    assert RuleCaptioner().model == "rules-v1"
+    assert RuleCaptioner(ACME).model != RuleCaptioner(CLAMPCO).model
+    with pytest.raises(Exception, match="unterminated|missing"):
+        RuleCaptioner("(broken")
+
+
+def test_helpers():
+    assert strip_codes("Hex Nut M8 DIN 934, stainless steel A2") == "Hex Nut, stainless steel"
+    assert strip_codes("Hinge 40 x 40 mm") == "Hinge"
+    assert strip_codes("Art.-Nr. 4711 Hinge | 100 x 75 mm") == "Hinge"
+    assert [singular(w) for w in ("hex nuts", "assemblies", "bushes", "glass", "valves")] == [
+        "hex nut",
+        "assembly",
+        "bush",
+        "glass",
+        "valve",
+    ]

@@ -1,0 +1,66 @@
+"""Caption validation: ILID's word limits, no digits in label_long, nothing empty."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from ilid_platform.captions.schema import CAPTION_FIELDS, Caption, validation_reason
+
+GOOD = {
+    "label_short": "hex nut",
+    "label_long": "hexagon nut, stainless steel",
+    "description": "Hexagon nut for machine screws and threaded rod in damp places.",
+    "material": "stainless steel",
+    "material_finish": "polished",
+}
+
+
+def test_valid_caption_is_stripped_and_kept():
+    caption = Caption.model_validate({**GOOD, "label_short": "  hex nut "})
+    assert caption.label_short == "hex nut"
+    assert caption.model_dump() == GOOD
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("label_short", "stainless steel hex nut m", "has 5 words, at most 4 allowed"),
+        ("label_long", "hex nut M8 DIN 934", "must not contain digits"),
+        ("label_long", "washer 10mm", "must not contain digits"),
+        ("description", " ".join(["word"] * 31), "has 31 words, at most 30 allowed"),
+        ("material", "a b c d e f", "has 6 words, at most 5 allowed"),
+        ("material_finish", "one two three four five six", "has 6 words, at most 5 allowed"),
+        ("material", "   ", "must not be empty"),
+    ],
+)
+def test_invalid_field_names_field_and_rule(name, value, message):
+    with pytest.raises(ValidationError) as raised:
+        Caption.model_validate({**GOOD, name: value})
+    reason = validation_reason(raised.value)
+    assert reason.startswith(f"invalid_{name}: ")
+    assert message in reason
+
+
+def test_limits_are_inclusive():
+    caption = Caption.model_validate(
+        {**GOOD, "label_short": "a b c d", "description": " ".join(["w"] * 30)}
+    )
+    assert len(caption.description.split()) == 30
+
+
+def test_missing_and_extra_fields_are_rejected():
+    with pytest.raises(ValidationError) as raised:
+        Caption.model_validate({k: v for k, v in GOOD.items() if k != "material"} | {"x": "y"})
+    reason = validation_reason(raised.value)
+    assert "invalid_material: Field required" in reason
+    assert "invalid_x: Extra inputs are not permitted" in reason
+
+
+def test_json_schema_is_what_the_llm_gets():
+    schema = Caption.model_json_schema()
+    assert schema["type"] == "object"
+    assert schema["required"] == list(CAPTION_FIELDS)
+    assert set(schema["properties"]) == set(CAPTION_FIELDS)
+    assert schema["additionalProperties"] is False
+    assert "at most 4 words" in schema["properties"]["label_short"]["description"]

@@ -1,0 +1,238 @@
+"""caption_products on a real DuckDB file: statuses, reasons, no re-captioning, resume.
+
+The tables other stages own are created here with the contract's columns
+(`UPSTREAM_DDL`; the crawl's real `pages` keeps lists natively, `NATIVE_PAGES_DDL`).
+The dataset tests reuse these helpers.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+
+import duckdb
+import pytest
+
+from ilid_platform.captions.rules import RuleCaptioner
+from ilid_platform.captions.schema import CaptionOutcome, ProductText
+from ilid_platform.captions.store import caption_products
+from ilid_platform.captions.upstream import UpstreamTableError
+from ilid_platform.warehouse import connect
+from ilid_platform_tests.test_captions_ollama import VALID, OllamaStub, Reply, ollama_stub
+
+UPSTREAM_DDL = {
+    "pages": """CREATE TABLE pages (source VARCHAR NOT NULL, url VARCHAR NOT NULL,
+        name VARCHAR, description VARCHAR, specs VARCHAR, breadcrumbs VARCHAR,
+        image_urls VARCHAR, sku VARCHAR, brand VARCHAR, extraction VARCHAR, record_hash VARCHAR,
+        gone BOOLEAN, PRIMARY KEY (source, url))""",
+    "images": """CREATE TABLE images (source VARCHAR NOT NULL, page_url VARCHAR NOT NULL,
+        image_url VARCHAR NOT NULL, status VARCHAR NOT NULL, reason VARCHAR, sha256 VARCHAR,
+        path VARCHAR, normalised_path VARCHAR, width INTEGER, height INTEGER, format VARCHAR,
+        bytes BIGINT, PRIMARY KEY (source, page_url, image_url))""",
+    "image_clusters": """CREATE TABLE image_clusters (sha256 VARCHAR PRIMARY KEY,
+        cluster_id VARCHAR NOT NULL, representative_sha256 VARCHAR NOT NULL,
+        cluster_size BIGINT NOT NULL)""",
+}
+NATIVE_PAGES_DDL = """CREATE TABLE pages (source VARCHAR NOT NULL, url VARCHAR NOT NULL,
+    name VARCHAR NOT NULL, description VARCHAR, specs JSON, breadcrumbs VARCHAR[],
+    image_urls VARCHAR[], sku VARCHAR, brand VARCHAR, extraction VARCHAR,
+    record_hash VARCHAR NOT NULL, gone BOOLEAN NOT NULL DEFAULT false, PRIMARY KEY (source, url))"""
+
+
+def create_upstream_tables(con: duckdb.DuckDBPyConnection, native_lists: bool = False) -> None:
+    for table, ddl in UPSTREAM_DDL.items():
+        con.execute(NATIVE_PAGES_DDL if native_lists and table == "pages" else ddl)
+
+
+def add_page(con: duckdb.DuckDBPyConnection, source: str, url: str, name: str, **fields) -> None:
+    """Insert or replace one `pages` row, JSON-encoding lists unless the table keeps them."""
+    native = (
+        con.execute(
+            "SELECT data_type FROM information_schema.columns "
+            "WHERE table_name = 'pages' AND column_name = 'image_urls'"
+        )
+        .fetchone()[0]
+        .endswith("[]")
+    )
+    crumbs, images = list(fields.get("breadcrumbs", [])), list(fields.get("image_urls", []))
+    con.execute(
+        "INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'test', ?, ?)",
+        [
+            source,
+            url,
+            name,
+            fields.get("description", ""),
+            json.dumps(fields.get("specs", {})),
+            crumbs if native else json.dumps(crumbs),
+            images if native else json.dumps(images),
+            fields.get("sku"),
+            fields.get("brand"),
+            f"hash-{url}",
+            fields.get("gone", False),
+        ],
+    )
+
+
+HEX_NUT = {
+    "description": "FixMaster Pro hex nuts lock bolts in machine frames. Rust free outdoors.",
+    "specs": {"Material": "Stainless steel A2", "Finish": "Polished"},
+    "breadcrumbs": ["Home", "Fasteners", "Hex nuts"],
+    "image_urls": ["http://acme/img/hex.jpg"],
+    "sku": "AC-HN-1",
+}
+
+
+def _snapshot(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    return con.execute("SELECT * FROM captions ORDER BY source, url").fetchall()
+
+
+@pytest.mark.parametrize("native_lists", [False, True], ids=["json-text", "native-lists"])
+def test_rule_captions_statuses_reasons_and_no_rework(tmp_path, native_lists):
+    with connect(tmp_path / "warehouse.duckdb") as con:
+        create_upstream_tables(con, native_lists)
+        add_page(con, "acme", "http://acme/p/hex", "FixMaster Pro Hex Nut M8 DIN 934", **HEX_NUT)
+        add_page(
+            con,
+            "acme",
+            "http://acme/p/noimg",
+            "Washer M8 DIN 125, brass, polished",
+            **{**HEX_NUT, "image_urls": []},
+        )
+        add_page(con, "acme", "http://acme/category/nuts", "Hex nuts", **HEX_NUT)
+        add_page(
+            con,
+            "acme",
+            "http://acme/p/clamp",
+            "Pipe clamp with rubber insert, zinc plated",
+            image_urls=["http://acme/img/clamp.jpg"],
+            breadcrumbs=["Home", "Pipe clamps"],
+        )
+        add_page(con, "acme", "http://acme/p/gone", "Hex Nut M10, brass", **HEX_NUT, gone=True)
+        add_page(con, "boltbarn", "http://bb/p/1", "Hex nut M8, brass", **HEX_NUT)
+        captioner = RuleCaptioner(trade_name_regex=r"(?i)\bfixmaster(?: pro)?\b")
+
+        first = caption_products(con, captioner, source="acme", progress=lambda m: None)
+        assert (first.pages, first.captioned, first.reused) == (4, 2, 0)
+        assert first.by_status == {"ok": 1, "prefiltered": 2, "postfiltered": 1}
+        assert first.rejects == {
+            "no_image": 1,
+            "category_page": 1,
+            "invalid_description": 1,
+        }
+        rows = {
+            r[0]: r[1:]
+            for r in con.execute(
+                "SELECT url, status, label_short, label_long, material, material_finish, "
+                "captioner, model, prompt_version FROM captions"
+            ).fetchall()
+        }
+        assert set(rows) == {
+            "http://acme/p/hex", "http://acme/p/noimg", "http://acme/category/nuts",
+            "http://acme/p/clamp",
+        }  # fmt: skip
+        assert rows["http://acme/p/hex"][:5] == (
+            "ok", "hex nut", "hex nut, stainless steel", "stainless steel", "polished"
+        )  # fmt: skip
+        assert rows["http://acme/p/hex"][5:] == ("rules", captioner.model, "rules-v1")
+        assert rows["http://acme/p/clamp"][:2] == ("postfiltered", "pipe clamp")
+
+        before = _snapshot(con)
+        again = caption_products(con, captioner, source="acme")
+        assert (again.captioned, again.reused, again.written) == (0, 4, 0)
+        assert _snapshot(con) == before
+
+        add_page(
+            con,
+            "acme",
+            "http://acme/p/hex",
+            "FixMaster Pro Hex Nut M8 DIN 934",
+            **{**HEX_NUT, "description": "Hexagon nut."},
+        )
+        add_page(
+            con, "acme", "http://acme/p/noimg", "Washer M8 DIN 125, brass, polished", **HEX_NUT
+        )
+        changed = caption_products(con, captioner, source="acme")
+        assert (changed.captioned, changed.reused) == (2, 2)
+        assert changed.by_status == {"ok": 2, "prefiltered": 1, "postfiltered": 1}
+        assert con.execute(
+            "SELECT description FROM captions WHERE url = 'http://acme/p/hex'"
+        ).fetchone() == ("Hexagon nut.",)
+
+        everything = caption_products(con, RuleCaptioner(), source=None)
+        assert everything.pages == 5
+        assert everything.captioned == 4  # another model identity redoes all, boltbarn included
+        assert con.execute("SELECT count(*) FROM captions").fetchone()[0] == 5
+
+
+class _KilledAfter:
+    """A captioner that dies (like a killed process) after `n` captions."""
+
+    name, model, prompt_version, trade_name_regex = "rules", "rules-v1", "rules-v1", None
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.rules = RuleCaptioner()
+
+    def caption_many(
+        self, products: Iterable[ProductText]
+    ) -> Iterator[tuple[ProductText, CaptionOutcome]]:
+        for i, pair in enumerate(self.rules.caption_many(products)):
+            if i == self.n:
+                raise KeyboardInterrupt
+            yield pair
+
+
+def test_killed_run_keeps_finished_batches_and_resumes(tmp_path):
+    with connect(tmp_path / "warehouse.duckdb") as con:
+        create_upstream_tables(con)
+        for i in range(30):
+            add_page(con, "acme", f"http://acme/p/{i:02d}", f"Hex nut M{i}, brass", **HEX_NUT)
+        with pytest.raises(KeyboardInterrupt):
+            caption_products(con, _KilledAfter(21), batch_size=5)
+        assert con.execute("SELECT count(*) FROM captions").fetchone()[0] == 20
+        resumed = caption_products(con, RuleCaptioner(), batch_size=5)
+        assert (resumed.captioned, resumed.reused) == (10, 20)
+        assert resumed.by_status == {"ok": 30}
+
+
+def test_ollama_captions_are_not_requested_again_for_unchanged_input(tmp_path):
+    from ilid_platform.captions.ollama_captioner import OllamaCaptioner
+
+    failing = "Washer"
+    script = lambda body, n: (  # noqa: E731
+        Reply(status=500) if failing in body["messages"][-1]["content"] else Reply()
+    )
+    with connect(tmp_path / "warehouse.duckdb") as con, ollama_stub(OllamaStub(script)) as stub:
+        create_upstream_tables(con)
+        add_page(con, "acme", "http://acme/p/1", "Hex nut M8, stainless steel", **HEX_NUT)
+        add_page(con, "acme", "http://acme/p/2", "Hex nut M10, stainless steel", **HEX_NUT)
+        add_page(con, "acme", "http://acme/p/3", "Washer M8, stainless steel", **HEX_NUT)
+        captioner = OllamaCaptioner(host=stub.url, retries=1, backoff_s=0.01, timeout_s=5)
+
+        first = caption_products(con, captioner)
+        assert first.by_status == {"ok": 2, "llm_error": 1}
+        assert first.rejects == {"llm_http_500": 1}
+        assert len(stub.chats) == 2 + 2  # the failing product was tried twice
+        assert con.execute(
+            "SELECT label_short, captioner, model FROM captions WHERE url = 'http://acme/p/1'"
+        ).fetchone() == (VALID["label_short"], "ollama", captioner.model)
+
+        failing = "nothing fails now"
+        second = caption_products(con, captioner)
+        assert len(stub.chats) == 5  # only the llm_error row is asked again
+        assert (second.captioned, second.reused, second.by_status) == (1, 2, {"ok": 3})
+
+        caption_products(con, captioner)
+        assert len(stub.chats) == 5
+        add_page(con, "acme", "http://acme/p/2", "Hex nut M12, stainless steel", **HEX_NUT)
+        caption_products(con, captioner)
+        assert len(stub.chats) == 6
+
+
+def test_missing_pages_table_is_a_clear_error(tmp_path):
+    with connect(tmp_path / "warehouse.duckdb") as con:
+        with pytest.raises(UpstreamTableError, match="table 'pages' does not exist"):
+            caption_products(con, RuleCaptioner())
+        con.execute("CREATE TABLE pages (source VARCHAR, url VARCHAR, name VARCHAR)")
+        with pytest.raises(UpstreamTableError, match="lacks columns"):
+            caption_products(con, RuleCaptioner())
