@@ -1,10 +1,14 @@
-"""Extraction on hand-written catalog pages, one markup style per test."""
+"""Extraction on hand-written catalog pages: one markup style per test, then the edge cases."""
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
-from ilid_platform.crawl.extract import extract_product, looks_script_rendered
+import pytest
+
+from ilid_platform.crawl.extract import decode_html, extract_product
+from ilid_platform.crawl.sources import Source
 
 URL = "https://shop.example/products/hex-bolt-m8.html?ref=x"
 
@@ -15,6 +19,15 @@ def page(head: str = "", body: str = "") -> str:
 
 def ld(data: object) -> str:
     return f'<script type="application/ld+json">{json.dumps(data)}</script>'
+
+
+def product(html: str | bytes, url: str = URL, **kwargs: Any) -> dict[str, Any]:
+    result = extract_product(html, url, **kwargs)
+    assert result.product is not None, result.reason
+    return result.product
+
+
+# ---------------------------------------------------------------- JSON-LD
 
 
 def test_jsonld_graph_with_references_breadcrumbs_and_properties() -> None:
@@ -51,8 +64,7 @@ def test_jsonld_graph_with_references_breadcrumbs_and_properties() -> None:
             {"@type": "Brand", "@id": "#brand", "name": "Acme"},
         ],
     }
-    record = extract_product(page(head=ld(graph)), URL)
-    assert record is not None
+    record = product(page(head=ld(graph)))
     assert record["extraction"] == "json-ld"
     assert record["name"] == "Hex Bolt M8 & Nut"
     assert record["description"] == "Zinc plated hex bolt."
@@ -93,8 +105,7 @@ def test_jsonld_top_level_array_and_product_group_with_variants() -> None:
             ],
         },
     ]
-    record = extract_product(page(head=ld(data)), URL)
-    assert record is not None
+    record = product(page(head=ld(data)))
     assert record["name"] == "Wing Nut"
     assert record["sku"] == "WN"
     assert record["brand"] == "Boltbarn"
@@ -103,6 +114,108 @@ def test_jsonld_top_level_array_and_product_group_with_variants() -> None:
         "https://shop.example/products/wn6.jpg",
         "https://shop.example/products/wn8.jpg",
     ]
+
+
+def test_jsonld_nested_offers_image_variants_types_and_category() -> None:
+    data = {
+        "@context": "http://schema.org/",
+        "@type": ["http://schema.org/Product", "Thing"],
+        "name": [{"@language": "en", "@value": "Ball Valve DN15"}],
+        "image": [
+            {"@type": "ImageObject", "url": ["/i/valve-front.jpg", "/i/valve-front-2x.jpg"]},
+            {"@id": "https://cdn.example/valve-side.jpg"},
+            "/i/valve-front.jpg",
+        ],
+        "category": "Plumbing > Valves > Ball valves",
+        "manufacturer": {"@type": "Organization", "name": "Valvo"},
+        "weight": {"@type": "QuantitativeValue", "value": 0.3, "unitCode": "KGM"},
+        "offers": {
+            "@type": "AggregateOffer",
+            "offers": [
+                {"@type": "Offer", "price": 12, "offers": {"@type": "Offer", "sku": "BV-15-R"}},
+                {"@type": "Offer", "image": "/i/valve-box.jpg"},
+            ],
+        },
+    }
+    record = product(page(head=ld(data)))
+    assert record["name"] == "Ball Valve DN15"
+    assert record["sku"] == "BV-15-R"
+    assert record["brand"] == "Valvo"
+    assert record["specs"] == {"Weight": "0.3 KGM"}
+    assert record["breadcrumbs"] == ["Plumbing", "Valves", "Ball valves"]
+    assert record["image_urls"] == [
+        "https://shop.example/i/valve-front.jpg",
+        "https://shop.example/i/valve-front-2x.jpg",
+        "https://cdn.example/valve-side.jpg",
+        "https://shop.example/i/valve-box.jpg",
+    ]
+
+
+def test_jsonld_offer_wrapping_the_product_and_webpage_breadcrumb_text() -> None:
+    data = {
+        "@context": "https://schema.org",
+        "@graph": [
+            {"@type": "WebPage", "breadcrumb": "Home > Fasteners > Rivets"},
+            {
+                "@type": "Offer",
+                "price": "3.10",
+                "itemOffered": {"@type": "Product", "name": "Pop Rivet 4 mm", "sku": "PR-4"},
+            },
+        ],
+    }
+    record = product(page(head=ld(data)))
+    assert (record["name"], record["sku"]) == ("Pop Rivet 4 mm", "PR-4")
+    assert record["breadcrumbs"] == ["Home", "Fasteners", "Rivets"]
+
+
+def test_jsonld_repeated_product_blocks_merge_and_h1_picks_the_own_product() -> None:
+    shop_block = ld({"@context": "https://schema.org", "@type": "Product", "name": "Hinge 80"})
+    reviews_block = ld(
+        {"@context": "https://schema.org", "@type": "Product", "name": "hinge 80", "sku": "H-80"}
+    )
+    record = product(page(head=shop_block + reviews_block))
+    assert (record["name"], record["sku"]) == ("Hinge 80", "H-80")
+
+    accessory = ld({"@context": "https://schema.org", "@type": "Product", "name": "Hinge pin"})
+    record = product(page(head=shop_block + accessory, body="<h1>Hinge 80</h1>"))
+    assert record["name"] == "Hinge 80"
+    result = extract_product(page(head=shop_block + accessory, body="<h1>Hinges</h1>"), URL)
+    assert result.product is None and result.reason == "not_product"
+
+
+def test_jsonld_as_shops_really_write_it() -> None:
+    cdata = (
+        '<script type="application/ld+json">//<![CDATA[\n'
+        '{"@context": "https://schema.org", "@type": "Product", "name": "Cable Tie",}\n'
+        "//]]></script>"
+    )
+    assert product(page(head=cdata))["name"] == "Cable Tie"
+    newline_in_string = (
+        '<script type="application/ld+json">{"@type": "Product", "name": "Cable\nTie 2"}</script>'
+    )
+    assert product(page(head=newline_in_string))["name"] == "Cable Tie 2"
+    concatenated = (
+        '<script type="application/ld+json">{"@type": "Organization", "name": "Shop"}\n'
+        '{"@type": "Product", "name": "Cable Tie 3", "sku": "CT-3"}</script>'
+    )
+    assert product(page(head=concatenated))["sku"] == "CT-3"
+
+
+def test_invalid_jsonld_is_an_issue_and_other_blocks_and_syntaxes_still_count() -> None:
+    broken = '<script type="application/ld+json">{"@type": "Product", "name": </script>'
+    valid = ld({"@context": "https://schema.org", "@type": "Product", "name": "Eye Bolt"})
+    result = extract_product(page(head=broken + valid), URL)
+    assert result.product is not None and result.product["name"] == "Eye Bolt"
+    assert result.issues == ["invalid_jsonld"]
+
+    result = extract_product(page(head=broken, body=HEURISTIC_BODY), URL)
+    assert result.product is not None and result.product["extraction"] == "heuristic"
+
+    result = extract_product(page(head=broken, body="<p>Nothing else here.</p>"), URL)
+    assert (result.product, result.reason) == (None, "invalid_jsonld")
+
+
+# ---------------------------------------------------------------- microdata and RDFa
 
 
 def test_microdata_product_with_spec_table_and_nav_breadcrumbs() -> None:
@@ -116,11 +229,11 @@ def test_microdata_product_with_spec_table_and_nav_breadcrumbs() -> None:
         <span itemprop="name">ClampCo</span></span>
       <meta itemprop="sku" content="PC-34">
       <div itemprop="description">Galvanised pipe clamp for 3/4 inch pipes.</div>
-      <table class="specs"><tr><th>Material:</th><td>Galvanised steel</td></tr>
+      <table class="specs"><tr><th>Property</th><th>Value</th></tr>
+        <tr><th>Material:</th><td>Galvanised steel</td></tr>
         <tr><th>Finish</th><td>Matte grey</td></tr></table>
     </div>"""
-    record = extract_product(page(body=body), URL)
-    assert record is not None
+    record = product(page(body=body))
     assert record["extraction"] == "microdata"
     assert record["name"] == 'Pipe Clamp 3/4"'
     assert record["sku"] == "PC-34"
@@ -129,6 +242,37 @@ def test_microdata_product_with_spec_table_and_nav_breadcrumbs() -> None:
     assert record["specs"] == {"Material": "Galvanised steel", "Finish": "Matte grey"}
     assert record["breadcrumbs"] == ["Home", "Clamps"]
     assert record["description"] == "Galvanised pipe clamp for 3/4 inch pipes."
+
+
+def test_rdfa_product_with_breadcrumb_list() -> None:
+    body = """
+    <ol vocab="https://schema.org/" typeof="BreadcrumbList">
+      <li property="itemListElement" typeof="ListItem"><a property="item" typeof="WebPage"
+        href="/"><span property="name">Home</span></a><meta property="position" content="1"></li>
+      <li property="itemListElement" typeof="ListItem"><a property="item" typeof="WebPage"
+        href="/washers"><span property="name">Washers</span></a>
+        <meta property="position" content="2"></li>
+    </ol>
+    <div vocab="https://schema.org/" typeof="Product">
+      <h1 property="name">Spring Washer M10</h1>
+      <img property="image" src="/img/sw10.jpg" alt="washer">
+      <p property="description">DIN 127 spring washer in stainless steel.</p>
+      <span property="sku">SW-10</span>
+      <div property="brand" typeof="Brand"><span property="name">Acme</span></div>
+      <span property="material">Stainless steel A2</span>
+      <div property="offers" typeof="Offer"><span property="price">0.10</span></div>
+    </div>"""
+    record = product(page(body=body))
+    assert record["extraction"] == "rdfa"
+    assert record["name"] == "Spring Washer M10"
+    assert record["description"] == "DIN 127 spring washer in stainless steel."
+    assert (record["sku"], record["brand"]) == ("SW-10", "Acme")
+    assert record["specs"] == {"Material": "Stainless steel A2"}
+    assert record["image_urls"] == ["https://shop.example/img/sw10.jpg"]
+    assert record["breadcrumbs"] == ["Home", "Washers"]
+
+
+# ---------------------------------------------------------------- OpenGraph and Twitter
 
 
 def test_opengraph_product() -> None:
@@ -140,24 +284,79 @@ def test_opengraph_product() -> None:
     <meta property="og:image" content="/i/valve-side.jpg">
     <meta property="product:brand" content="Valvo">
     <meta property="product:retailer_item_id" content="BV-15">
+    <meta property="product:category" content="Plumbing &gt; Valves">
     <meta property="product:material" content="Brass">"""
-    record = extract_product(page(head=head, body="<p>Hello</p>"), URL)
-    assert record is not None
+    record = product(page(head=head, body="<p>Hello</p>"))
     assert record["extraction"] == "opengraph"
     assert record["name"] == "Ball Valve DN15"
-    assert record["sku"] == "BV-15"
-    assert record["brand"] == "Valvo"
+    assert record["description"] == "Brass ball valve with lever."
+    assert (record["sku"], record["brand"]) == ("BV-15", "Valvo")
     assert record["specs"] == {"Material": "Brass"}
+    assert record["breadcrumbs"] == ["Plumbing", "Valves"]
     assert record["image_urls"] == [
         "https://shop.example/i/valve.jpg",
         "https://shop.example/i/valve-side.jpg",
     ]
 
 
+def test_opengraph_written_with_name_attributes_in_the_body() -> None:
+    body = (
+        '<meta name="og:type" content="product.item"><meta name="og:title" content="Gate Hook">'
+        '<meta name="og:image" content="/i/hook.jpg">'
+    )
+    record = product(page(body=body))
+    assert (record["name"], record["image_urls"]) == (
+        "Gate Hook",
+        ["https://shop.example/i/hook.jpg"],
+    )
+
+
 def test_opengraph_website_is_not_a_product() -> None:
     head = '<meta property="og:type" content="website"><meta property="og:title" content="Shop">'
-    assert extract_product(page(head=head, body="<h1>Shop</h1>"), URL) is None
+    result = extract_product(page(head=head, body="<h1>Shop</h1>"), URL)
+    assert (result.product, result.reason) == (None, "not_product")
 
+
+def test_twitter_product_card() -> None:
+    head = """
+    <meta name="twitter:card" content="product">
+    <meta name="twitter:title" content="Shackle 8 mm">
+    <meta name="twitter:description" content="Galvanised D-shackle with screw pin.">
+    <meta name="twitter:image" content="/i/shackle.jpg">
+    <meta name="twitter:label1" content="Price"><meta name="twitter:data1" content="EUR 3">
+    <meta name="twitter:label2" content="Material"><meta name="twitter:data2" content="Steel">"""
+    record = product(page(head=head))
+    assert record["extraction"] == "twitter"
+    assert record["name"] == "Shackle 8 mm"
+    assert record["description"] == "Galvanised D-shackle with screw pin."
+    assert record["image_urls"] == ["https://shop.example/i/shackle.jpg"]
+    assert record["specs"] == {"Material": "Steel"}
+    summary = page(head='<meta name="twitter:card" content="summary">' + head.split("\n", 2)[2])
+    assert extract_product(summary, URL).product is None
+
+
+def test_structured_data_is_completed_from_the_page() -> None:
+    head = ld({"@context": "https://schema.org", "@type": "Product", "name": "Door Stop"})
+    body = """
+    <div class="breadcrumbs"><a href="/">Home</a> / <a href="/doors">Doors</a></div>
+    <div class="product-gallery"><img src="/i/stop-1.jpg" width="900" height="900">
+      <img src="/i/stop-2.jpg" width="900" height="900"></div>
+    <div id="tab-description"><h2>Description</h2>
+      <p>Rubber door stop with a brushed steel base, screw fixing.</p></div>
+    <ul class="product-attributes"><li><span>Material</span><span>Rubber, steel</span></li>
+      <li>Colour: Black</li></ul>"""
+    record = product(page(head=head, body=body))
+    assert record["extraction"] == "json-ld"
+    assert record["description"] == "Rubber door stop with a brushed steel base, screw fixing."
+    assert record["image_urls"] == [
+        "https://shop.example/i/stop-1.jpg",
+        "https://shop.example/i/stop-2.jpg",
+    ]
+    assert record["specs"] == {"Material": "Rubber, steel", "Colour": "Black"}
+    assert record["breadcrumbs"] == ["Home", "Doors"]
+
+
+# ---------------------------------------------------------------- heuristic fallback
 
 HEURISTIC_BODY = """
 <header><img src="/logo.png" alt="Shop logo"></header>
@@ -173,8 +372,7 @@ HEURISTIC_BODY = """
 
 
 def test_heuristic_product_page() -> None:
-    record = extract_product(page(body=HEURISTIC_BODY), URL)
-    assert record is not None
+    record = product(page(body=HEURISTIC_BODY))
     assert record["extraction"] == "heuristic"
     assert record["name"] == "Butt Hinge 100 mm"
     assert record["image_urls"] == ["https://shop.example/photos/hinge-large.jpg"]
@@ -183,30 +381,67 @@ def test_heuristic_product_page() -> None:
     assert record["breadcrumbs"] == ["Home", "Hinges"]
 
 
-def test_selectors_override_structured_values_and_work_alone() -> None:
-    selectors = {
-        "name": "main h1::text",
-        "sku": "//dl/dd[2]",
-        "image": "main img[width='80']::attr(src)",
-        "specs_rows": "dl dt",
-    }
-    record = extract_product(page(body=HEURISTIC_BODY), URL, selectors)
-    assert record is not None
-    assert record["extraction"] == "heuristic+selectors"
-    assert record["sku"] == "Brushed"
-    assert record["image_urls"] == ["https://shop.example/thumbs/hinge-small.jpg"]
+def test_heuristic_main_image_by_size_srcset_zoom_link_or_position() -> None:
+    specs = "<table><tr><th>Material</th><td>Steel</td></tr><tr><th>Size</th><td>M6</td></tr>"
+    specs += "</table>"
 
-    bare = page(body="<div class='t'>Gate Latch</div><span id='code'>GL-1</span>")
-    record = extract_product(bare, URL, {"name": ".t", "sku": "#code"})
-    assert record is not None
-    assert (record["name"], record["sku"], record["extraction"]) == (
-        "Gate Latch",
-        "GL-1",
-        "selectors",
+    def main_image(images: str) -> list[str]:
+        return product(page(body=f"<h1>Nut</h1>{images}{specs}"))["image_urls"]
+
+    undeclared = '<img src="/a.jpg"><img src="/b.jpg">'
+    assert main_image(undeclared) == ["https://shop.example/a.jpg"]
+    declared = '<img src="/a.jpg" width="300px" height="300"><img src="/b.jpg" width="1200">'
+    assert main_image(declared) == ["https://shop.example/b.jpg"]
+    srcset = (
+        '<img src="/a.jpg"><img src="/b-small.jpg" srcset="/b-400.jpg 400w, /b-1600.jpg 1600w">'
+    )
+    assert main_image(srcset) == ["https://shop.example/b-1600.jpg"]
+    lazy = '<img src="data:image/gif;base64,R0lGOD" data-src="/lazy.jpg" class="lazyload">'
+    assert main_image(lazy) == ["https://shop.example/lazy.jpg"]
+    gallery = (
+        '<div class="gallery"><a href="/full/1.jpg"><img src="/t/1.jpg" width="60"></a>'
+        '<a href="/full/2.jpg"><img src="/t/2.jpg" width="60"></a></div>'
+        '<img src="/ad.jpg" width="50" height="50"><img src="/icons/truck.png">'
+    )
+    assert main_image(gallery) == [
+        "https://shop.example/full/1.jpg",
+        "https://shop.example/full/2.jpg",
+    ]
+
+
+def test_heuristic_page_with_related_products_strip_and_buy_button() -> None:
+    related = "".join(
+        f'<li><a href="/p/{i}.html"><img src="/t/{i}.jpg" width="200" height="200">Nut {i}</a></li>'
+        for i in range(6)
+    )
+    body = f"""
+    <h1>Cap Nut M8</h1><img src="/i/cap-nut.jpg" width="600" height="600">
+    <div class="product-details"><p>Domed cap nut, zinc plated, DIN 1587.</p>
+      <table><tr><th>Thread</th><td>M8</td></tr></table></div>
+    <form><button type="submit">Add to cart</button></form>
+    <section class="related-products"><h2>You may also like</h2><ul>{related}</ul></section>"""
+    record = product(page(body=body))
+    assert record["extraction"] == "heuristic"
+    assert record["name"] == "Cap Nut M8"
+    assert record["image_urls"] == ["https://shop.example/i/cap-nut.jpg"]
+    assert record["description"] == "Domed cap nut, zinc plated, DIN 1587."
+    assert record["specs"] == {"Thread": "M8"}
+
+
+def test_description_is_the_largest_prose_block_not_banners_or_cards() -> None:
+    body = """
+    <div class="cookie-banner"><p>We use cookies to improve your experience on this site.</p></div>
+    <h1>Wall Plug 8 mm</h1><img src="/i/plug.jpg">
+    <div><p>Nylon wall plug for solid and hollow walls.</p>
+      <p>Expands in four directions for a secure hold in brick and concrete.</p></div>
+    <dl><dt>Material</dt><dd>Nylon</dd><dt>Diameter</dt><dd>8 mm</dd></dl>"""
+    assert product(page(body=body))["description"] == (
+        "Nylon wall plug for solid and hollow walls. "
+        "Expands in four directions for a secure hold in brick and concrete."
     )
 
 
-def test_listing_pages_return_none() -> None:
+def test_listing_pages_are_not_products() -> None:
     cards = "".join(
         f'<div class="card"><a href="/p/{i}.html"><img src="/t/{i}.jpg"></a>'
         f'<a href="/p/{i}.html">Bolt {i}</a></div>'
@@ -216,12 +451,12 @@ def test_listing_pages_return_none() -> None:
         body=f"<h1>Bolts</h1>{cards}<table><tr><th>Sort</th><td>Name</td></tr>"
         "<tr><th>Show</th><td>12</td></tr></table>"
     )
-    assert extract_product(listing, URL) is None
+    assert extract_product(listing, URL).reason == "not_product"
 
     items = [{"@type": "Product", "name": f"Bolt {i}", "url": f"/p/{i}.html"} for i in range(5)]
     item_list = {"@context": "https://schema.org", "@type": "ItemList", "itemListElement": items}
-    assert extract_product(page(head=ld(item_list)), URL) is None
-    assert extract_product(page(head=ld(items)), URL) is None
+    assert extract_product(page(head=ld(item_list)), URL).product is None
+    assert extract_product(page(head=ld(items)), URL).product is None
 
     # A grid where only one card carries microdata is still a listing, not that product.
     marked = (
@@ -229,42 +464,169 @@ def test_listing_pages_return_none() -> None:
         'href="/p/0.html"><img itemprop="image" src="/t/0.jpg"></a>'
         '<span itemprop="name">Bolt 0</span></div>'
     )
-    one_card = page(body=f"<h1>Bolts</h1>{marked}{cards}")
-    assert extract_product(one_card, URL) is None
+    assert extract_product(page(body=f"<h1>Bolts</h1>{marked}{cards}"), URL).product is None
 
     # A product page with a related-products grid is still that product.
     own = ld({"@context": "https://schema.org", "@type": "Product", "name": "Eye Bolt M10"})
-    record = extract_product(page(head=own, body=f"<h1>Eye Bolt M10</h1>{cards}"), URL)
-    assert record is not None and record["name"] == "Eye Bolt M10"
+    record = product(page(head=own, body=f"<h1>Eye Bolt M10</h1>{cards}"))
+    assert record["name"] == "Eye Bolt M10"
 
 
-def test_invalid_jsonld_falls_back_to_other_blocks_and_syntaxes() -> None:
-    broken = '<script type="application/ld+json">{"@type": "Product", "name": </script>'
-    valid = ld({"@context": "https://schema.org", "@type": "Product", "name": "Eye Bolt"})
-    record = extract_product(page(head=broken + valid), URL)
-    assert record is not None and record["name"] == "Eye Bolt"
-
-    record = extract_product(page(head=broken, body=HEURISTIC_BODY), URL)
-    assert record is not None and record["extraction"] == "heuristic"
-
-    assert extract_product(page(head=broken), URL) is None
-    assert extract_product("", URL) is None
+# ---------------------------------------------------------------- per-source selectors
 
 
-def test_latin1_bytes_and_text() -> None:
+def test_selectors_override_structured_values_and_work_alone() -> None:
+    selectors = {
+        "name": "main h1::text",
+        "sku": "//dl/dd[2]",
+        "image": "main img[width='80']::attr(src)",
+        "specs_rows": "dl dt",
+    }
+    record = product(page(body=HEURISTIC_BODY), selectors=selectors)
+    assert record["extraction"] == "heuristic+selectors"
+    assert record["sku"] == "Brushed"
+    assert record["image_urls"] == ["https://shop.example/thumbs/hinge-small.jpg"]
+
+    bare = page(body="<div class='t'>Gate Latch</div><span id='code'>GL-1</span>")
+    record = product(bare, selectors={"name": ".t", "sku": "#code"})
+    assert (record["name"], record["sku"], record["extraction"]) == (
+        "Gate Latch",
+        "GL-1",
+        "selectors",
+    )
+
+
+def test_css_and_xpath_selectors_win_over_json_ld() -> None:
+    head = ld(
+        {
+            "@context": "https://schema.org",
+            "@type": "Product",
+            "name": "SEO title | Shop",
+            "sku": "WRONG",
+            "image": "/i/og.jpg",
+            "description": "Buy now!",
+        }
+    )
+    body = """
+    <h1 class="title">Hook Bolt M10</h1><meta itemprop="gtin" content="4006">
+    <div id="desc"><p>Hook bolt for</p><p>timber posts.</p></div>
+    <div class="media"><img data-src="/i/hook-1.jpg"><img srcset="/i/hook-2.jpg 2x"></div>
+    <ul class="crumbs"><li>Home</li><li>/</li><li>Bolts</li></ul>
+    <div class="spec"><span>Thread</span><span>M10</span></div>"""
+    selectors = {
+        "name": "xpath://h1[@class='title']/text()",
+        "sku": "//meta[@itemprop='gtin']",
+        "description": "#desc p",
+        "image": "css:.media img",
+        "breadcrumbs": "//ul[@class='crumbs']/li",
+        "specs_rows": ".spec",
+    }
+    record = product(page(head=head, body=body), selectors=selectors)
+    assert record["extraction"] == "json-ld+selectors"
+    assert record["name"] == "Hook Bolt M10"
+    assert record["sku"] == "4006"
+    assert record["description"] == "Hook bolt for timber posts."
+    assert record["image_urls"] == [
+        "https://shop.example/i/hook-1.jpg",
+        "https://shop.example/i/hook-2.jpg",
+    ]
+    assert record["breadcrumbs"] == ["Home", "Bolts"]
+    assert record["specs"]["Thread"] == "M10"
+
+
+@pytest.mark.parametrize("query", ["//h1[", "h1 >>> p", "xpath:count(("])
+def test_invalid_selectors_are_refused_when_sources_load(query: str) -> None:
+    with pytest.raises(ValueError, match="selector 'name'"):
+        Source(name="s", start_urls=["https://shop.example/"], selectors={"name": query})
+
+
+# ---------------------------------------------------------------- charsets and malformed HTML
+
+
+def test_latin1_bytes_with_meta_charset() -> None:
     html = page(
         head='<meta charset="iso-8859-1">',
         body=HEURISTIC_BODY.replace("Butt Hinge", "Scharnier Größe").replace(
             "Brushed", "Gebürstet"
         ),
     )
-    record = extract_product(html.encode("latin-1"), URL)
-    assert record is not None
-    assert record["name"] == "Scharnier Größe 100 mm"
-    assert record["specs"]["Finish"] == "Gebürstet"
+    result = extract_product(html.encode("latin-1"), URL)
+    assert result.product is not None and result.issues == []
+    assert result.product["name"] == "Scharnier Größe 100 mm"
+    assert result.product["specs"]["Finish"] == "Gebürstet"
+
+
+def test_charset_missing_wrong_or_contradicted() -> None:
+    text = "Flügelmutter – 8 € “verzinkt”"
+    cp1252 = page(body=f"<p>{text}</p>").encode("cp1252")
+    assert decode_html(cp1252) == (page(body=f"<p>{text}</p>"), ["charset_missing"])
+    # The server says UTF-8, the bytes are cp1252.
+    decoded, issues = decode_html(cp1252, "utf-8")
+    assert text in decoded and issues == ["charset_mismatch"]
+    # The page says latin-1, the bytes are UTF-8.
+    utf8 = page(head='<meta charset="iso-8859-1">', body=f"<p>{text}</p>").encode("utf-8")
+    decoded, issues = decode_html(utf8)
+    assert text in decoded and issues == ["charset_mismatch"]
+    # Agreeing declarations, a BOM and plain ASCII are no issue.
+    assert decode_html(cp1252, "windows-1252")[1] == []
+    assert decode_html("<p>Größe</p>".encode("utf-8-sig"), "latin-1") == ("<p>Größe</p>", [])
+    assert decode_html(b"<p>plain</p>") == ("<p>plain</p>", [])
+
+    block = '<script type="application/ld+json">{"@type": "Product", "name": "Flügelmutter"}'
+    record_page = page(head=f"{block}</script>").encode("cp1252")
+    result = extract_product(record_page, URL, declared_encoding="utf-8")
+    assert result.product is not None and result.product["name"] == "Flügelmutter"
+    assert result.issues == ["charset_mismatch"]
+
+
+def test_malformed_html_still_yields_what_it_can() -> None:
+    unclosed = (
+        "<html><body><h1>Angle Bracket<div><img src='/i/bracket.jpg' width=500 height=500>"
+        "<table><tr><th>Material<td>Steel<tr><th>Finish<td>Galvanised</table>"
+        "<p>Heavy angle bracket for timber <b><i>joints</b></i>"
+    )
+    record = product(unclosed)
+    assert record["name"].startswith("Angle Bracket")
+    assert record["specs"] == {"Material": "Steel", "Finish": "Galvanised"}
+
+    deep_product = page(head=ld({"@type": "Product", "name": "Deep Nut"}))
+    assert product("<div>" * 1500 + deep_product)["name"] == "Deep Nut"
+    # Past libxml2's hard depth limit the rest of the page is lost, and that is recorded.
+    too_deep = extract_product("<div>" * 3000 + deep_product, URL)
+    assert (too_deep.product, too_deep.reason, too_deep.issues) == (
+        None,
+        "malformed_html",
+        ["malformed_html"],
+    )
+    nul = page(head=ld({"@type": "Product", "name": "Null Nut"})).replace("<head>", "<head>\x00")
+    assert product(nul)["name"] == "Null Nut"
+
+    broken_urls = page(
+        head='<base href="http://[broken/">',
+        body='<h1>Odd Nut</h1><img src="http://[::1/x.jpg"><img src="/i/odd.jpg" width="300">'
+        '<a href="http://[::1/">x</a><button>Add to cart</button>',
+    )
+    assert product(broken_urls)["image_urls"] == ["https://shop.example/i/odd.jpg"]
+    broken_ref = ld({"@type": "Product", "name": "Odd Bolt", "url": "http://[bad/"})
+    assert product(page(head=broken_ref))["name"] == "Odd Bolt"
+
+    for body in ("", "   \n", "<!-- only a comment -->", "\x00\x01\x02\x03\x04garbage" * 50):
+        result = extract_product(body, URL)
+        assert (result.product, result.reason, result.tree) == (None, "malformed_html", None)
+    assert extract_product(bytes(range(256)) * 20, URL).reason == "malformed_html"
 
 
 def test_script_rendered_shell_detection() -> None:
-    shell = page(body='<div id="app"></div><script src="/app.js"></script>')
-    assert looks_script_rendered(shell)
-    assert not looks_script_rendered(page(body=HEURISTIC_BODY))
+    shell = extract_product(page(body='<div id="app"></div><script src="/app.js"></script>'), URL)
+    assert shell.product is None and shell.script_rendered
+    nav = "<header><nav>" + " | ".join(f"<a href='/c/{i}'>Category {i}</a>" for i in range(30))
+    placeholder = page(
+        head='<script src="/static/app.js" defer></script>',
+        body=f"{nav}</nav></header><main><div id='app'><p>Loading product&hellip;</p></div></main>"
+        "<footer><p>Free delivery on orders over EUR 50. Prices excl. VAT.</p></footer>",
+    )
+    assert extract_product(placeholder, URL).script_rendered
+    listing = extract_product(page(body="<h1>Bolts</h1>" + "<p>Some text here.</p>" * 30), URL)
+    assert listing.product is None and not listing.script_rendered
+    scripted = page(body="<script>track()</script><h1>Bolts</h1>" + "<p>Some text here.</p>" * 30)
+    assert not extract_product(scripted, URL).script_rendered

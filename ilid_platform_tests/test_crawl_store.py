@@ -36,7 +36,15 @@ def record(n: int, **changes: object) -> ProductRecord:
 
 def test_record_hash_ignores_fetch_metadata() -> None:
     first = record(1)
-    later = record(1, fetched_at="2026-02-01T00:00:00+00:00", http_status=203, rendered=True)
+    later = record(
+        1,
+        fetched_at="2026-02-01T00:00:00+00:00",
+        http_status=304,
+        rendered=True,
+        etag='"v2"',
+        last_modified="Sun, 01 Feb 2026 00:00:00 GMT",
+        lastmod="2026-02-01",
+    )
     assert first.record_hash == later.record_hash
     assert first.record_hash != record(1, name="Bolt one").record_hash
     assert ProductRecord.model_validate_json(first.model_dump_json()) == first

@@ -46,6 +46,9 @@ _NOT_PROSE = (
     f"{_NOT_CONTENT} or ancestor::table or ancestor::dl or ancestor::form or ancestor::button"
     " or ancestor::select or ancestor::h1 or ancestor::h2 or ancestor::h3 or ancestor::h4"
 )
+# Compiled once: these run for every cell, crumb and block of every page.
+_TEXT_NODES = lxml.etree.XPath(f".//text()[not({_NOT_CONTENT})]")
+_PROSE_NODES = lxml.etree.XPath(f".//text()[not({_NOT_PROSE})]")
 _IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif|svg|bmp|tiff?)(?:$|\?)", re.I)
 _DECORATIVE = re.compile(r"logo|icon|sprite|spinner|placeholder|pixel|badge|avatar|banner", re.I)
 # Containers on product pages whose cards are other products, not a listing.
@@ -99,15 +102,18 @@ def extract_product(
     """The product on a page, as ProductRecord fields without fetch metadata.
 
     Bytes are decoded with `decode_html`, trusting `declared_encoding` (the HTTP charset) only
-    as far as the bytes agree. Without a product, `reason` says why: `malformed_html`,
-    `invalid_jsonld` or `not_product` (listings, home pages and other non-product pages).
+    as far as the bytes agree. Without a product, `reason` says why: `malformed_html` (nothing
+    or too little could be parsed), `invalid_jsonld` (the only product data was unreadable) or
+    `not_product` (listings, home pages and other non-product pages).
     """
     issues: list[str] = []
     if isinstance(html, bytes):
         html, issues = decode_html(html, declared_encoding)
-    tree = parse_html(html)
-    if tree is None:
-        return Extraction(tree=None, reason="malformed_html", issues=issues)
+    tree, complete = _parse_html(html)
+    if tree is None:  # a charset problem of bytes that are no HTML at all is beside the point
+        return Extraction(tree=None, reason="malformed_html")
+    if not complete:
+        issues.append("malformed_html")
     base = _base_url(tree, url)
     listing = _looks_like_listing(tree)
     jsonld, jsonld_valid = _jsonld_nodes(tree)
@@ -141,7 +147,9 @@ def extract_product(
             method += "+selectors"
 
     if not method or not product.get("name"):
-        reason = "invalid_jsonld" if not jsonld_valid and not listing else "not_product"
+        reason = next((i for i in issues if i in ("malformed_html", "invalid_jsonld")), None)
+        if listing or reason is None:
+            reason = "not_product"
         return Extraction(tree, reason=reason, issues=issues, script_rendered=_app_shell(tree))
     record = {
         "url": url,
@@ -173,6 +181,8 @@ def decode_html(body: bytes, declared: str | None = None) -> tuple[str, list[str
         return body.decode("ascii"), []
     labels = [declared, html_body_declared_encoding(body)]
     candidates = list(dict.fromkeys(resolve_encoding(label) or label for label in labels if label))
+    # Bytes that are not BOM-marked UTF-16/32 are no UTF-16/32, whatever a label says.
+    candidates = [c for c in candidates if not c.lower().startswith(("utf-16", "utf-32"))]
     issues = [] if candidates else ["charset_missing"]
     decoded = ((e, _strict_decode(body, e)) for e in ("utf-8", *candidates))
     chosen, text = next(((e, t) for e, t in decoded if t is not None), ("cp1252", None))
@@ -181,23 +191,23 @@ def decode_html(body: bytes, declared: str | None = None) -> tuple[str, list[str
     return text if text is not None else body.decode("cp1252", "replace"), issues
 
 
-def parse_html(html: str) -> lxml.html.HtmlElement | None:
-    """An lxml document, or None for an empty or binary body that no markup can be read from.
+def page_links(tree: lxml.html.HtmlElement, url: str) -> list[str]:
+    """Absolute http(s) urls a crawler may follow: <a>, <area> and rel=next, minus nofollow.
 
-    Deep nesting is allowed (`huge_tree`): thousands of unclosed tags are a common defect, and
-    libxml2 would otherwise silently drop everything after level 256.
+    Read from the tree extraction already parsed, rather than by parsing the page again.
     """
-    if not html or not html.strip():
-        return None
-    head = html[:2048]
-    if len(_CONTROL.findall(head)) > 0.05 * len(head):
-        return None
-    parser = lxml.html.HTMLParser(encoding="utf-8", huge_tree=True)
-    data = html.replace("\x00", "").encode("utf-8", "surrogatepass")
-    try:
-        return lxml.html.document_fromstring(data, parser=parser)
-    except (lxml.etree.ParserError, ValueError):
-        return None
+    base = _base_url(tree, url)
+    links: dict[str, None] = {}
+    for element in tree.xpath("//a[@href] | //area[@href] | //link[@href][contains(@rel, 'next')]"):
+        if "nofollow" in element.get("rel", "").lower():
+            continue
+        href = element.get("href", "").strip()
+        if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
+            continue
+        absolute = _join(base, href)
+        if absolute.startswith(("http://", "https://")):
+            links[absolute] = None
+    return list(links)
 
 
 def validate_selector(query: str) -> None:
@@ -211,6 +221,27 @@ def validate_selector(query: str) -> None:
 # ---------------------------------------------------------------- decoding and small helpers
 
 
+def _parse_html(html: str) -> tuple[lxml.html.HtmlElement | None, bool]:
+    """An lxml document (None for an empty or binary body), and whether libxml2 read it all.
+
+    Deep nesting is allowed (`huge_tree`): thousands of unclosed tags are a common defect, and
+    libxml2 would otherwise stop at level 256. Where it still gives up, the part before that
+    point is kept and the page is flagged.
+    """
+    if not html or not html.strip():
+        return None, True
+    head = html[:2048]
+    if len(_CONTROL.findall(head)) > 0.05 * len(head):
+        return None, True
+    parser = lxml.html.HTMLParser(encoding="utf-8", huge_tree=True)
+    data = html.replace("\x00", "").encode("utf-8", "surrogatepass")
+    try:
+        tree = lxml.html.document_fromstring(data, parser=parser)
+    except (lxml.etree.ParserError, ValueError):
+        return None, True
+    return tree, not any(error.level_name == "FATAL" for error in parser.error_log)
+
+
 def _strict_decode(body: bytes, encoding: str) -> str | None:
     try:
         return body.decode(encoding)
@@ -220,7 +251,15 @@ def _strict_decode(body: bytes, encoding: str) -> str | None:
 
 def _base_url(tree: lxml.html.HtmlElement, url: str) -> str:
     href = tree.xpath("string(//base/@href)").strip()
-    return urljoin(url, href) if href else url
+    return (_join(url, href) or url) if href else url
+
+
+def _join(base: str, href: str) -> str:
+    """`href` made absolute; empty for a url that cannot be parsed (a broken IPv6 host)."""
+    try:
+        return urljoin(base, href)
+    except ValueError:
+        return ""
 
 
 def _clean(value: Any) -> str:
@@ -242,12 +281,12 @@ def _clean(value: Any) -> str:
 
 
 def _text(element: Any) -> str:
-    return " ".join(" ".join(element.xpath(f".//text()[not({_NOT_CONTENT})]")).split())
+    return " ".join(" ".join(_TEXT_NODES(element)).split())
 
 
 def _prose(element: Any) -> str:
     """Running text of a block, without its headings, tables, forms and scripts."""
-    return " ".join(" ".join(element.xpath(f".//text()[not({_NOT_PROSE})]")).split())
+    return " ".join(" ".join(_PROSE_NODES(element)).split())
 
 
 def _hint(element: Any) -> str:
@@ -266,7 +305,10 @@ def _short_type(value: Any) -> set[str]:
 
 def _same_page(a: str, b: str) -> bool:
     def key(u: str) -> str:
-        parts = urlsplit(urldefrag(u)[0])
+        try:
+            parts = urlsplit(urldefrag(u)[0])
+        except ValueError:  # structured data carries broken urls as often as pages do
+            return u
         return f"{parts.netloc.lower()}{parts.path.rstrip('/')}?{parts.query}"
 
     return key(a) == key(b)
@@ -317,7 +359,7 @@ def _absolute_urls(urls: Iterable[str], base: str) -> list[str]:
         raw = (raw or "").strip()
         if not raw or raw.startswith("data:"):
             continue
-        absolute = urldefrag(urljoin(base, raw))[0]
+        absolute = urldefrag(_join(base, raw))[0]
         if urlsplit(absolute).scheme in ("http", "https") and absolute not in result:
             result.append(absolute)
     return result
@@ -778,7 +820,9 @@ def _content_images(tree: lxml.html.HtmlElement, base: str) -> list[_Image]:
             continue
         width = width or srcset_width
         area = width * (height or width)
-        images.append(_Image(urljoin(base, zoom or src), area, order, img))
+        url = _join(base, zoom or src)
+        if url:
+            images.append(_Image(url, area, order, img))
     return images
 
 
@@ -840,12 +884,13 @@ def _description(tree: lxml.html.HtmlElement) -> str:
         text = block.get("content") if block.tag == "meta" else _prose(block)
         if text and len(text) >= 20:
             return " ".join(text.split())
+    panels = {id(a) for h1 in tree.iter("h1") for a in h1.iterancestors()}
     named = [
         element
         for element in tree.xpath(f"//*[@id or @class][not({_CHROME})]")
         if element.tag not in ("meta", "link", "img", "script", "style", "body", "html")
         and not _NOT_DESCRIPTION.search(_hint(element))
-        and not element.xpath(".//h1")
+        and id(element) not in panels
     ]
     for pattern in _DESCRIPTION_BLOCKS:
         for element in named:
@@ -881,16 +926,17 @@ def _heuristic(tree: lxml.html.HtmlElement, base: str) -> dict[str, Any]:
 
 
 def _app_shell(tree: lxml.html.HtmlElement) -> bool:
-    """An app shell whose content a browser would have to render (little text, scripts)."""
+    """A page a browser would have to render: it has scripts and, outside header, navigation
+    and footer, next to no text, or an app root that holds only a loading placeholder."""
     if not tree.xpath("//script"):
         return False
-    text = " ".join(tree.xpath(f"//body//text()[not({_NOT_CONTENT})]"))
-    if len(" ".join(text.split())) < 200:
+    content = " ".join(tree.xpath(f"//body//text()[not({_NOT_CONTENT} or {_CHROME})]"))
+    if len(" ".join(content.split())) < 200:
         return True
-    for element in tree.xpath("//*[@id]"):
-        if element.get("id").lower() in APP_ROOT_IDS and not _text(element):
-            return True
-    return False
+    return any(
+        element.get("id").lower() in APP_ROOT_IDS and len(_text(element)) < 40
+        for element in tree.xpath("//*[@id]")
+    )
 
 
 # ---------------------------------------------------------------- per-source selectors

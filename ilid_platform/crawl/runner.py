@@ -61,7 +61,8 @@ class CrawlStats(BaseModel):
         def prefixed(prefix: str) -> dict[str, int]:
             return {k[len(prefix) :]: int(v) for k, v in stats.items() if k.startswith(prefix)}
 
-        pages = int(stats.get("response_received_count", 0))
+        # Responses replayed from the resume cache were fetched by an earlier attempt.
+        pages = int(stats.get("response_received_count", 0)) - int(stats.get("httpcache/hit", 0))
         elapsed = float(stats.get("elapsed_time_seconds", 0.0))
         resumed = int(stats.get("ilid/products_resumed", 0))
         return cls(

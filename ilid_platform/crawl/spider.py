@@ -10,8 +10,11 @@ import hashlib
 import json
 import logging
 import os
+import pickle
 import re
-from collections.abc import AsyncIterator, Iterator
+import zlib
+from collections.abc import AsyncIterator, Coroutine, Iterator
+from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import parse_qsl, urldefrag, urlencode, urlsplit, urlunsplit
@@ -21,6 +24,7 @@ from playwright.async_api import Page
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 from pydantic import ValidationError
 from scrapy import Request, Spider, signals
+from scrapy.core.downloader import Downloader, Slot
 from scrapy.crawler import Crawler
 from scrapy.exceptions import (
     DownloadCancelledError,
@@ -29,22 +33,24 @@ from scrapy.exceptions import (
     IgnoreRequest,
     ResponseDataLossError,
 )
-from scrapy.extensions.httpcache import FilesystemCacheStorage
 from scrapy.http import Response, TextResponse, XmlResponse
-from scrapy.linkextractors import IGNORED_EXTENSIONS, LinkExtractor
+from scrapy.linkextractors import IGNORED_EXTENSIONS
+from scrapy.settings import BaseSettings
 from scrapy.settings.default_settings import RETRY_EXCEPTIONS, RETRY_HTTP_CODES
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip, gzip_magic_number
 from scrapy.utils.request import RequestFingerprinter
+from scrapy.utils.response import response_from_dict
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from scrapy_playwright.page import PageMethod
+from twisted.internet.defer import Deferred
 from twisted.internet.error import TCPTimedOutError
 from twisted.internet.error import TimeoutError as TwistedTimeoutError
 from twisted.python.failure import Failure
 from w3lib.encoding import http_content_type_encoding
 from w3lib.url import canonicalize_url
 
-from ilid_platform.crawl.extract import extract_product
+from ilid_platform.crawl.extract import extract_product, page_links
 from ilid_platform.crawl.records import ProductRecord, utc_now_iso
 from ilid_platform.crawl.sources import Politeness, Source
 from ilid_platform.crawl.store import load_records
@@ -58,13 +64,12 @@ TRACKING_PARAMS = re.compile(
 )
 _PATH_SESSION = re.compile(r";jsessionid=[^/?#]*", re.I)
 # Paths that never lead to products, and query parameters that only re-sort the same listing.
-NON_CATALOG = [
+NON_CATALOG = re.compile(
     r"/(cart|basket|checkout|login|logout|signin|sign-in|register|account|my-account|wishlist"
-    r"|compare)(/|$|\?)",
-    r"add[-_]to[-_]cart",
-    r"[?&](sort|orderby|order_by|view|mode)=",
-]
-NON_HTML_EXTENSIONS = [*IGNORED_EXTENSIONS, "xml", "json", "txt", "gz", "csv"]
+    r"|compare)(/|$|\?)|add[-_]to[-_]cart|[?&](sort|orderby|order_by|view|mode)=",
+    re.I,
+)
+NON_HTML_EXTENSIONS = {f".{e}" for e in [*IGNORED_EXTENSIONS, "xml", "json", "txt", "gz", "csv"]}
 PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -82,16 +87,23 @@ SITEMAP_PRIORITY = 10
 RETRYABLE_STATUSES = sorted(RETRY_HTTP_CODES)
 
 
+@lru_cache(maxsize=65536)
 def canonical_url(url: str) -> str:
-    """One spelling per page: no fragment, tracking or session parameters, sorted query."""
+    """One spelling per page: no fragment, tracking or session parameters or default port,
+    sorted query. Raises ValueError for what is no valid URL (a bad port, a broken IPv6 host).
+    """
     parts = urlsplit(urldefrag(url)[0])
     query = [
         (key, value)
         for key, value in parse_qsl(parts.query, keep_blank_values=True)
         if not TRACKING_PARAMS.match(key)
     ]
+    netloc = parts.netloc
+    if (parts.scheme, parts.port) in (("http", 80), ("https", 443)):
+        netloc = netloc.rsplit(":", 1)[0]
     path = _PATH_SESSION.sub("", parts.path)
-    return canonicalize_url(urlunsplit(parts._replace(path=path, query=urlencode(query))))
+    canonical = parts._replace(netloc=netloc, path=path, query=urlencode(query))
+    return canonicalize_url(urlunsplit(canonical))
 
 
 def in_domains(url: str, domains: list[str]) -> bool:
@@ -167,21 +179,63 @@ class RenderAwareFingerprinter:
         return fingerprint
 
 
-class ResumeCacheStorage(FilesystemCacheStorage):
-    """Scrapy's file cache that trusts an entry only after all of it was written.
+class PoliteDownloader(Downloader):
+    """Scrapy's downloader with its per-domain concurrency limit actually enforced.
 
-    The cache is what makes a crawl killed with SIGKILL resume without fetching its finished
-    pages again; an entry cut short by the kill must read as absent, not as a truncated page.
+    Scrapy (2.19) hands a slot's queued requests out in a loop that stops when the slot has no
+    free transfer places, but under the asyncio reactor a request only counts as transferring
+    once its download task starts, after the loop: every queued request goes out at once and
+    CONCURRENT_REQUESTS_PER_DOMAIN is not a limit. Counting the request when it is handed out
+    restores it; the download itself removes it again when done.
     """
 
-    def store_response(self, spider: Spider, request: Request, response: Response) -> None:
-        super().store_response(spider, request, response)
-        Path(self._get_request_path(spider, request), "complete").touch()
+    def _wait_for_download(
+        self, slot: Slot, request: Request, queue_dfd: Deferred[Response]
+    ) -> Coroutine[Any, Any, None]:
+        slot.transferring.add(request)
+        return super()._wait_for_download(slot, request, queue_dfd)
+
+
+class ResumeCacheStorage:
+    """Every response of the running job, so a crawl killed with SIGKILL resumes without
+    fetching its finished pages again.
+
+    One compressed pickle per response (HTML shrinks about fivefold at zlib's fastest level,
+    and a big catalog's job holds every page), written under a temporary name and renamed, so
+    a kill in the middle of a write leaves no half entry behind. (Scrapy's file storage writes
+    seven files per entry, and an entry cut short reads back as a truncated page.)
+    """
+
+    def __init__(self, settings: BaseSettings) -> None:
+        self.root = Path(settings["HTTPCACHE_DIR"])
+        self.dirs: set[Path] = set()
+
+    def open_spider(self, spider: Spider) -> None:
+        self.fingerprint = spider.crawler.request_fingerprinter.fingerprint
+
+    def close_spider(self, spider: Spider) -> None:
+        """Nothing is buffered: every entry is complete on disk once stored."""
+
+    def _path(self, request: Request) -> Path:
+        key = self.fingerprint(request).hex()
+        return self.root / key[:2] / key
 
     def retrieve_response(self, spider: Spider, request: Request) -> Response | None:
-        if not Path(self._get_request_path(spider, request), "complete").exists():
+        try:
+            data = self._path(request).read_bytes()
+        except FileNotFoundError:
             return None
-        return super().retrieve_response(spider, request)
+        return response_from_dict(pickle.loads(zlib.decompress(data)))  # this job's own files
+
+    def store_response(self, spider: Spider, request: Request, response: Response) -> None:
+        path = self._path(request)
+        if path.parent not in self.dirs:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.dirs.add(path.parent)
+        tmp = path.with_suffix(".tmp")
+        data = pickle.dumps(response.to_dict(), protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.write_bytes(zlib.compress(data, 1))
+        os.replace(tmp, path)
 
 
 def crawl_settings(
@@ -217,6 +271,7 @@ def crawl_settings(
         "HTTPCACHE_POLICY": "scrapy.extensions.httpcache.DummyPolicy",
         "HTTPCACHE_IGNORE_HTTP_CODES": RETRYABLE_STATUSES,
         "REQUEST_FINGERPRINTER_CLASS": "ilid_platform.crawl.spider.RenderAwareFingerprinter",
+        "DOWNLOADER": "ilid_platform.crawl.spider.PoliteDownloader",
         "ITEM_PIPELINES": {"ilid_platform.crawl.spider.JsonLinesPipeline": 300},
         "ILID_OUT_JSONL": str(out_jsonl),
         "ILID_PREVIOUS_JSONL": str(previous_jsonl) if previous_jsonl else "",
@@ -238,7 +293,10 @@ def crawl_settings(
                 },
                 "PLAYWRIGHT_ABORT_REQUEST": "ilid_platform.crawl.spider.abort_heavy_request",
                 "PLAYWRIGHT_MAX_CONTEXTS": 2,
-                "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": politeness.concurrency_per_domain,
+                # Open pages are bounded by the download concurrency. scrapy-playwright's own
+                # page limit only adds a wait for pages still closing, and a request waiting
+                # there when the browser crashes waits forever: keep it out of reach.
+                "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": 2 * settings["CONCURRENT_REQUESTS"],
                 "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": politeness.timeout_s * 1000,
                 # A crashed browser is relaunched on the next page; the pages it took down
                 # with it are retried like any dropped connection.
@@ -262,7 +320,9 @@ def classify_failure(failure: Failure) -> str:
         DownloadTimeoutError, TwistedTimeoutError, TCPTimedOutError, PlaywrightTimeoutError
     ):
         return "timeout"
-    if failure.check(DownloadCancelledError) and "max size" in failure.getErrorMessage():
+    if failure.check(DownloadCancelledError):
+        # While crawling, Scrapy cancels a download only for DOWNLOAD_MAXSIZE: announced by
+        # Content-Length ("max size" message) or reached while streaming (no message).
         return "too_large"
     if failure.check(ResponseDataLossError):
         return "truncated"
@@ -290,12 +350,9 @@ class ProductSpider(Spider):
         self.allowed_domains = list(source.allowed_domains)
         self.previous = previous or {}
         self.lastmods: dict[str, str] = {}
+        self.redirects: dict[str, str] = {}
         self.emitted: set[str] = set()
-        self.link_extractor = LinkExtractor(
-            deny=NON_CATALOG,
-            deny_extensions=NON_HTML_EXTENSIONS,
-            unique=True,
-        )
+        self.requested: set[str] = set()
         name_selector = source.selectors.get("name")
         self.wait_selector = _playwright_selector(name_selector) if name_selector else None
 
@@ -334,6 +391,7 @@ class ProductSpider(Spider):
         one is not, because its shell's validators say nothing about the data rendered into it.
         """
         url = canonical_url(url)
+        self.requested.add(url)
         rendered = self.source.browser == "always" if browser is None else browser
         meta: dict[str, Any] = {}
         headers: dict[str, str] = {}
@@ -382,7 +440,12 @@ class ProductSpider(Spider):
             if sitemap.type == "sitemapindex":
                 yield self.sitemap_request(loc)
             elif in_domains(loc, self.allowed_domains):
-                yield from self._sitemap_page(canonical_url(loc), entry.get("lastmod"))
+                try:
+                    url = canonical_url(loc)
+                except ValueError:
+                    logger.info("skipping invalid sitemap url %r in %s", loc, response.url)
+                    continue
+                yield from self._sitemap_page(url, entry.get("lastmod"))
 
     def _sitemap_page(self, url: str, lastmod: str | None) -> Iterator[Request | dict[str, Any]]:
         """Fetch a sitemap page, unless its <lastmod> says it has not changed since last time."""
@@ -395,7 +458,7 @@ class ProductSpider(Spider):
                 self.crawler.stats.inc_value("ilid/incremental/lastmod_unchanged")
                 yield self._reissue(previous, fetched_at=utc_now_iso())
             return
-        if url not in self.emitted:
+        if url not in self.emitted and url not in self.requested:
             yield self.page_request(url)
 
     def _sitemap_body(self, response: Response) -> bytes | None:
@@ -434,7 +497,8 @@ class ProductSpider(Spider):
             stats.inc_value("ilid/rejects/extraction_error")
             return
         for issue in result.issues:
-            stats.inc_value(f"ilid/issues/{issue}")
+            if issue != result.reason:
+                stats.inc_value(f"ilid/issues/{issue}")
         if result.product:
             url = self._canonical_of(response, result.tree)
             self.emitted.add(url)
@@ -457,7 +521,7 @@ class ProductSpider(Spider):
         else:
             stats.inc_value(f"ilid/rejects/{result.reason}")
         if result.tree is not None:
-            yield from self._follow(response)
+            yield from self._follow(page_links(result.tree, response.url))
 
     def _not_modified(self, response: Response) -> Iterator[dict[str, Any]]:
         """Re-emit the previous record of a page the server says has not changed."""
@@ -480,22 +544,36 @@ class ProductSpider(Spider):
     def _reissue(previous: ProductRecord, **changes: Any) -> dict[str, Any]:
         return {**previous.model_dump(exclude={"source", "record_hash"}), **changes}
 
-    def _follow(self, response: TextResponse) -> Iterator[Request]:
-        links = [
-            link.url for link in self.link_extractor.extract_links(response) if not link.nofollow
-        ]
-        next_pages = response.xpath("//link[@rel='next']/@href").getall()
-        links += [response.urljoin(href) for href in next_pages]
-        for url in links:
-            if in_domains(url, self.allowed_domains) and canonical_url(url) not in self.emitted:
+    def _follow(self, links: list[str]) -> Iterator[Request]:
+        """Requests for catalog links not requested or emitted yet.
+
+        Checked here, before a Request exists: a product page links the whole navigation, and
+        sending those through the scheduler's duplicate filter costs more than the page.
+        """
+        for link in links:
+            try:
+                url = canonical_url(link)
+            except ValueError:  # pages do link to nonsense; it cannot lead to a product
+                continue
+            if url in self.requested or url in self.emitted:
+                continue
+            path = urlsplit(url).path.lower()
+            if (
+                in_domains(url, self.allowed_domains)
+                and not NON_CATALOG.search(url)
+                and os.path.splitext(path)[1] not in NON_HTML_EXTENSIONS
+            ):
                 yield self.page_request(url)
 
     def _canonical_of(self, response: TextResponse, tree: Any) -> str:
         """rel=canonical when it stays inside the catalog, else the fetched url, canonicalised."""
         hrefs = tree.xpath("//link[translate(@rel, 'CANONICAL', 'canonical')='canonical']/@href")
         if hrefs and hrefs[0].strip():
-            candidate = canonical_url(response.urljoin(hrefs[0].strip()))
-            if in_domains(candidate, self.allowed_domains):
+            try:
+                candidate = canonical_url(response.urljoin(hrefs[0].strip()))
+            except ValueError:
+                candidate = ""
+            if candidate and in_domains(candidate, self.allowed_domains):
                 return candidate
         return canonical_url(response.url)
 
@@ -505,10 +583,22 @@ class ProductSpider(Spider):
         logger.info("rejected %s (%s): %s", failure.request.url, reason, failure.getErrorMessage())
 
     def request_dropped(self, request: Request, spider: Spider) -> None:
-        """A redirect back to a url of its own chain is dropped as a duplicate; record why."""
-        if request.url in request.meta.get("redirect_urls", []):
+        """Record redirect loops, which Scrapy's duplicate filter drops without a word.
+
+        A redirect to an already seen url is dropped as a duplicate. That is harmless when the
+        target was crawled on its own, but a loop when the redirects known so far lead from the
+        target back into the dropped request's own chain (a -> b -> a).
+        """
+        chain = request.meta.get("redirect_urls")
+        if not chain:
+            return
+        self.redirects.update(zip(chain, [*chain[1:], request.url], strict=True))
+        url, hops = request.url, 0
+        while url not in chain and url in self.redirects and hops < len(self.redirects):
+            url, hops = self.redirects[url], hops + 1
+        if url in chain:
             self.crawler.stats.inc_value("ilid/rejects/redirect_loop")
-            logger.info("rejected %s (redirect_loop)", request.url)
+            logger.info("rejected %s (redirect_loop): %s", chain[0], " -> ".join(chain))
 
 
 def _header(response: Response, name: bytes) -> str | None:

@@ -1,0 +1,104 @@
+"""Every kind of bad page a real catalog serves ends up as a counted reason, never a crash."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ilid_platform.crawl.runner import run_crawl
+from ilid_platform.crawl.sources import Source
+from ilid_platform.crawl.store import load_records
+from ilid_platform_tests.test_crawl_spider import FAST, LocalSite, html, product_jsonld
+
+
+def _legacy_product(name: str, charset_meta: str = "") -> bytes:
+    block = json.dumps({"@type": "Product", "name": name}, ensure_ascii=False)
+    head = f'{charset_meta}<script type="application/ld+json">{block}</script>'
+    return html("<p>Preis: 8 €</p>", head).encode("cp1252")
+
+
+def _bad_shop(site: LocalSite) -> list[str]:
+    pages = {
+        "/ok.html": (html("", product_jsonld("Good Bolt", "GB-1")), {}),
+        "/odd-links.html": (
+            html(
+                '<a href="http://127.0.0.1:port/">bad port</a><a href="http://[::1/">bad host</a>'
+                '<a href="/behind-odd-links.html">next</a>',
+                '<link rel="canonical" href="http://[broken/">'
+                + product_jsonld("Odd", "O-1", image=["/img/odd.jpg", "http://[::1/x.jpg"]),
+            ),
+            {},
+        ),
+        "/malformed.html": (bytes(range(256)) * 8, {}),
+        "/invalid-jsonld.html": (
+            html("<p>x</p>", '<script type="application/ld+json">{"@type": "Product",</script>'),
+            {},
+        ),
+        # Nested past libxml2's limit: what follows is lost, the product before it is not.
+        "/too-deep.html": (html("<div>" * 3000 + "<p>lost</p>", product_jsonld("Deep", "D-1")), {}),
+        "/wrong-charset.html": (_legacy_product("Flügelmutter"), {}),
+        "/no-charset.html": (_legacy_product("Rändelmutter"), {"content_type": "text/html"}),
+        "/latin1.html": (
+            _legacy_product("Hutmutter", '<meta charset="windows-1252">'),
+            {"content_type": "text/html"},
+        ),
+        "/loop/a.html": ("", {"status": 302, "headers": {"Location": "/loop/b.html"}}),
+        "/loop/b.html": ("", {"status": 302, "headers": {"Location": "/loop/a.html"}}),
+        "/gone.html": ("<h1>Gone</h1>", {"status": 410}),
+        "/error.html": ("<h1>Oops</h1>", {"status": 503}),
+        "/slow.html": (html("", product_jsonld("Slow", "S-1")), {"delay": 1.0}),
+        "/huge.html": (html("<p>filler</p>" * 3000), {}),
+        "/huge-stream.html": (html("<p>filler</p>" * 3000), {"content_length": False}),
+        "/download": (b"%PDF-1.4 catalog", {"content_type": "application/pdf"}),
+    }
+    for path, (body, options) in pages.items():
+        site.add(path, body, **options)
+    site.add("/behind-odd-links.html", html("", product_jsonld("Found", "F-1")))
+    for n in range(12):  # a redirect chain that never ends
+        site.add(
+            f"/endless/{n}.html", "", status=301, headers={"Location": f"/endless/{n + 1}.html"}
+        )
+    links = [*pages, "/endless/0.html"]
+    site.add("/index.html", html("".join(f'<a href="{path}">{path}</a>' for path in links)))
+    site.add("/robots.txt", "User-agent: *\nAllow: /\n", content_type="text/plain")
+    return links
+
+
+def test_bad_pages_are_rejected_or_flagged_with_reasons(tmp_path: Path) -> None:
+    with LocalSite() as site:
+        _bad_shop(site)
+        politeness = FAST.model_copy(
+            update={"timeout_s": 0.5, "max_page_bytes": 20_000, "max_redirects": 5}
+        )
+        source = Source(name="bad", start_urls=[f"{site.base}/index.html"], politeness=politeness)
+        out = tmp_path / "out.jsonl"
+        stats = run_crawl(source, out, tmp_path / "job")
+        error_attempts = len(site.hits("/error.html"))
+        base = site.base
+
+    assert stats.finish_reason == "finished"
+    names = {r.url.rsplit("/", 1)[1]: r.name for r in load_records(out)}
+    assert names == {
+        "ok.html": "Good Bolt",
+        "odd-links.html": "Odd",
+        "behind-odd-links.html": "Found",
+        "wrong-charset.html": "Flügelmutter",
+        "no-charset.html": "Rändelmutter",
+        "latin1.html": "Hutmutter",
+        "too-deep.html": "Deep",
+    }
+    odd = next(r for r in load_records(out) if r.name == "Odd")
+    assert odd.image_urls == [f"{base}/img/odd.jpg"]
+    assert stats.rejects == {
+        "malformed_html": 1,  # binary garbage
+        "invalid_jsonld": 1,
+        "redirect_loop": 2,  # a -> b -> a, and a chain longer than max_redirects
+        "http_4xx": 1,
+        "http_5xx": 1,
+        "timeout": 1,
+        "too_large": 2,  # announced by Content-Length, and streamed without one
+        "not_html": 1,
+    }
+    assert stats.issues == {"charset_mismatch": 1, "charset_missing": 1, "malformed_html": 1}
+    assert error_attempts == 3  # 5xx is retried twice before it counts
+    assert stats.status_counts["503"] == 3
