@@ -1,0 +1,163 @@
+"""ILID Parquet shards as in-memory samples, captions and a torch image dataset."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+import torch
+from PIL import Image
+from torch.utils.data import Dataset
+
+from ilid_platform.train.runtime import file_sha256
+
+SPLITS = ("train", "val", "test")
+# Fields that form the noun phrase "a photo of a {finish} {material} {label_short}", in that order.
+PHRASE_FIELDS = ("material_finish", "material", "label_short")
+# Free-text fields appended as extra sentences when selected.
+SENTENCE_FIELDS = ("label_long", "description")
+DEFAULT_TEXT_FIELDS = PHRASE_FIELDS
+ZERO_SHOT_TEMPLATES = ("a photo of a {}.",)
+_TEXT_COLUMNS = (
+    "id",
+    "url",
+    "label_short",
+    "label_long",
+    "description",
+    "material",
+    "material_finish",
+    "source",
+    "split",
+    "cluster_id",
+)
+
+
+@dataclass(frozen=True)
+class Sample:
+    id: str
+    image: bytes
+    url: str
+    label_short: str
+    label_long: str
+    description: str
+    material: str
+    material_finish: str
+    source: str
+    split: str
+    cluster_id: str
+
+
+def shard_paths(shards_dir: Path, splits: Sequence[str] = SPLITS) -> list[Path]:
+    return sorted(p for split in splits for p in Path(shards_dir).glob(f"{split}-*.parquet"))
+
+
+def shard_fingerprint(shards_dir: Path) -> str:
+    """Content hash of all shards: a rewrite with identical rows keeps the fingerprint."""
+    paths = shard_paths(shards_dir)
+    if not paths:
+        raise FileNotFoundError(f"no {{train,val,test}}-*.parquet shards in {shards_dir}")
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.name.encode())
+        file_sha256(path, digest)
+    return digest.hexdigest()
+
+
+def _image_bytes(value: Any, shards_dir: Path) -> bytes:
+    """Plain PNG bytes or the HF-datasets `{bytes, path}` struct."""
+    if isinstance(value, bytes | bytearray):
+        return bytes(value)
+    if isinstance(value, dict):
+        if value.get("bytes"):
+            return bytes(value["bytes"])
+        if value.get("path"):
+            return (Path(shards_dir) / value["path"]).read_bytes()
+    raise ValueError(f"unsupported image cell: {type(value).__name__}")
+
+
+def load_samples(shards_dir: Path, splits: Sequence[str] = SPLITS) -> list[Sample]:
+    """All rows of the selected splits, ordered by shard then row so runs are reproducible."""
+    paths = shard_paths(shards_dir, splits)
+    if not paths:
+        raise FileNotFoundError(f"no shards for splits {list(splits)} in {shards_dir}")
+    samples = []
+    for path in paths:
+        for row in pq.read_table(path).to_pylist():
+            text = {c: "" if row.get(c) is None else str(row[c]) for c in _TEXT_COLUMNS}
+            samples.append(Sample(image=_image_bytes(row["image"], Path(shards_dir)), **text))
+    return samples
+
+
+def check_text_fields(text_fields: Sequence[str]) -> None:
+    unknown = set(text_fields) - set(PHRASE_FIELDS) - set(SENTENCE_FIELDS)
+    if unknown or not text_fields:
+        raise ValueError(
+            f"text_fields must be a non-empty subset of {PHRASE_FIELDS + SENTENCE_FIELDS}, "
+            f"got {list(text_fields)}"
+        )
+
+
+def build_caption(sample: Sample, text_fields: Sequence[str] = DEFAULT_TEXT_FIELDS) -> str:
+    """Contrastive training text: a CLIP-style noun phrase plus optional free-text sentences."""
+    check_text_fields(text_fields)
+    phrase = " ".join(
+        getattr(sample, f) for f in PHRASE_FIELDS if f in text_fields and getattr(sample, f)
+    )
+    parts = [f"a photo of a {phrase}."] if phrase else []
+    sentences = (
+        getattr(sample, f).strip().rstrip(".") for f in SENTENCE_FIELDS if f in text_fields
+    )
+    return " ".join(parts + [f"{s}." for s in sentences if s])
+
+
+def class_names(samples: Sequence[Sample], field: str) -> list[str]:
+    """Sorted distinct non-empty values: the N classes of an N-way zero-shot task."""
+    return sorted({getattr(s, field) for s in samples} - {""})
+
+
+def decode_image(data: bytes) -> Image.Image:
+    with Image.open(io.BytesIO(data)) as image:
+        return image.convert("RGB")
+
+
+class ImageDataset(Dataset):
+    """Yields `(transform(image), index)`; the index lets callers look up texts and labels.
+
+    With `cache_size`, each image is decoded once and kept downscaled so its short side is
+    `cache_size` (the model's input size): later epochs skip the 512px PNG decode, which
+    dominates CPU time for small models.
+    """
+
+    def __init__(
+        self,
+        samples: Sequence[Sample],
+        transform: Callable[[Image.Image], torch.Tensor],
+        cache_size: int | None = None,
+    ) -> None:
+        self.samples = list(samples)
+        self.transform = transform
+        self.cache_size = cache_size
+        self._cache: dict[int, Image.Image] = {}
+
+    def __len__(self) -> int:
+        return len(self.samples)
+
+    def _image(self, index: int) -> Image.Image:
+        if index in self._cache:
+            return self._cache[index]
+        image = decode_image(self.samples[index].image)
+        if self.cache_size:
+            scale = self.cache_size / min(image.size)
+            if scale < 1:
+                size = (round(image.width * scale), round(image.height * scale))
+                image = image.resize(size, Image.Resampling.BICUBIC, reducing_gap=3.0)
+            self._cache[index] = image
+        return image
+
+    def __getitem__(self, index: int) -> tuple[torch.Tensor, int]:
+        return self.transform(self._image(index)), index
