@@ -21,7 +21,7 @@ from PIL import Image, UnidentifiedImageError
 
 from ilid_platform.crawl.sources import default_sources_path, load_sources
 from ilid_platform.demo import generate_catalog, running_catalog
-from ilid_platform.demo.catalog import FINISHES_BY_MATERIAL, SHOPS
+from ilid_platform.demo.catalog import FINISHES_BY_MATERIAL, SHOPS, SIZES
 from ilid_platform.demo.cli import main
 
 
@@ -93,9 +93,10 @@ def test_ground_truth_is_complete_and_consistent(site: Path, truth: dict) -> Non
     seen_types, seen_materials = set(), set()
     for name, shop in truth["shops"].items():
         products = shop["products"]
-        assert len(products) == 40
-        assert shop["expected_products"] == sum(not p["disallowed"] for p in products) == 38
-        assert len({p["product_id"] for p in products}) == len({p["path"] for p in products}) == 40
+        n = SIZES["small"]
+        assert len(products) == n
+        assert shop["expected_products"] == sum(not p["disallowed"] for p in products) == n - 3
+        assert len({p["product_id"] for p in products}) == len({p["path"] for p in products}) == n
         for p in products:
             assert p["finish"] in FINISHES_BY_MATERIAL[p["material"]]
             assert p["disallowed"] == p["path"].startswith(SHOPS[name].disallowed_prefix)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 
 from ilid_platform.demo.drawing import POWDER_COAT_COLOURS, ImageSpec
 
-SIZES = {"demo": 100, "small": 40}
+SIZES = {"demo": 100, "small": 70}
 """Products per shop for each catalog size."""
 
 # Physically sensible finishes per material.

@@ -1,0 +1,71 @@
+"""captions per source: five ILID fields from the configured captioner, kept in DuckDB."""
+
+import dagster as dg
+
+from ilid_platform.captions.ollama_captioner import OllamaCaptioner
+from ilid_platform.captions.rules import RuleCaptioner
+from ilid_platform.captions.store import caption_products
+from ilid_platform.defs.crawl import crawled_pages
+from ilid_platform.defs.partitions import source_partitions, sources
+from ilid_platform.defs.resources import DUCKDB_POOL, CaptionerResource, IlidStorage
+from ilid_platform.warehouse import content_version
+
+
+def build_captioner(resource: CaptionerResource, trade_name_regex: str | None):
+    if resource.kind == "ollama":
+        captioner = OllamaCaptioner(
+            host=resource.ollama_host,
+            model=resource.ollama_model,
+            timeout_s=resource.timeout_s,
+            concurrency=resource.concurrency,
+            trade_name_regex=trade_name_regex,
+        )
+        captioner.check_available()
+        return captioner
+    return RuleCaptioner(trade_name_regex=trade_name_regex)
+
+
+@dg.asset(
+    partitions_def=source_partitions,
+    deps=[crawled_pages],
+    group_name="captions",
+    kinds={"ollama", "duckdb"},
+    pool=DUCKDB_POOL,
+    description="label_short, label_long, description, material and material_finish per "
+    "product, with captioner, model, prompt version and input hash (`captions`).",
+)
+def captions(
+    context: dg.AssetExecutionContext, storage: IlidStorage, captioner: CaptionerResource
+) -> dg.MaterializeResult:
+    source = sources()[context.partition_key]
+    with storage.connect() as con:
+        stats = caption_products(
+            con,
+            build_captioner(captioner, source.trade_name_regex),
+            source=source.name,
+            progress=context.log.info,
+        )
+        version = content_version(
+            con,
+            "SELECT url, status, input_hash, label_short, label_long, description, material, "
+            "material_finish FROM captions WHERE source = ?",
+            [source.name],
+        )
+        examples = con.execute(
+            "SELECT label_short, material, material_finish, description FROM captions "
+            "WHERE source = ? AND status = 'ok' ORDER BY url LIMIT 5",
+            [source.name],
+        ).fetchall()
+    table = ["| label_short | material | finish | description |", "|---|---|---|---|"]
+    table += ["| " + " | ".join(str(v) for v in row) + " |" for row in examples]
+    return dg.MaterializeResult(
+        data_version=dg.DataVersion(version),
+        metadata={
+            "captioner": captioner.kind,
+            "captioned": stats.captioned,
+            "reused": stats.reused,
+            "by_status": dg.MetadataValue.json(stats.by_status),
+            "rejects_by_reason": dg.MetadataValue.json(stats.rejects),
+            "examples": dg.MetadataValue.md("\n".join(table)),
+        },
+    )

@@ -1,0 +1,84 @@
+"""product_images per source, then image_clusters across every source."""
+
+import dagster as dg
+
+from ilid_platform.defs.crawl import crawled_pages
+from ilid_platform.defs.partitions import source_partitions
+from ilid_platform.defs.resources import DUCKDB_POOL, IlidStorage
+from ilid_platform.images.dedup import cluster_images
+from ilid_platform.images.download import IngestConfig, ingest_images, requests_for_source
+from ilid_platform.images.hashing import hash_images
+from ilid_platform.warehouse import content_version
+
+
+class ImageIngestConfig(dg.Config):
+    mode: str = "ilid"
+    size: int = 512
+    concurrency: int = 16
+    retry_failed: bool = False
+
+
+@dg.asset(
+    partitions_def=source_partitions,
+    deps=[crawled_pages],
+    group_name="images",
+    kinds={"duckdb"},
+    pool=DUCKDB_POOL,
+    description="Downloaded, validated and normalised product images, content-addressed by "
+    "sha256; every image gets a status and reason in the `images` table.",
+)
+def product_images(
+    context: dg.AssetExecutionContext, config: ImageIngestConfig, storage: IlidStorage
+) -> dg.MaterializeResult:
+    source = context.partition_key
+    with storage.connect() as con:
+        requests = requests_for_source(con, source)
+        stats = ingest_images(
+            con,
+            storage.paths.images,
+            requests,
+            IngestConfig(mode=config.mode, size=config.size, concurrency=config.concurrency),
+            retry_failed=config.retry_failed,
+            progress=context.log.info,
+        )
+        version = content_version(
+            con,
+            "SELECT page_url, image_url, status, sha256 FROM images WHERE source = ?",
+            [source],
+        )
+    return dg.MaterializeResult(
+        data_version=dg.DataVersion(version),
+        metadata={
+            "requested": len(requests),
+            "by_status": dg.MetadataValue.json(stats.by_status),
+            "rejects_by_reason": dg.MetadataValue.json(stats.rejects),
+            "images_per_s": round(stats.images_per_s, 1),
+            "downloaded_bytes": stats.bytes,
+        },
+    )
+
+
+@dg.asset(
+    deps=[product_images],
+    group_name="images",
+    kinds={"duckdb"},
+    pool=DUCKDB_POOL,
+    description="pHash/dHash per image and exact plus near-duplicate clusters across all "
+    "sources, one representative each (`image_hashes`, `image_clusters`).",
+)
+def image_clusters(context: dg.AssetExecutionContext, storage: IlidStorage) -> dg.MaterializeResult:
+    with storage.connect() as con:
+        hashed = hash_images(con, storage.paths.images, progress=context.log.info)
+        stats = cluster_images(con)
+        version = content_version(con, "SELECT sha256, cluster_id FROM image_clusters")
+    return dg.MaterializeResult(
+        data_version=dg.DataVersion(version),
+        metadata={
+            "newly_hashed": hashed,
+            "images": stats.images,
+            "clusters": stats.clusters,
+            "multi_image_clusters": stats.multi_image_clusters,
+            "largest_cluster": stats.largest_cluster,
+            "threshold": stats.threshold,
+        },
+    )

@@ -1,0 +1,13 @@
+"""Source partitions come from the sources YAML, so a new catalog is a new partition."""
+
+import dagster as dg
+
+from ilid_platform.crawl.sources import Source, default_sources_path, load_sources
+
+
+def sources() -> dict[str, Source]:
+    """Read on every call: ports and hosts in the YAML may come from the environment."""
+    return {source.name: source for source in load_sources(default_sources_path())}
+
+
+source_partitions = dg.StaticPartitionsDefinition(list(sources()))

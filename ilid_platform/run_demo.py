@@ -1,0 +1,129 @@
+"""`ilid demo run`: serve the demo catalog, materialise every asset on it, write a summary."""
+
+import json
+import logging
+import os
+import resource
+import time
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+
+from ilid_platform import warehouse
+from ilid_platform.demo.generate import generate_catalog
+from ilid_platform.demo.server import running_catalog
+from ilid_platform.settings import StoragePaths, storage_paths
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_DEMO_PORT = 8700
+
+DAGSTER_YAML = """\
+# Written by `ilid demo run`. Assets that write DuckDB share the pool "duckdb" (one writer).
+concurrency:
+  pools:
+    default_limit: 1
+"""
+
+
+def ensure_dagster_home(paths: StoragePaths) -> Path:
+    """Use $DAGSTER_HOME, or a SQLite instance under ILID_HOME, so `dagster dev` sees the runs."""
+    home = Path(os.environ.setdefault("DAGSTER_HOME", str(paths.home / "dagster")))
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text(DAGSTER_YAML)
+    return home
+
+
+def materialize_everything(
+    instance: dg.DagsterInstance, run_config: dict[str, Any] | None = None
+) -> list[str]:
+    """Run the per-source job for every source partition, then the global job."""
+    from ilid_platform.definitions import defs
+    from ilid_platform.defs.partitions import source_partitions
+
+    run_ids = []
+    per_source = defs.resolve_job_def("per_source_job")
+    for key in source_partitions.get_partition_keys():
+        logger.info("materialising source partition %s", key)
+        result = per_source.execute_in_process(instance=instance, partition_key=key)
+        run_ids.append(result.run_id)
+    logger.info("materialising clusters, samples, shards and models")
+    result = defs.resolve_job_def("dataset_and_models_job").execute_in_process(
+        instance=instance, run_config=run_config or {}
+    )
+    run_ids.append(result.run_id)
+    return run_ids
+
+
+def summarise(paths: StoragePaths, wall_s: float) -> dict[str, Any]:
+    with warehouse.connect(paths.warehouse, read_only=True) as con:
+        per_source = {
+            source: {"products": products}
+            for source, products in con.execute(
+                "SELECT source, count(*) FROM pages WHERE NOT gone GROUP BY 1 ORDER BY 1"
+            ).fetchall()
+        }
+        for query, field in (
+            (
+                "SELECT source, count(DISTINCT sha256) FROM images WHERE status = 'ok' GROUP BY 1",
+                "images",
+            ),
+            (
+                "SELECT i.source, count(DISTINCT c.cluster_id) FROM images i JOIN image_clusters c "
+                "USING (sha256) WHERE i.status = 'ok' GROUP BY 1",
+                "clusters",
+            ),
+            ("SELECT source, count(*) FROM samples GROUP BY 1", "samples"),
+        ):
+            for source, count in con.execute(query).fetchall():
+                per_source.setdefault(source, {})[field] = count
+        rejected = con.execute(
+            "SELECT source, status, count(*) FROM images WHERE status <> 'ok' GROUP BY 1, 2"
+        ).fetchall()
+        for source, status, count in rejected:
+            per_source[source].setdefault("image_rejects", {})[status] = count
+        total_clusters = con.execute(
+            "SELECT count(DISTINCT cluster_id) FROM image_clusters"
+        ).fetchone()[0]
+    reports = paths.reports
+    usage = max(
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+    )
+    return {
+        "per_source": per_source,
+        "clusters_total": total_clusters,
+        "clip": json.loads((reports / "clip_metrics.json").read_text()),
+        "student": json.loads((reports / "student_metrics.json").read_text()),
+        "wall_time_s": round(wall_s, 1),
+        "peak_rss_mib": round(usage / 1024, 1),
+        "paths": {
+            "warehouse": str(paths.warehouse),
+            "shards": str(paths.shards),
+            "checkpoints": str(paths.checkpoints),
+            "reports": str(reports),
+        },
+    }
+
+
+def run_demo(size: str = "demo", port: int | None = None, seed: int = 0) -> dict[str, Any]:
+    """Product and image URLs include the port, so re-runs keep one port for idempotence."""
+    started = time.monotonic()
+    port = port or int(os.environ.get("ILID_DEMO_PORT", DEFAULT_DEMO_PORT))
+    paths = storage_paths().ensure()
+    instance_home = ensure_dagster_home(paths)
+    generate_catalog(paths.demo, size=size, seed=seed)
+    with running_catalog(paths.demo, port=port) as server:
+        os.environ["ILID_DEMO_PORT"] = str(server.port)
+        logger.info("demo catalog up: %s", server.base_urls)
+        with dg.DagsterInstance.get() as instance:
+            materialize_everything(instance)
+    summary = summarise(paths, time.monotonic() - started)
+    summary["paths"]["dagster_home"] = str(instance_home)
+    out = paths.reports / "summary.json"
+    out.write_text(json.dumps(summary, indent=2))
+    summary["paths"]["summary"] = str(out)
+    return summary

@@ -1,0 +1,125 @@
+"""Every asset materialised on the small demo catalog, twice, on CPU."""
+
+from __future__ import annotations
+
+import json
+
+import dagster as dg
+import pytest
+
+from ilid_platform import warehouse
+from ilid_platform.demo.generate import generate_catalog
+from ilid_platform.demo.server import running_catalog
+from ilid_platform.settings import storage_paths
+
+pytestmark = pytest.mark.e2e
+
+FAST_TRAINING = {
+    "ops": {
+        "clip_model": {"config": {"epochs": 40}},
+        "student_model": {"config": {"align_steps": 60, "distill_steps": 240}},
+    }
+}
+TABLES = ("pages", "images", "image_hashes", "image_clusters", "captions", "samples")
+
+
+def _row_counts(paths) -> dict[str, int]:
+    with warehouse.connect(paths.warehouse, read_only=True) as con:
+        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
+
+
+@pytest.fixture(scope="module")
+def pipeline(tmp_path_factory):
+    home = tmp_path_factory.mktemp("ilid_home")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("ILID_HOME", str(home))
+    paths = storage_paths(home).ensure()
+    generate_catalog(paths.demo, size="small", seed=0)
+    ground_truth = json.loads((paths.demo / "ground_truth.json").read_text())
+    from ilid_platform.run_demo import materialize_everything
+
+    with running_catalog(paths.demo) as server, dg.DagsterInstance.ephemeral() as instance:
+        mp.setenv("ILID_DEMO_PORT", str(server.port))
+        materialize_everything(instance, FAST_TRAINING)
+        first = _row_counts(paths)
+        materialize_everything(instance, FAST_TRAINING)
+        second = _row_counts(paths)
+    yield paths, ground_truth, first, second
+    mp.undo()
+
+
+def test_products_per_shop_match_ground_truth(pipeline):
+    paths, truth, _, _ = pipeline
+    with warehouse.connect(paths.warehouse, read_only=True) as con:
+        crawled = dict(con.execute("SELECT source, count(*) FROM pages GROUP BY 1").fetchall())
+    expected = {shop: info["expected_products"] for shop, info in truth["shops"].items()}
+    assert crawled == expected
+    assert crawled["clampco"] > 0, "the JavaScript shop needs the browser"
+
+
+def test_known_duplicate_groups_end_in_one_cluster(pipeline):
+    paths, truth, _, _ = pipeline
+    with warehouse.connect(paths.warehouse, read_only=True) as con:
+        cluster_of = dict(
+            con.execute(
+                "SELECT i.source || ' ' || i.image_url, c.cluster_id FROM images i "
+                "JOIN image_clusters c USING (sha256) WHERE i.status = 'ok'"
+            ).fetchall()
+        )
+    checked = 0
+    for group in truth["duplicate_groups"]:
+        clusters = {
+            cluster_of[key]
+            for member in group
+            for key in cluster_of
+            if key.startswith(member["shop"] + " ") and key.endswith(member["image_path"])
+        }
+        if clusters:
+            checked += 1
+            assert len(clusters) == 1, group
+    assert checked == len(truth["duplicate_groups"]) > 0
+
+
+def test_samples_have_five_fields_and_no_cluster_spans_splits(pipeline):
+    paths, _, _, _ = pipeline
+    with warehouse.connect(paths.warehouse, read_only=True) as con:
+        incomplete = con.execute(
+            "SELECT count(*) FROM samples WHERE "
+            + " OR ".join(
+                f"coalesce(trim({f}), '') = ''"
+                for f in ("label_short", "label_long", "description", "material", "material_finish")
+            )
+        ).fetchone()[0]
+        leaking = con.execute(
+            "SELECT count(*) FROM (SELECT cluster_id FROM samples GROUP BY 1 "
+            "HAVING count(DISTINCT split) > 1)"
+        ).fetchone()[0]
+        splits = dict(con.execute("SELECT split, count(*) FROM samples GROUP BY 1").fetchall())
+    assert incomplete == 0
+    assert leaking == 0
+    assert set(splits) == {"train", "val", "test"}
+
+
+def test_second_materialisation_adds_no_rows(pipeline):
+    _, _, first, second = pipeline
+    assert first == second
+    assert all(count > 0 for count in first.values())
+
+
+def test_clip_zero_shot_clearly_above_chance(pipeline):
+    paths, _, _, _ = pipeline
+    metrics = json.loads((paths.reports / "clip_metrics.json").read_text())
+    assert metrics["zeroshot_label_short_acc"] > 2 * metrics["zeroshot_label_short_chance"]
+    assert metrics["zeroshot_material_acc"] > 1.5 * metrics["zeroshot_material_chance"]
+
+
+def test_student_reports_in_domain_and_held_out_accuracy(pipeline):
+    paths, _, _, _ = pipeline
+    metrics = json.loads((paths.reports / "student_metrics.json").read_text())
+    for key in (
+        "student_in_domain_acc",
+        "teacher_in_domain_acc",
+        "student_ood_acc",
+        "teacher_ood_acc",
+    ):
+        assert 0.0 <= metrics[key] <= 1.0
