@@ -3,13 +3,18 @@
 import dagster as dg
 
 from ilid_platform.defs import captions, crawl, dataset, images, models
-from ilid_platform.defs.jobs import dataset_and_models_job, nightly_crawl, per_source_job
+from ilid_platform.defs.jobs import (
+    crawl_job,
+    dataset_and_models_job,
+    nightly_crawl,
+    per_source_job,
+)
 from ilid_platform.defs.resources import CaptionerResource, IlidStorage
 
 defs = dg.Definitions(
     assets=dg.load_assets_from_modules([crawl, images, captions, dataset, models]),
     asset_checks=dg.load_asset_checks_from_modules([dataset]),
-    jobs=[per_source_job, dataset_and_models_job],
+    jobs=[per_source_job, crawl_job, dataset_and_models_job],
     schedules=[nightly_crawl],
     resources={
         "storage": IlidStorage(),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 import dagster as dg
 import pytest
@@ -10,7 +11,8 @@ import pytest
 from ilid_platform import warehouse
 from ilid_platform.demo.generate import generate_catalog
 from ilid_platform.demo.server import running_catalog
-from ilid_platform.settings import storage_paths
+from ilid_platform.run_demo import materialize_everything
+from ilid_platform.settings import StoragePaths, storage_paths
 
 pytestmark = pytest.mark.e2e
 
@@ -20,6 +22,17 @@ FAST_TRAINING = {
         "student_model": {"config": {"align_steps": 60, "distill_steps": 240}},
     }
 }
+
+
+@dataclass
+class Pipeline:
+    paths: StoragePaths
+    truth: dict
+    first: dict[str, int]
+    second: dict[str, int]
+    instance: dg.DagsterInstance
+
+
 TABLES = ("pages", "images", "image_hashes", "image_clusters", "captions", "samples")
 
 
@@ -30,13 +43,13 @@ def _row_counts(paths) -> dict[str, int]:
 
 @pytest.fixture(scope="module")
 def pipeline(tmp_path_factory):
+    """Materialise everything twice; the catalog server and instance stay up for the module."""
     home = tmp_path_factory.mktemp("ilid_home")
     mp = pytest.MonkeyPatch()
     mp.setenv("ILID_HOME", str(home))
     paths = storage_paths(home).ensure()
     generate_catalog(paths.demo, size="small", seed=0)
     ground_truth = json.loads((paths.demo / "ground_truth.json").read_text())
-    from ilid_platform.run_demo import materialize_everything
 
     with running_catalog(paths.demo) as server, dg.DagsterInstance.ephemeral() as instance:
         mp.setenv("ILID_DEMO_PORT", str(server.port))
@@ -44,12 +57,12 @@ def pipeline(tmp_path_factory):
         first = _row_counts(paths)
         materialize_everything(instance, FAST_TRAINING)
         second = _row_counts(paths)
-    yield paths, ground_truth, first, second
+        yield Pipeline(paths, ground_truth, first, second, instance)
     mp.undo()
 
 
 def test_products_per_shop_match_ground_truth(pipeline):
-    paths, truth, _, _ = pipeline
+    paths, truth = pipeline.paths, pipeline.truth
     with warehouse.connect(paths.warehouse, read_only=True) as con:
         crawled = dict(con.execute("SELECT source, count(*) FROM pages GROUP BY 1").fetchall())
     expected = {shop: info["expected_products"] for shop, info in truth["shops"].items()}
@@ -58,7 +71,7 @@ def test_products_per_shop_match_ground_truth(pipeline):
 
 
 def test_known_duplicate_groups_end_in_one_cluster(pipeline):
-    paths, truth, _, _ = pipeline
+    paths, truth = pipeline.paths, pipeline.truth
     with warehouse.connect(paths.warehouse, read_only=True) as con:
         cluster_of = dict(
             con.execute(
@@ -81,7 +94,7 @@ def test_known_duplicate_groups_end_in_one_cluster(pipeline):
 
 
 def test_samples_have_five_fields_and_no_cluster_spans_splits(pipeline):
-    paths, _, _, _ = pipeline
+    paths = pipeline.paths
     with warehouse.connect(paths.warehouse, read_only=True) as con:
         incomplete = con.execute(
             "SELECT count(*) FROM samples WHERE "
@@ -101,20 +114,20 @@ def test_samples_have_five_fields_and_no_cluster_spans_splits(pipeline):
 
 
 def test_second_materialisation_adds_no_rows(pipeline):
-    _, _, first, second = pipeline
+    first, second = pipeline.first, pipeline.second
     assert first == second
     assert all(count > 0 for count in first.values())
 
 
 def test_clip_zero_shot_clearly_above_chance(pipeline):
-    paths, _, _, _ = pipeline
+    paths = pipeline.paths
     metrics = json.loads((paths.reports / "clip_metrics.json").read_text())
     assert metrics["zeroshot_label_short_acc"] > 2 * metrics["zeroshot_label_short_chance"]
     assert metrics["zeroshot_material_acc"] > 1.5 * metrics["zeroshot_material_chance"]
 
 
 def test_student_reports_in_domain_and_held_out_accuracy(pipeline):
-    paths, _, _, _ = pipeline
+    paths = pipeline.paths
     metrics = json.loads((paths.reports / "student_metrics.json").read_text())
     for key in (
         "student_in_domain_acc",
@@ -123,3 +136,40 @@ def test_student_reports_in_domain_and_held_out_accuracy(pipeline):
         "teacher_ood_acc",
     ):
         assert 0.0 <= metrics[key] <= 1.0
+
+
+def _requested(result, keys) -> set[tuple[str, str | None]]:
+    return {
+        (key.to_user_string(), partition)
+        for key in keys
+        for partition in (
+            result.get_requested_partitions(key)
+            or ([None] if result.get_num_requested(key) else [])
+        )
+    }
+
+
+def test_unchanged_recrawl_triggers_nothing_and_a_change_only_its_dependents(pipeline):
+    from ilid_platform.definitions import defs
+
+    instance = pipeline.instance
+    keys = [key for key in defs.resolve_asset_graph().get_all_asset_keys()]
+    crawl = defs.resolve_job_def("crawl_job")
+    cursor = dg.evaluate_automation_conditions(defs=defs, instance=instance).cursor
+    for source in pipeline.truth["shops"]:
+        assert crawl.execute_in_process(instance=instance, partition_key=source).success
+    quiet = dg.evaluate_automation_conditions(defs=defs, instance=instance, cursor=cursor)
+    assert _requested(quiet, keys) == set()
+
+    product = next(
+        p for p in pipeline.truth["shops"]["boltbarn"]["products"] if not p["disallowed"]
+    )
+    page = pipeline.paths.demo / "boltbarn" / product["path"].lstrip("/")
+    html = page.read_text()
+    assert 'itemprop="description">' in html
+    page.write_text(
+        html.replace('itemprop="description">', 'itemprop="description">Now longer. ', 1)
+    )
+    assert crawl.execute_in_process(instance=instance, partition_key="boltbarn").success
+    changed = dg.evaluate_automation_conditions(defs=defs, instance=instance, cursor=quiet.cursor)
+    assert _requested(changed, keys) == {("product_images", "boltbarn"), ("captions", "boltbarn")}

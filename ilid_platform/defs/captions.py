@@ -5,6 +5,7 @@ import dagster as dg
 from ilid_platform.captions.ollama_captioner import OllamaCaptioner
 from ilid_platform.captions.rules import RuleCaptioner
 from ilid_platform.captions.store import caption_products
+from ilid_platform.defs.automation import on_upstream_data_change
 from ilid_platform.defs.crawl import crawled_pages
 from ilid_platform.defs.partitions import source_partitions, sources
 from ilid_platform.defs.resources import DUCKDB_POOL, CaptionerResource, IlidStorage
@@ -26,6 +27,7 @@ def build_captioner(resource: CaptionerResource, trade_name_regex: str | None):
 
 
 @dg.asset(
+    automation_condition=on_upstream_data_change,
     partitions_def=source_partitions,
     deps=[crawled_pages],
     group_name="captions",

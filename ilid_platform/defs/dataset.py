@@ -4,6 +4,7 @@ import dagster as dg
 
 from ilid_platform.dataset.samples import build_samples
 from ilid_platform.dataset.shards import write_shards
+from ilid_platform.defs.automation import on_upstream_data_change
 from ilid_platform.defs.captions import captions
 from ilid_platform.defs.images import image_clusters
 from ilid_platform.defs.resources import DUCKDB_POOL, IlidStorage
@@ -20,6 +21,7 @@ class SplitConfig(dg.Config):
 
 
 @dg.asset(
+    automation_condition=on_upstream_data_change,
     deps=[captions, image_clusters],
     group_name="dataset",
     kinds={"duckdb"},
@@ -72,6 +74,7 @@ def samples_have_five_fields(storage: IlidStorage) -> dg.AssetCheckResult:
 
 
 @dg.asset(
+    automation_condition=on_upstream_data_change,
     deps=[ilid_samples],
     group_name="dataset",
     kinds={"parquet"},

@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from ilid_platform.defs.automation import on_upstream_data_change
 from ilid_platform.defs.crawl import crawled_pages
 from ilid_platform.defs.partitions import source_partitions
 from ilid_platform.defs.resources import DUCKDB_POOL, IlidStorage
@@ -19,6 +20,7 @@ class ImageIngestConfig(dg.Config):
 
 
 @dg.asset(
+    automation_condition=on_upstream_data_change,
     partitions_def=source_partitions,
     deps=[crawled_pages],
     group_name="images",
@@ -59,6 +61,7 @@ def product_images(
 
 
 @dg.asset(
+    automation_condition=on_upstream_data_change,
     deps=[product_images],
     group_name="images",
     kinds={"duckdb"},

@@ -13,6 +13,12 @@ per_source_job = dg.define_asset_job(
     description="Crawl one catalog, download its images and caption its products.",
 )
 
+crawl_job = dg.define_asset_job(
+    "crawl_job",
+    selection=dg.AssetSelection.assets(crawled_pages),
+    description="Re-crawl one catalog; downstream assets follow only where data changed.",
+)
+
 dataset_and_models_job = dg.define_asset_job(
     "dataset_and_models_job",
     selection=dg.AssetSelection.groups("dataset", "models")
@@ -22,9 +28,10 @@ dataset_and_models_job = dg.define_asset_job(
 )
 
 
-@dg.schedule(cron_schedule="0 2 * * *", job=per_source_job, execution_timezone="UTC")
+@dg.schedule(cron_schedule="0 2 * * *", job=crawl_job, execution_timezone="UTC")
 def nightly_crawl(context: dg.ScheduleEvaluationContext) -> list[dg.RunRequest]:
-    """Re-crawl every catalog at 02:00 UTC; unchanged products keep their data version."""
+    """Re-crawl every catalog at 02:00 UTC; unchanged products keep their data version, so the
+    automation conditions downstream stay quiet."""
     day = context.scheduled_execution_time.strftime("%Y-%m-%d")
     return [
         dg.RunRequest(run_key=f"{key}-{day}", partition_key=key)

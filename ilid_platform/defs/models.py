@@ -4,6 +4,7 @@ import json
 
 import dagster as dg
 
+from ilid_platform.defs.automation import on_upstream_data_change
 from ilid_platform.defs.dataset import ilid_shards
 from ilid_platform.defs.partitions import sources
 from ilid_platform.defs.resources import IlidStorage
@@ -46,6 +47,7 @@ def _metric_metadata(metrics: dict) -> dict:
 
 
 @dg.asset(
+    automation_condition=on_upstream_data_change,
     deps=[ilid_shards],
     group_name="models",
     kinds={"pytorch"},
@@ -72,6 +74,7 @@ def clip_model(
 
 
 @dg.asset(
+    automation_condition=on_upstream_data_change,
     deps=[clip_model],
     group_name="models",
     kinds={"pytorch", "timm"},
