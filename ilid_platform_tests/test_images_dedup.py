@@ -4,15 +4,24 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from ilid_platform.images import dedup
-from ilid_platform.images.dedup import cluster, cluster_images, radius_pairs
+from ilid_platform.cli import main as ilid_main
+from ilid_platform.images import dedup, embeddings
+from ilid_platform.images.dedup import (
+    DedupConfig,
+    SecondOpinion,
+    cluster,
+    cluster_images,
+    radius_pairs,
+)
 from ilid_platform.images.download import ensure_images_table
+from ilid_platform.images.embeddings import cosine_pairs, image_embeddings
 from ilid_platform.images.hashing import hash_images, perceptual_hashes
 from ilid_platform.images.store import original_path
 from ilid_platform.warehouse import connect
@@ -139,7 +148,7 @@ def test_cluster_images_groups_a_recompressed_copy(tmp_path: Path) -> None:
                 )
             shas[name] = sha
         assert hash_images(con, tmp_path) == 5
-        stats = cluster_images(con, threshold=10)
+        stats = cluster_images(con, DedupConfig(threshold=10))
         rows = con.execute("SELECT * FROM image_clusters ORDER BY 1").fetchall()
         table = {sha: rest for sha, *rest in rows}
         assert stats.images == 5 and stats.clusters == 3 and stats.multi_image_clusters == 1
@@ -151,9 +160,17 @@ def test_cluster_images_groups_a_recompressed_copy(tmp_path: Path) -> None:
         assert table[shas["other"]][1] == shas["other"] and table[shas["other"]][2] == 1
 
         # Rewriting is deterministic and adds nothing.
-        cluster_images(con, threshold=10)
+        cluster_images(con, DedupConfig(threshold=10))
         assert con.execute("SELECT * FROM image_clusters ORDER BY 1").fetchall() == rows
         assert hash_images(con, tmp_path) == 0
+
+        # The embedding pass reads the stored originals (cosine -1: every pair is one).
+        everything = DedupConfig(threshold=0, embedding_model="ilid-tiny", threshold_cos=-1)
+        stats = cluster_images(con, everything)
+        assert stats.embedding_pairs == 5 * 4 // 2 and stats.clusters == 1
+        assert con.execute("SELECT count(DISTINCT cluster_id) FROM image_clusters").fetchall() == [
+            (1,)
+        ]
 
     def phash(name: str) -> int:
         with Image.open(io.BytesIO(files[name])) as img:
@@ -171,3 +188,107 @@ def test_large_scale_plans_on_small_input(planted: np.ndarray, scale: int) -> No
     found = np.stack([i, j], axis=1)
     found = found[np.lexsort((found[:, 1], found[:, 0]))]
     np.testing.assert_array_equal(found, brute_force(values, 10))
+
+
+def test_second_opinion_only_judges_pairs_near_the_threshold() -> None:
+    phash = np.array([0, (1 << 9) - 1, (1 << 4) - 1], np.uint64)  # 9 and 4 bits from the first
+    dhash = np.array([0, (1 << 30) - 1, (1 << 30) - 1], np.uint64)  # 30 bits from the first
+    doubtful = SecondOpinion(dhash, margin=3, dhash_threshold=16)
+    assert cluster(phash, 10).tolist() == [0, 0, 0]
+    assert cluster(phash, 10, second_opinion=doubtful).tolist() == [0, 1, 0], (
+        "distance 9 is within 3 of the threshold, so dHash must agree; distance 4 is not"
+    )
+    agreeing = SecondOpinion(np.zeros(3, np.uint64), margin=3, dhash_threshold=16)
+    assert cluster(phash, 10, second_opinion=agreeing).tolist() == [0, 0, 0]
+    assert cluster(phash, 10, second_opinion=SecondOpinion(dhash, 0, 0)).tolist() == [0, 0, 0]
+
+
+def test_extra_pairs_merge_only_through_the_representative() -> None:
+    """Embedding pairs A~B and B~C between pHash-distant images: B joins A, C does not."""
+    far = np.array([0, 2**64 - 1, 0x00000000FFFFFFFF, 0x0F0F0F0F0F0F0F0F], np.uint64)
+    assert cluster(far, 10).tolist() == [0, 1, 2, 3]
+    chain = np.array([[0, 1], [1, 2]])
+    assert cluster(far, 10, extra_pairs=chain).tolist() == [0, 0, 2, 3]
+    assert cluster(far, 10, preference=[1, 0, 2, 3], extra_pairs=chain).tolist() == [1, 1, 1, 3]
+    # a pair inside one pHash value, or listed twice, changes nothing
+    same = np.array([5, 5, 2**63], np.uint64)
+    pairs = np.array([[0, 1], [1, 0], [0, 2], [2, 0]])
+    assert cluster(same, 3, extra_pairs=pairs).tolist() == [0, 0, 0]
+
+
+def test_cosine_pairs_equals_brute_force(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(embeddings, "_BLOCK", 64)  # several blocks, and a ragged last one
+    vectors = RNG.normal(size=(300, 16)).astype(np.float32)
+    vectors[150:200] = vectors[:50] + RNG.normal(scale=0.05, size=(50, 16))
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    sims = vectors @ vectors.T
+    i, j = np.nonzero(np.triu(sims >= 0.95, k=1))
+    found = cosine_pairs(vectors, 0.95)
+    np.testing.assert_array_equal(found, np.stack([i, j], axis=1))
+    assert len(found) >= 50
+
+
+def write(path: Path, data: bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """Photos, a near copy in a subfolder, and every kind of file that is no readable image."""
+    root = tmp_path / "photos"
+    original = product_photo(1)
+    good = encode(original, "JPEG", quality=95)
+    write(root / "a" / "original.jpg", good)
+    near = original.crop((10, 8, 630, 472)).resize((400, 300))  # 1..10 bits away, see above
+    write(root / "a" / "b" / "copy.jpg", encode(near, "JPEG", quality=60))
+    write(root / "other.png", encode(product_photo(2), "PNG"))
+    rgba = product_photo(3).convert("RGBA")
+    write(root / "third.png", encode(rgba, "PNG"))
+    write(root / "notes.txt", b"not an image")
+    write(root / "page.jpg", b"<!DOCTYPE html><html><body>moved</body></html>")
+    write(root / "truncated.jpg", good[: len(good) // 3])
+    write(root / "empty.png", b"")
+    write(root / ".hidden" / "skipped.jpg", good)
+    return root
+
+
+def test_dedup_cli_writes_relative_clusters_and_reasons(folder: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out" / "clusters.json"
+    assert ilid_main(["dedup", str(folder), "-o", str(out)]) == 0
+    document = json.loads(out.read_text())
+    assert document["images"] == 4 and document["threshold"] == 10
+    pair = ["a/original.jpg", "a/b/copy.jpg"]  # representative (more pixels) first
+    assert document["clusters"] == [pair, ["other.png"], ["third.png"]]
+    reasons = {entry["path"]: entry["reason"] for entry in document["unreadable"]}
+    assert reasons.pop("truncated.jpg").startswith("decode error: OSError: image file is trunc")
+    assert reasons == {
+        "empty.png": "not an image: empty body",
+        "notes.txt": "not an image: unknown signature 6e6f7420616e2069",
+        "page.jpg": "not an image: html document",
+    }
+
+    strict = tmp_path / "strict.json"
+    assert ilid_main(["dedup", str(folder), "-o", str(strict), "--threshold", "0"]) == 0
+    clusters = json.loads(strict.read_text())["clusters"]
+    assert sorted(clusters) == [["a/b/copy.jpg"], ["a/original.jpg"], ["other.png"], ["third.png"]]
+
+    with pytest.raises(SystemExit):
+        ilid_main(["dedup", str(folder / "missing"), "-o", str(strict)])
+
+
+def test_dedup_cli_embedding_pass_runs_open_clip(folder: Path, tmp_path: Path) -> None:
+    """A real (randomly initialised) open_clip model: a cosine threshold of -1 pairs every two
+    images, so the representative check leaves one cluster led by the largest image."""
+    out = tmp_path / "clusters.json"
+    argv = ["dedup", str(folder), "-o", str(out), "--threshold", "0", "--embeddings"]
+    assert ilid_main([*argv, "--model", "ilid-tiny", "--threshold-cos", "-1"]) == 0
+    document = json.loads(out.read_text())
+    assert document["embeddings"] and document["embedding_pairs"] == 4 * 3 // 2
+    assert document["clusters"] == [["a/original.jpg", "a/b/copy.jpg", "other.png", "third.png"]]
+
+    paths = [folder / "a" / "original.jpg", folder / "other.png", folder / "a" / "original.jpg"]
+    vectors = image_embeddings(paths, "ilid-tiny")
+    assert vectors.shape == (3, 128) and np.allclose(np.linalg.norm(vectors, axis=1), 1)
+    assert vectors[0] @ vectors[2] > 0.9999, "the same image embeds the same"

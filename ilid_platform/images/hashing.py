@@ -18,14 +18,20 @@ import numpy as np
 import pyarrow as pa
 from PIL import Image
 
-from ilid_platform.images.normalise import to_rgb
+from ilid_platform.images.normalise import decode_rgb, fit, to_rgb
 from ilid_platform.images.store import original_path
 
 logger = logging.getLogger(__name__)
 
-HASH_INPUT_SIDE = 256
-"""Images are shrunk to this long side before hashing, which is cheap for huge originals and
-far above the 32 px (pHash) and 9 px (dHash) that the hashes look at."""
+DECODE_SIDE = 512
+"""Hashes see the image decoded at no less than this side (see `decode_rgb`) and then scaled
+to this long side: the working copy that ingest makes anyway for the normalised copy, so
+ingest and `hash_images` agree bit for bit and hashing costs no extra resize in ingest."""
+
+HASH_INPUT_SIDE = 64
+"""The working copy is box-reduced to this long side before hashing: half the cost of 256 px,
+still above the 32 px (pHash) and 9 px (dHash) that the hashes look at, and as good on
+benchmarks/dedup_quality.py (recall 0.62 vs 0.61, precision 0.86 for both)."""
 
 _BATCH = 2000
 
@@ -43,8 +49,8 @@ def _as_int(image_hash: imagehash.ImageHash) -> int:
 
 def perceptual_hashes(img: Image.Image) -> tuple[int, int]:
     """(pHash, dHash) of an image as unsigned 64-bit ints (bit 63 = first hash bit)."""
-    gray = to_rgb(img).convert("L")
-    gray.thumbnail((HASH_INPUT_SIDE, HASH_INPUT_SIDE), Image.Resampling.LANCZOS, reducing_gap=2.0)
+    gray = fit(to_rgb(img), DECODE_SIDE).convert("L")
+    gray.thumbnail((HASH_INPUT_SIDE, HASH_INPUT_SIDE), Image.Resampling.BICUBIC, reducing_gap=1.0)
     return _as_int(imagehash.phash(gray)), _as_int(imagehash.dhash(gray))
 
 
@@ -74,11 +80,17 @@ def store_hashes(con: duckdb.DuckDBPyConnection, rows: Iterable[tuple[str, int, 
     return con.execute("SELECT count(*) FROM image_hashes").fetchall()[0][0] - before
 
 
+def file_hashes(path: Path) -> tuple[tuple[int, int], tuple[int, int]]:
+    """(pHash, dHash) of an image file, decoded as ingest decodes it, and its upright size."""
+    with Image.open(path) as img:
+        rgb, size = decode_rgb(img, DECODE_SIDE)
+        return perceptual_hashes(rgb), size
+
+
 def _hash_file(item: tuple[str, Path]) -> tuple[str, int, int] | None:
     sha, path = item
     try:
-        with Image.open(path) as img:
-            return (sha, *perceptual_hashes(img))
+        return (sha, *file_hashes(path)[0])
     except Exception as exc:  # a missing or unreadable file must not stop the other hashes
         logger.warning("cannot hash %s: %s", path, exc)
         return None

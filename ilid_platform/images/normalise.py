@@ -17,6 +17,7 @@ MODES: tuple[Mode, ...] = ("ilid", "keep_ratio", "center_crop")
 _SIXTEEN_BIT = ("I;16", "I;16L", "I;16B", "I;16N")
 _ALPHA = ("RGBA", "RGBa", "LA", "La", "PA")
 _WHITE = (255, 255, 255, 255)
+_TRANSPOSING_ORIENTATIONS = (5, 6, 7, 8)
 
 
 def _require_mode(mode: str) -> None:
@@ -51,39 +52,69 @@ def to_rgb(img: Image.Image) -> Image.Image:
     return img if img.mode == "RGB" else img.convert("RGB")
 
 
+def decode_rgb(img: Image.Image, min_side: int) -> tuple[Image.Image, tuple[int, int]]:
+    """Decode an opened image as upright RGB, and its upright full-resolution size.
+
+    A JPEG is decoded inside the DCT at 1/2, 1/4 or 1/8 scale when that still leaves both
+    sides at least `min_side` (`draft`): several times faster for large photos, and nothing
+    is lost once every later stage shrinks the image to `min_side` or below anyway.
+    """
+    width, height = img.size
+    if img.getexif().get(ExifTags.Base.Orientation, 1) in _TRANSPOSING_ORIENTATIONS:
+        width, height = height, width
+    img.draft("RGB", (min_side, min_side))
+    img.load()
+    return to_rgb(img), (width, height)
+
+
 def _scaled(img: Image.Image, scale: float) -> Image.Image:
+    """Bicubic, as CLIP's own preprocessing resizes; a third cheaper than Lanczos."""
     size = (max(1, round(img.width * scale)), max(1, round(img.height * scale)))
     if size == img.size:
         return img
-    return img.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+    return img.resize(size, Image.Resampling.BICUBIC, reducing_gap=3.0)
 
 
-def normalise(img: Image.Image, mode: Mode = "ilid", size: int = 512) -> Image.Image:
-    """Shape an RGB image for the dataset.
+def fit(img: Image.Image, side: int) -> Image.Image:
+    """The image with its long side at `side` (the same object if it already is)."""
+    return _scaled(img, side / max(img.size))
+
+
+def normalised_pixels(img: Image.Image, mode: Mode = "ilid", size: int = 512) -> np.ndarray:
+    """Shape an RGB image for the dataset, as an (H, W, 3) uint8 array.
 
     `ilid`: long side to `size`, then pad to `size` x `size` by replicating edge pixels (the
     ILID recipe; no artificial borders for the model to learn). `keep_ratio`: long side to
     `size`, no padding. `center_crop`: short side to `size`, then the central square.
+    An array is what the PNG encoder takes, so ingest skips a round trip through PIL.
     """
     _require_mode(mode)
     img = img if img.mode == "RGB" else img.convert("RGB")
     if mode == "center_crop":
         img = _scaled(img, size / min(img.size))
         left, top = (img.width - size) // 2, (img.height - size) // 2
-        return img.crop((left, top, left + size, top + size))
-    img = _scaled(img, size / max(img.size))
+        return np.asarray(img.crop((left, top, left + size, top + size)))
+    pixels = np.asarray(fit(img, size))
     if mode == "keep_ratio":
-        return img
-    pixels = np.asarray(img)
-    top, left = (size - img.height) // 2, (size - img.width) // 2
-    padding = ((top, size - img.height - top), (left, size - img.width - left), (0, 0))
-    return Image.fromarray(np.pad(pixels, padding, mode="edge"), "RGB")
+        return pixels
+    height, width = pixels.shape[:2]
+    top, left = (size - height) // 2, (size - width) // 2
+    out = np.empty((size, size, 3), np.uint8)
+    out[top : top + height, left : left + width] = pixels
+    out[:top, left : left + width] = pixels[0]
+    out[top + height :, left : left + width] = pixels[-1]
+    out[:, :left] = out[:, left : left + 1]
+    out[:, left + width :] = out[:, left + width - 1 : left + width]
+    return out
 
 
 def thumbnail(img: Image.Image, size: int = 128) -> Image.Image:
-    """Small RGB preview (long side at most `size`) for the dataset card and the UI."""
+    """Small RGB preview (long side at most `size`) for the dataset card and the UI.
+
+    A box reduction does most of the shrinking: a preview does not need Lanczos quality.
+    """
     thumb = to_rgb(img)
     if thumb is img:
         thumb = thumb.copy()
-    thumb.thumbnail((size, size), Image.Resampling.LANCZOS, reducing_gap=2.0)
+    thumb.thumbnail((size, size), Image.Resampling.BICUBIC, reducing_gap=1.5)
     return thumb

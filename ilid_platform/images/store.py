@@ -1,9 +1,10 @@
-"""The content-addressed image store: `<root>/ab/cd/<sha256>.<ext>` plus normalised copies."""
+"""The content-addressed image store: `<root>/ab/cd/<sha256>.<ext>` plus normalised copies
+and thumbnails beside it."""
 
 from __future__ import annotations
 
 import os
-import tempfile
+import threading
 from pathlib import Path
 
 _EXTENSIONS = {"jpeg": "jpg", "tiff": "tif"}
@@ -23,19 +24,29 @@ def normalised_path(root: Path, sha256: str, tag: str) -> Path:
     return shard_dir(root, sha256) / f"{sha256}.{tag}.png"
 
 
+def thumbnail_path(root: Path, sha256: str, size: int = 128) -> Path:
+    """Where the JPEG preview (long side `size`) for the UI and the dataset card lives."""
+    return shard_dir(root, sha256) / f"{sha256}.thumb{size}.jpg"
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write via a temporary file and rename, so readers never see half a file.
 
-    Content addressing makes an existing file final: it is left alone.
+    Content addressing makes an existing file final: it is left alone. Ingest writes three
+    files per image, so the shard folder is only created when the first write finds it missing.
     """
     if path.exists():
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
-        with os.fdopen(fd, "wb") as handle:
+        handle = tmp.open("wb")
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = tmp.open("wb")
+    try:
+        with handle:
             handle.write(data)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
