@@ -6,7 +6,7 @@ from ilid_platform.defs.automation import on_upstream_data_change
 from ilid_platform.defs.crawl import crawled_pages
 from ilid_platform.defs.partitions import source_partitions
 from ilid_platform.defs.resources import DUCKDB_POOL, IlidStorage
-from ilid_platform.images.dedup import cluster_images
+from ilid_platform.images.dedup import DedupConfig, cluster_images
 from ilid_platform.images.download import IngestConfig, ingest_images, requests_for_source
 from ilid_platform.images.hashing import hash_images
 from ilid_platform.warehouse import content_version
@@ -16,7 +16,18 @@ class ImageIngestConfig(dg.Config):
     mode: str = "ilid"
     size: int = 512
     concurrency: int = 16
+    obey_robots: bool = True
     retry_failed: bool = False
+
+
+class ClusterConfig(dg.Config):
+    """pHash radius, optional dHash second opinion and optional open_clip embedding pass."""
+
+    threshold: int = DedupConfig.threshold
+    dhash_margin: int = DedupConfig.dhash_margin
+    embedding_model: str | None = None
+    embedding_pretrained: str | None = None
+    threshold_cos: float = DedupConfig.threshold_cos
 
 
 @dg.asset(
@@ -39,7 +50,12 @@ def product_images(
             con,
             storage.paths.images,
             requests,
-            IngestConfig(mode=config.mode, size=config.size, concurrency=config.concurrency),
+            IngestConfig(
+                mode=config.mode,
+                size=config.size,
+                concurrency=config.concurrency,
+                obey_robots=config.obey_robots,
+            ),
             retry_failed=config.retry_failed,
             progress=context.log.info,
         )
@@ -53,6 +69,7 @@ def product_images(
         metadata={
             "requested": len(requests),
             "by_status": dg.MetadataValue.json(stats.by_status),
+            "by_source": dg.MetadataValue.json(stats.by_source),
             "rejects_by_reason": dg.MetadataValue.json(stats.rejects),
             "images_per_s": round(stats.images_per_s, 1),
             "downloaded_bytes": stats.bytes,
@@ -69,10 +86,12 @@ def product_images(
     description="pHash/dHash per image and exact plus near-duplicate clusters across all "
     "sources, one representative each (`image_hashes`, `image_clusters`).",
 )
-def image_clusters(context: dg.AssetExecutionContext, storage: IlidStorage) -> dg.MaterializeResult:
+def image_clusters(
+    context: dg.AssetExecutionContext, config: ClusterConfig, storage: IlidStorage
+) -> dg.MaterializeResult:
     with storage.connect() as con:
         hashed = hash_images(con, storage.paths.images, progress=context.log.info)
-        stats = cluster_images(con)
+        stats = cluster_images(con, DedupConfig(**config.model_dump()), progress=context.log.info)
         version = content_version(con, "SELECT sha256, cluster_id FROM image_clusters")
     return dg.MaterializeResult(
         data_version=dg.DataVersion(version),
@@ -83,5 +102,6 @@ def image_clusters(context: dg.AssetExecutionContext, storage: IlidStorage) -> d
             "multi_image_clusters": stats.multi_image_clusters,
             "largest_cluster": stats.largest_cluster,
             "threshold": stats.threshold,
+            "embedding_pairs": stats.embedding_pairs,
         },
     )
