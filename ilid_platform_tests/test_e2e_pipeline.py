@@ -153,7 +153,7 @@ def test_unchanged_recrawl_triggers_nothing_and_a_change_only_its_dependents(pip
     from ilid_platform.definitions import defs
 
     instance = pipeline.instance
-    keys = [key for key in defs.resolve_asset_graph().get_all_asset_keys()]
+    keys = list(defs.resolve_asset_graph().get_all_asset_keys())
     crawl = defs.resolve_job_def("crawl_job")
     cursor = dg.evaluate_automation_conditions(defs=defs, instance=instance).cursor
     for source in pipeline.truth["shops"]:

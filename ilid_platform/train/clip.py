@@ -8,7 +8,6 @@ inputs returns the stored checkpoint instead of training again.
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import random
@@ -40,6 +39,7 @@ from ilid_platform.train.evaluate import (
 from ilid_platform.train.runtime import (
     atomic_torch_save,
     atomic_write_json,
+    cached_summary,
     config_key,
     resolve_device,
     seed_everything,
@@ -194,9 +194,8 @@ def finetune_clip(
     fingerprint = shard_fingerprint(Path(shards_dir))
     key = config.key(fingerprint)
     checkpoint_path = Path(out_dir) / f"clip-{key}.pt"
-    summary_path = checkpoint_path.with_suffix(".json")
-    if checkpoint_path.is_file() and summary_path.is_file():
-        summary = json.loads(summary_path.read_text())
+    summary = cached_summary(checkpoint_path)
+    if summary is not None:
         report(f"reusing {checkpoint_path.name}: same config and shards")
         return ClipResult(checkpoint_path, summary["metrics"], summary["history"], reused=True)
 
@@ -318,7 +317,7 @@ def finetune_clip(
             "metrics": metrics,
             "history": history,
         },
-        summary_path,
+        checkpoint_path.with_suffix(".json"),
     )
     acc, chance = metrics["zeroshot_label_short_acc"], metrics["zeroshot_label_short_chance"]
     report(f"saved {checkpoint_path.name}: zero-shot label_short {acc:.3f} (chance {chance:.3f})")

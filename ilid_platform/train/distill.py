@@ -9,7 +9,6 @@ Leave-one-source-out gives the out-of-domain test: each catalog photographs diff
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -36,6 +35,7 @@ from ilid_platform.train.evaluate import class_text_embeddings, zero_shot_accura
 from ilid_platform.train.runtime import (
     atomic_torch_save,
     atomic_write_json,
+    cached_summary,
     config_key,
     file_sha256,
     resolve_device,
@@ -285,9 +285,8 @@ def distill_student(
         }
     )
     checkpoint_path = Path(out_dir) / f"student-{key}.pt"
-    summary_path = checkpoint_path.with_suffix(".json")
-    if checkpoint_path.is_file() and summary_path.is_file():
-        summary = json.loads(summary_path.read_text())
+    summary = cached_summary(checkpoint_path)
+    if summary is not None:
         report(f"reusing {checkpoint_path.name}: same config, teacher, shards and holdout")
         return StudentResult(checkpoint_path, summary["metrics"], summary["history"], reused=True)
 
@@ -378,7 +377,7 @@ def distill_student(
         checkpoint_path,
     )
     summary = {"config": asdict(config), "metrics": metrics, "history": history}
-    atomic_write_json(summary, summary_path)
+    atomic_write_json(summary, checkpoint_path.with_suffix(".json"))
     report(
         f"saved {checkpoint_path.name}: "
         + ", ".join(

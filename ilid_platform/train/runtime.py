@@ -80,3 +80,15 @@ def atomic_torch_save(obj: Any, path: Path) -> None:
 
 def atomic_write_json(obj: Any, path: Path) -> None:
     _atomic_replace(path, lambda tmp: tmp.write_text(json.dumps(obj, indent=2, sort_keys=True)))
+
+
+def cached_summary(checkpoint_path: Path) -> dict[str, Any] | None:
+    """The summary saved beside a finished checkpoint, or None when training must run.
+
+    Checkpoints are named by `config_key`, so an existing pair means the same inputs were
+    already trained; the summary is written last, so a half-saved run is not reused.
+    """
+    summary_path = checkpoint_path.with_suffix(".json")
+    if checkpoint_path.is_file() and summary_path.is_file():
+        return json.loads(summary_path.read_text())
+    return None
