@@ -28,7 +28,10 @@ def _demo_run(argv: list[str]) -> int:
     print(f"checkpoints:    {paths['checkpoints']}")
     print(f"metrics:        {paths['reports']}")
     print(f"summary:        {paths['summary']}")
-    print(f"web UI:         DAGSTER_HOME={paths['dagster_home']} .venv/bin/dagster dev")
+    print(
+        f"web UI:         ILID_HOME={paths['ilid_home']} "
+        f"DAGSTER_HOME={paths['dagster_home']} .venv/bin/dagster dev"
+    )
     return 0
 
 

@@ -101,6 +101,7 @@ def summarise(paths: StoragePaths, wall_s: float) -> dict[str, Any]:
         "wall_time_s": round(wall_s, 1),
         "peak_rss_mib": round(usage / 1024, 1),
         "paths": {
+            "ilid_home": str(paths.home),
             "warehouse": str(paths.warehouse),
             "shards": str(paths.shards),
             "checkpoints": str(paths.checkpoints),
