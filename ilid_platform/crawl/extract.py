@@ -13,6 +13,7 @@ import logging
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
 
@@ -49,6 +50,22 @@ _NOT_PROSE = (
 # Compiled once: these run for every cell, crumb and block of every page.
 _TEXT_NODES = lxml.etree.XPath(f".//text()[not({_NOT_CONTENT})]")
 _PROSE_NODES = lxml.etree.XPath(f".//text()[not({_NOT_PROSE})]")
+_LINKS = lxml.etree.XPath("//a[@href] | //area[@href] | //link[@href][contains(@rel, 'next')]")
+_BASE_HREF = lxml.etree.XPath("string(//base/@href)")
+_H1 = lxml.etree.XPath("//h1")
+_TYPED_SCRIPTS = lxml.etree.XPath("//script[@type]")
+_ITEMSCOPES = lxml.etree.XPath("//*[@itemscope]")
+_TYPEOFS = lxml.etree.XPath("//*[@typeof]")
+_META_TAGS = lxml.etree.XPath("//meta[@content]")
+_TABLES = lxml.etree.XPath(f"//table[not({_CHROME})]")
+_TABLE_ROWS = lxml.etree.XPath(".//tr")
+_ROW_CELLS = lxml.etree.XPath("./th|./td")
+_DEFINITION_LISTS = lxml.etree.XPath(f"//dl[not({_CHROME})]")
+_DEFINITION_TERMS = lxml.etree.XPath("./dt | ./div/dt")
+_NEXT_DEFINITION = lxml.etree.XPath("following-sibling::dd[1]")
+_LISTS = lxml.etree.XPath(f"//ul[not({_CHROME})] | //ol[not({_CHROME})]")
+_LIST_ITEMS = lxml.etree.XPath("./li")
+_IMAGE_LINKS = lxml.etree.XPath(f"//a[@href and .//img][not({_CHROME})]")
 _IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif|svg|bmp|tiff?)(?:$|\?)", re.I)
 _DECORATIVE = re.compile(r"logo|icon|sprite|spinner|placeholder|pixel|badge|avatar|banner", re.I)
 # Containers on product pages whose cards are other products, not a listing.
@@ -197,14 +214,21 @@ def page_links(tree: lxml.html.HtmlElement, url: str) -> list[str]:
     Read from the tree extraction already parsed, rather than by parsing the page again.
     """
     base = _base_url(tree, url)
+    parts = urlsplit(base) if base.startswith(("http://", "https://")) else None
+    # A path-absolute href ignores the base's path and query, and a catalog's navigation is
+    # the same on every page: joined once against the origin, it is looked up after that.
+    origin = f"{parts.scheme}://{parts.netloc}/" if parts and parts.netloc else ""
     links: dict[str, None] = {}
-    for element in tree.xpath("//a[@href] | //area[@href] | //link[@href][contains(@rel, 'next')]"):
+    for element in _LINKS(tree):
         if "nofollow" in element.get("rel", "").lower():
             continue
         href = element.get("href", "").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
             continue
-        absolute = _join(base, href)
+        if origin and href.startswith("/") and not href.startswith("//"):
+            absolute = _join_origin(origin, href)
+        else:
+            absolute = _join(base, href)
         if absolute.startswith(("http://", "https://")):
             links[absolute] = None
     return list(links)
@@ -250,7 +274,7 @@ def _strict_decode(body: bytes, encoding: str) -> str | None:
 
 
 def _base_url(tree: lxml.html.HtmlElement, url: str) -> str:
-    href = tree.xpath("string(//base/@href)").strip()
+    href = _BASE_HREF(tree).strip()
     return (_join(url, href) or url) if href else url
 
 
@@ -260,6 +284,11 @@ def _join(base: str, href: str) -> str:
         return urljoin(base, href)
     except ValueError:
         return ""
+
+
+@lru_cache(maxsize=65536)
+def _join_origin(origin: str, href: str) -> str:
+    return _join(origin, href)
 
 
 def _clean(value: Any) -> str:
@@ -492,7 +521,7 @@ def _pick_product(
         return None
     if len({_clean(p.get("name")).lower() for p in candidates}) > 1:
         groups = [p for p in candidates if "ProductGroup" in _short_type(p.get("@type"))]
-        heading = " ".join(_text(h) for h in tree.xpath("//h1")[:1]).lower()
+        heading = " ".join(_text(h) for h in _H1(tree)[:1]).lower()
         titled = [p for p in candidates if heading and _clean(p.get("name")).lower() == heading]
         if len(groups) == 1:
             candidates = groups
@@ -532,7 +561,7 @@ def _jsonld_nodes(tree: lxml.html.HtmlElement) -> tuple[list[Mapping[str, Any]],
     """
     items: list[Any] = []
     valid = True
-    for script in tree.xpath("//script[@type]"):
+    for script in _TYPED_SCRIPTS(tree):
         if script.get("type", "").strip().lower() != "application/ld+json":
             continue
         text = script.text_content()
@@ -549,7 +578,7 @@ def _jsonld_nodes(tree: lxml.html.HtmlElement) -> tuple[list[Mapping[str, Any]],
 
 
 def _microdata_nodes(tree: lxml.html.HtmlElement, base: str) -> list[Mapping[str, Any]]:
-    if not tree.xpath("//*[@itemscope]"):
+    if not _ITEMSCOPES(tree):
         return []
     try:
         data = extruct.extract(tree, base_url=base, syntaxes=["microdata"], uniform=True)
@@ -589,7 +618,7 @@ def _compact_rdfa(items: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
 
 def _rdfa_nodes(tree: lxml.html.HtmlElement, base: str) -> list[dict[str, Any]]:
     """RDFa through extruct; it needs a DOM of its own, so only pages using `typeof` pay."""
-    if not tree.xpath("//*[@typeof]"):
+    if not _TYPEOFS(tree):
         return []
     markup = lxml.html.tostring(tree, encoding="unicode")
     try:
@@ -611,7 +640,7 @@ def _meta_tags(tree: lxml.html.HtmlElement) -> dict[str, list[str]]:
     `name=`, and broken markup moves tags into <body>.
     """
     tags: dict[str, list[str]] = {}
-    for meta in tree.xpath("//meta[@content]"):
+    for meta in _META_TAGS(tree):
         key = (meta.get("property") or meta.get("name") or "").strip().lower()
         value = meta.get("content", "").strip()
         if key and value:
@@ -722,23 +751,23 @@ def _breadcrumbs_nav(tree: lxml.html.HtmlElement) -> list[str]:
 def _spec_rows(tree: lxml.html.HtmlElement) -> list[tuple[str, str]]:
     """Key/value rows from two-column tables, definition lists and spec lists outside chrome."""
     rows: list[tuple[str, str]] = []
-    for table in tree.xpath(f"//table[not({_CHROME})]"):
-        cells_per_row = [tr.xpath("./th|./td") for tr in table.xpath(".//tr")]
+    for table in _TABLES(tree):
+        cells_per_row = [_ROW_CELLS(tr) for tr in _TABLE_ROWS(table)]
         cells_per_row = [cells for cells in cells_per_row if cells]
         pairs = [cells for cells in cells_per_row if len(cells) == 2]
         if not pairs or len(pairs) < 0.6 * len(cells_per_row):
             continue
         # A row of two <th> is the table's header ("Property | Value"), not a spec.
         rows += [(_text(k), _text(v)) for k, v in pairs if (k.tag, v.tag) != ("th", "th")]
-    for dl in tree.xpath(f"//dl[not({_CHROME})]"):
-        for dt in dl.xpath("./dt | ./div/dt"):
-            dd = dt.xpath("following-sibling::dd[1]")
+    for dl in _DEFINITION_LISTS(tree):
+        for dt in _DEFINITION_TERMS(dl):
+            dd = _NEXT_DEFINITION(dt)
             if dd:
                 rows.append((_text(dt), _text(dd[0])))
-    for spec_list in tree.xpath(f"//ul[not({_CHROME})] | //ol[not({_CHROME})]"):
+    for spec_list in _LISTS(tree):
         if not _SPEC_CONTAINER.search(_hint(spec_list) + _hint(spec_list.getparent())):
             continue
-        for item in spec_list.xpath("./li"):
+        for item in _LIST_ITEMS(spec_list):
             cells = [c for c in item if isinstance(c.tag, str)]
             if len(cells) == 2:
                 rows.append((_text(cells[0]), _text(cells[1])))
@@ -854,7 +883,7 @@ def _looks_like_listing(tree: lxml.html.HtmlElement) -> bool:
     like" strip stays a product page.
     """
     hrefs = set()
-    for link in tree.xpath(f"//a[@href and .//img][not({_CHROME})]"):
+    for link in _IMAGE_LINKS(tree):
         href = link.get("href")
         if _IMAGE_FILE.search(href) or any(_RELATED.search(_hint(a)) for a in link.iterancestors()):
             continue
@@ -864,7 +893,7 @@ def _looks_like_listing(tree: lxml.html.HtmlElement) -> bool:
 
 def _looks_like_product(tree: lxml.html.HtmlElement, base: str) -> bool:
     """One h1, a photo that is not a link to another page, and specs or a buy button."""
-    h1 = tree.xpath("//h1")
+    h1 = _H1(tree)
     if not h1 or not _text(h1[0]) or not _content_images(tree, base):
         return False
     if len(_spec_rows(tree)) >= 2:
