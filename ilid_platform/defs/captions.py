@@ -7,6 +7,7 @@ from ilid_platform.captions.rules import RuleCaptioner
 from ilid_platform.captions.store import caption_products
 from ilid_platform.defs.automation import on_upstream_data_change
 from ilid_platform.defs.crawl import crawled_pages
+from ilid_platform.defs.metadata import markdown_table
 from ilid_platform.defs.partitions import source_partitions, sources
 from ilid_platform.defs.resources import DUCKDB_POOL, CaptionerResource, IlidStorage
 from ilid_platform.warehouse import content_version
@@ -58,8 +59,6 @@ def captions(
             "WHERE source = ? AND status = 'ok' ORDER BY url LIMIT 5",
             [source.name],
         ).fetchall()
-    table = ["| label_short | material | finish | description |", "|---|---|---|---|"]
-    table += ["| " + " | ".join(str(v) for v in row) + " |" for row in examples]
     return dg.MaterializeResult(
         data_version=dg.DataVersion(version),
         metadata={
@@ -68,6 +67,8 @@ def captions(
             "reused": stats.reused,
             "by_status": dg.MetadataValue.json(stats.by_status),
             "rejects_by_reason": dg.MetadataValue.json(stats.rejects),
-            "examples": dg.MetadataValue.md("\n".join(table)),
+            "examples": markdown_table(
+                ("label_short", "material", "finish", "description"), examples
+            ),
         },
     )

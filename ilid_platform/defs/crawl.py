@@ -4,6 +4,7 @@ import dagster as dg
 
 from ilid_platform.crawl.runner import run_crawl
 from ilid_platform.crawl.store import load_records, store_pages
+from ilid_platform.defs.metadata import markdown_table
 from ilid_platform.defs.partitions import source_partitions, sources
 from ilid_platform.defs.resources import IlidStorage
 from ilid_platform.warehouse import content_version
@@ -44,15 +45,9 @@ def crawled_pages(context: dg.AssetExecutionContext, storage: IlidStorage) -> dg
             "status_counts": dg.MetadataValue.json(stats.status_counts),
             "rejects_by_reason": dg.MetadataValue.json(stats.rejects),
             "issues_by_reason": dg.MetadataValue.json(stats.issues),
-            "sample": dg.MetadataValue.md(_sample_table(records[:5])),
+            "sample": markdown_table(
+                ("name", "images", "specs", "url"),
+                ((r.name, len(r.image_urls), len(r.specs), r.url) for r in records[:5]),
+            ),
         },
     )
-
-
-def _sample_table(records: list) -> str:
-    rows = ["| name | images | specs | url |", "|---|---|---|---|"]
-    rows += [
-        f"| {r.name} | {len(r.image_urls)} | {len(r.specs)} | {r.url} |".replace("\n", " ")
-        for r in records
-    ]
-    return "\n".join(rows)
