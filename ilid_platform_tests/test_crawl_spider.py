@@ -198,15 +198,19 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
+def command_line(pid: int) -> str:
+    """A process's command line, or "" once it is gone."""
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
 def kill_own(match: str, sig: int = signal.SIGKILL) -> list[int]:
     """Kill this test's own descendant processes whose command line contains `match`."""
     killed = []
     for pid in descendants(os.getpid()):
-        try:
-            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except OSError:
-            continue
-        if match in cmdline:
+        if match in command_line(pid):
             try:
                 os.kill(pid, sig)
                 killed.append(pid)
@@ -413,6 +417,34 @@ def test_failing_child_raises_with_log_tail(tmp_path: Path) -> None:
     source = Source(name="broken", start_urls=["http://127.0.0.1:1/"])
     with pytest.raises(CrawlError, match=r"(?s)'broken' failed \(exit code 1\).*Error"):
         run_crawl(source, out, job)
+
+
+def test_processes_left_behind_by_the_child_do_not_hold_the_crawl(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A browser or driver that outlives the child keeps its output pipe open; no hang."""
+    marker = f"ilid-leftover-{os.getpid()}"
+    child = tmp_path / "child"
+    child.write_text(
+        "#!/bin/bash\n"
+        f"exec -a {marker} sleep 120 &\n"  # inherits stdout, as Playwright's driver does
+        'while [ "$1" != --stats ]; do shift; done\n'
+        'echo \'{"source": "x", "products": 1, "finish_reason": "finished"}\' > "$2"\n',
+        encoding="utf-8",
+    )
+    child.chmod(0o755)
+    monkeypatch.setattr("sys.executable", str(child))
+    started = time.monotonic()
+
+    stats = run_crawl(
+        Source(name="x", start_urls=["http://127.0.0.1:1/"]), tmp_path / "o", tmp_path
+    )
+
+    assert time.monotonic() - started < 30
+    assert stats.products == 1
+    time.sleep(0.2)
+    pids = [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()]
+    assert [pid for pid in pids if command_line(pid).startswith(marker)] == []
 
 
 @pytest.mark.parametrize("browser", ["always", "auto"])

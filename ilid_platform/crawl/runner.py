@@ -6,11 +6,14 @@ so every crawl gets a fresh interpreter: `python -m ilid_platform.crawl.child`.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import threading
 from collections import deque
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -136,6 +139,8 @@ def run_crawl(
     env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
 
     tail: deque[str] = deque(maxlen=STDERR_TAIL_LINES)
+    # Its own session, so the browsers and Playwright driver it starts (which inherit its
+    # output pipe) go down with it: left running, they would hold the pipe open forever.
     process = subprocess.Popen(
         command,
         stdout=subprocess.PIPE,
@@ -145,7 +150,10 @@ def run_crawl(
         encoding="utf-8",
         errors="replace",
         env=env,
+        start_new_session=True,
     )
+    reaper = threading.Thread(target=_reap_group_on_exit, args=(process,), daemon=True)
+    reaper.start()
     try:
         assert process.stdout is not None
         for line in process.stdout:
@@ -164,6 +172,7 @@ def run_crawl(
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+        reaper.join()
     if returncode != 0 or not stats_path.exists():
         raise CrawlError(
             f"crawl of source {source.name!r} failed (exit code {returncode}); last log lines:\n"
@@ -173,3 +182,10 @@ def run_crawl(
     finished.touch()
     shutil.rmtree(cache_dir, ignore_errors=True)
     return stats
+
+
+def _reap_group_on_exit(process: subprocess.Popen[str]) -> None:
+    """Once the crawl child has exited, kill whatever it left behind in its process group."""
+    process.wait()
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)

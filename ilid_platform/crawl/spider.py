@@ -37,12 +37,13 @@ from scrapy.exceptions import (
 from scrapy.http import Response, TextResponse, XmlResponse
 from scrapy.linkextractors import IGNORED_EXTENSIONS
 from scrapy.settings import BaseSettings
-from scrapy.settings.default_settings import RETRY_EXCEPTIONS, RETRY_HTTP_CODES
+from scrapy.settings.default_settings import DOWNLOAD_TIMEOUT, RETRY_EXCEPTIONS, RETRY_HTTP_CODES
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip, gzip_magic_number
 from scrapy.utils.request import RequestFingerprinter
 from scrapy.utils.response import response_from_dict
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
+from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 from scrapy_playwright.page import PageMethod
 from twisted.internet.defer import Deferred
 from twisted.internet.error import TCPTimedOutError
@@ -71,7 +72,7 @@ NON_CATALOG = re.compile(
     re.I,
 )
 NON_HTML_EXTENSIONS = {f".{e}" for e in [*IGNORED_EXTENSIONS, "xml", "json", "txt", "gz", "csv"]}
-PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+PLAYWRIGHT_HANDLER = "ilid_platform.crawl.spider.BrowserDownloadHandler"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -195,6 +196,26 @@ class PoliteDownloader(Downloader):
     ) -> Coroutine[Any, Any, None]:
         slot.transferring.add(request)
         return super()._wait_for_download(slot, request, queue_dfd)
+
+
+class BrowserDownloadHandler(ScrapyPlaywrightDownloadHandler):
+    """scrapy-playwright with a deadline on every rendered fetch.
+
+    A page opened just as its browser dies can wait forever for a reply that never comes
+    (seen with scrapy-playwright 0.0.48 and a killed Chromium), and Scrapy's DOWNLOAD_TIMEOUT
+    does not reach into the browser: one such page would hold the crawl open for good. Past
+    twice the download timeout (navigation plus render wait fit well inside), the fetch fails
+    as a timeout and the retry middleware sends it again.
+    """
+
+    async def _download_request(self, request: Request, spider: Spider | None = None) -> Response:
+        deadline = 2 * float(request.meta.get("download_timeout", DOWNLOAD_TIMEOUT))
+        try:
+            return await asyncio.wait_for(super()._download_request(request, spider), deadline)
+        except TimeoutError as exc:
+            raise DownloadTimeoutError(
+                f"rendering {request.url} took over {deadline:.0f} s"
+            ) from exc
 
 
 class ResumeCacheStorage:
