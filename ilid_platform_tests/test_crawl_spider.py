@@ -474,6 +474,33 @@ def test_browser_renders_script_only_product(shop: LocalSite, tmp_path: Path, br
     assert not {"/img/clamp.jpg", "/fonts/x.woff2", "/media/demo.mp4"} & set(shop.paths())
 
 
+def test_a_page_that_never_answers_the_browser_is_rejected_as_a_timeout(tmp_path: Path) -> None:
+    """After load, the page's script spins forever, so reading its DOM never returns and no
+    Playwright timeout applies; the crawl's own deadline must end that fetch."""
+    with LocalSite() as site:
+        site.add("/robots.txt", "User-agent: *\nAllow: /\n", content_type="text/plain")
+        site.add("/index.html", html('<h1>Clamps</h1><a href="/p/ok.html">ok</a>'))
+        site.add(
+            "/p/spin.html",
+            html(
+                "<h1>Spinning</h1><script>onload = () => setTimeout(() => { for (;;) {} })</script>"
+            ),
+        )
+        site.add("/p/ok.html", html("", product_jsonld("Toggle Clamp", "TC-1")))
+        source = Source(
+            name="spinning",
+            start_urls=[f"{site.base}/p/spin.html", f"{site.base}/index.html"],
+            browser="always",
+            politeness=FAST.model_copy(update={"timeout_s": 2}),
+        )
+        out = tmp_path / "out.jsonl"
+        stats = run_crawl(source, out, tmp_path / "job")
+
+    assert [r.name for r in load_records(out)] == ["Toggle Clamp"]
+    assert stats.rejects == {"timeout": 1}
+    assert len(site.hits("/p/spin.html")) == 3  # the first try and Scrapy's two retries
+
+
 def test_crashed_browser_is_restarted(tmp_path: Path) -> None:
     with LocalSite() as site:
         site.add("/robots.txt", "User-agent: *\nAllow: /\n", content_type="text/plain")
