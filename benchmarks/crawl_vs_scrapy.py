@@ -2,17 +2,20 @@
 
     .venv/bin/python benchmarks/crawl_vs_scrapy.py [--size demo] [--repeat 2]
 
-Generates the demo catalog into a temporary directory and serves it. For each server-rendered
-shop (acme: JSON-LD and a sitemap; boltbarn: microdata behind paginated listings) our
-`run_crawl` crawls the shop as the asset does: discovery, robots.txt, extraction, canonical
-urls, the resume cache and JSON lines. The bare spider then fetches exactly the URLs our crawl
+Generates the demo catalog into a temporary directory and serves it, with the catalog's one
+deliberately slow page answering at once: its fixed 1.5 s stall would otherwise be most of a
+shop's crawl time, and its place in each spider's request order would decide the ratio. For
+each server-rendered shop (acme: JSON-LD and a sitemap; boltbarn: microdata behind paginated
+listings) our `run_crawl` crawls the shop as the asset does: discovery, robots.txt,
+extraction, canonical urls, the resume cache and JSON lines. The bare spider then fetches exactly the URLs our crawl
 fetched (read from the server's access log, duplicates included) and does nothing with them.
 Both run in a child process with the same concurrency (per domain and in total), AutoThrottle
 off and no delays, and both are timed by Scrapy's own clock (first request to close, so
 interpreter start-up is not counted). clampco, the shop that needs a browser, is measured for
 our spider alone. The server-rendered measurements are repeated and the best run kept,
 because this machine is shared. Figures are printed, never asserted; the last line is the
-ratio of our pages/s to the bare spider's over both server-rendered shops.
+ratio of our pages/s to the bare spider's for the server-rendered shop where it is lowest (the
+target of 0.8 holds per source); the line before it gives the ratio over both shops together.
 """
 
 from __future__ import annotations
@@ -125,7 +128,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="ilid-crawl-bench-") as tmp:
         site = Path(tmp) / "site"
         generate_catalog(site, size=args.size)
-        with running_catalog(site) as catalog:
+        with running_catalog(site, slow_pages=False) as catalog:
             os.environ["ILID_DEMO_PORT"] = str(catalog.port)
             sources = {s.name: s for s in load_sources(default_sources_path())}
             for name in (*PLAIN_SHOPS, *BROWSER_SHOPS):
@@ -171,8 +174,12 @@ def main() -> int:
         print(line)
     ours_rate = _rate(int(totals["ours"][0]), totals["ours"][1])
     plain_rate = _rate(int(totals["plain"][0]), totals["plain"][1])
-    print(f"acme+boltbarn: ours {ours_rate:.1f} pages/s, plain Scrapy {plain_rate:.1f} pages/s")
-    print(f"ratio ours/plain-scrapy: {ours_rate / plain_rate:.2f}")
+    print(
+        f"acme+boltbarn: ours {ours_rate:.1f} pages/s, plain Scrapy {plain_rate:.1f} pages/s,"
+        f" ratio {ours_rate / plain_rate:.2f}"
+    )
+    lowest = min((row for row in rows if len(row) > 6), key=lambda row: row[9])
+    print(f"ratio ours/plain-scrapy ({lowest[0]}, the lower shop): {lowest[9]:.2f}")
     return 0
 
 

@@ -185,6 +185,14 @@ def test_slow_page_and_disallowed_section(server, site: Path, truth: dict) -> No
     assert all(p["path"] in index for p in hidden)
 
 
+def test_slow_pages_can_be_switched_off_for_throughput_runs(site: Path) -> None:
+    slow = json.loads((site / "site.json").read_text())["slow_paths"]["acme"][0]
+    with running_catalog(site, slow_pages=False) as fast:
+        started = time.perf_counter()
+        assert _get(fast.base_urls["acme"] + slow[1:])[0] == 200
+        assert time.perf_counter() - started < 1.0
+
+
 def test_cli_generate_and_serve_until_sigterm(site: Path) -> None:
     assert main(["generate", "--dir", str(site), "--size", "small"]) == 0
     with socket.socket() as sock:

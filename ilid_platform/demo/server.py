@@ -124,8 +124,10 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _start(site_dir: Path, port: int, log: _AccessLog, stack: ExitStack) -> dict[str, str]:
-    slow = (read_manifest(site_dir) or {}).get("slow_paths", {})
+def _start(
+    site_dir: Path, port: int, log: _AccessLog, stack: ExitStack, slow_pages: bool
+) -> dict[str, str]:
+    slow = (read_manifest(site_dir) or {}).get("slow_paths", {}) if slow_pages else {}
     base_urls = {}
     for name, shop in SHOPS.items():
         origin = f"http://{shop.host}:{port}"
@@ -154,11 +156,14 @@ def running_catalog(
     site_dir: str | os.PathLike[str],
     port: int | None = None,
     access_log: str | os.PathLike[str] | None = None,
+    slow_pages: bool = True,
 ) -> Iterator[CatalogServer]:
     """Serve every shop of a generated catalog until the block exits.
 
     `port=None` picks a port that is free on all three shop addresses. The access log (one
     "host path status" line per request) defaults to `<site_dir>/access-<port>.log`.
+    `slow_pages=False` answers the catalog's deliberately slow pages at once, for throughput
+    measurements that a fixed stall would turn into a measurement of the stall.
     """
     site = Path(site_dir).resolve()
     if read_manifest(site) is None:
@@ -169,7 +174,7 @@ def running_catalog(
         with ExitStack() as stack:
             stack.callback(log.close)
             try:
-                base_urls = _start(site, chosen, log, stack)
+                base_urls = _start(site, chosen, log, stack, slow_pages)
             except OSError:
                 if port is not None or attempt == 19:
                     raise
