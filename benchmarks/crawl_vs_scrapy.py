@@ -6,14 +6,14 @@ Generates the demo catalog into a temporary directory and serves it, with the ca
 deliberately slow page answering at once: its fixed 1.5 s stall would otherwise be most of a
 shop's crawl time, and its place in each spider's request order would decide the ratio. For
 each server-rendered shop (acme: JSON-LD and a sitemap; boltbarn: microdata behind paginated
-listings) our `run_crawl` crawls the shop as the asset does: discovery, robots.txt,
-extraction, canonical urls, the resume cache and JSON lines. The bare spider then fetches exactly the URLs our crawl
-fetched (read from the server's access log, duplicates included) and does nothing with them.
-Both run in a child process with the same concurrency (per domain and in total), AutoThrottle
-off and no delays, and both are timed by Scrapy's own clock (first request to close, so
-interpreter start-up is not counted). clampco, the shop that needs a browser, is measured for
-our spider alone. The server-rendered measurements are repeated and the best run kept,
-because this machine is shared. Figures are printed, never asserted; the last line is the
+listings) our `run_crawl` crawls the shop as the asset does: discovery, robots.txt, extraction,
+canonical urls, the resume cache and JSON lines. The bare spider then fetches exactly the URLs
+our crawl fetched (read from the server's access log, duplicates included) and does nothing
+with them. Both run in a child process with the same concurrency (per domain and in total),
+AutoThrottle off and no delays, and both are timed by Scrapy's own clock (first request to
+close, so interpreter start-up is not counted). clampco, the shop that needs a browser, is
+measured for our spider alone. The server-rendered measurements are repeated and the best run
+kept, because this machine is shared. Figures are printed, never asserted; the last line is the
 ratio of our pages/s to the bare spider's for the server-rendered shop where it is lowest (the
 target of 0.8 holds per source); the line before it gives the ratio over both shops together.
 """
