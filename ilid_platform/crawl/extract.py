@@ -599,8 +599,8 @@ class _MicrodataExtractor(MicrodataExtractor):
     """extruct's microdata reader, with a text property read straight from its element.
 
     extruct cleans a deep copy of each such element with lxml's Cleaner and lays it out with
-    html_text: over half of all extraction time on a microdata page. The element's text
-    without scripts and styles is the spec's textContent, and `_clean` spaces it anyway.
+    html_text, about a tenth of the extraction time of a demo microdata page. The element's
+    text without scripts and styles is the spec's textContent, and `_clean` spaces it anyway.
     """
 
     def _extract_textContent(self, node: lxml.html.HtmlElement) -> str:
