@@ -54,12 +54,9 @@ _NOT_PROSE = (
 # Compiled once: these run for every cell, crumb and block of every page.
 _TEXT_NODES = lxml.etree.XPath(f".//text()[not({_NOT_CONTENT})]")
 _PROSE_NODES = lxml.etree.XPath(f".//text()[not({_NOT_PROSE})]")
-_LINKS = lxml.etree.XPath("//a[@href] | //area[@href] | //link[@href][contains(@rel, 'next')]")
-_BASE_HREF = lxml.etree.XPath("string(//base/@href)")
 _H1 = lxml.etree.XPath("//h1")
 _TYPED_SCRIPTS = lxml.etree.XPath("//script[@type]")
-_ITEMSCOPES = lxml.etree.XPath("//*[@itemscope]")
-_TYPEOFS = lxml.etree.XPath("//*[@typeof]")
+_ITEMPROPS = lxml.etree.XPath("//*[@itemprop]")
 _META_TAGS = lxml.etree.XPath("//meta[@content]")
 _TABLES = lxml.etree.XPath(f"//table[not({_CHROME})]")
 _DEFINITION_LISTS = lxml.etree.XPath(f"//dl[not({_CHROME})]")
@@ -105,7 +102,7 @@ class Extraction:
     page a second time.
     """
 
-    tree: lxml.html.HtmlElement | None
+    tree: lxml.etree._Element | None
     product: dict[str, Any] | None = None
     reason: str | None = None
     issues: list[str] = field(default_factory=list)
@@ -138,7 +135,12 @@ def extract_product(
     jsonld, jsonld_valid = _jsonld_nodes(tree)
     if not jsonld_valid:
         issues.append("invalid_jsonld")
-    microdata, rdfa, meta = _microdata_nodes(tree, base), _rdfa_nodes(tree, base), _meta_tags(tree)
+    # Attribute names are case-insensitive and never entity-encoded: a page without the word
+    # has no such markup, and skips the reader and its scan of the whole document.
+    markup = html.lower()
+    microdata = _microdata_nodes(tree, base) if "itemscope" in markup else []
+    rdfa = _rdfa_nodes(tree, base) if "typeof" in markup else []
+    meta = _meta_tags(tree)
     found = [
         ("json-ld", _pick_product(jsonld, url, listing, tree)),
         ("microdata", _pick_product(microdata, url, listing, tree)),
@@ -210,7 +212,7 @@ def decode_html(body: bytes, declared: str | None = None) -> tuple[str, list[str
     return text if text is not None else body.decode("cp1252", "replace"), issues
 
 
-def page_links(tree: lxml.html.HtmlElement, url: str) -> list[str]:
+def page_links(tree: lxml.etree._Element, url: str) -> list[str]:
     """Absolute http(s) urls a crawler may follow: <a>, <area> and rel=next, minus nofollow.
 
     Read from the tree extraction already parsed, rather than by parsing the page again.
@@ -221,10 +223,13 @@ def page_links(tree: lxml.html.HtmlElement, url: str) -> list[str]:
     # the same on every page: joined once against the origin, it is looked up after that.
     origin = f"{parts.scheme}://{parts.netloc}/" if parts and parts.netloc else ""
     links: dict[str, None] = {}
-    for element in _LINKS(tree):
-        if "nofollow" in element.get("rel", "").lower():
+    for element in tree.iter("a", "area", "link"):
+        href, rel = element.get("href"), element.get("rel", "")
+        if href is None or "nofollow" in rel.lower():
             continue
-        href = element.get("href", "").strip()
+        if element.tag == "link" and "next" not in rel:
+            continue
+        href = href.strip()
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
             continue
         if origin and href.startswith("/") and not href.startswith("//"):
@@ -247,7 +252,7 @@ def validate_selector(query: str) -> None:
 # ---------------------------------------------------------------- decoding and small helpers
 
 
-def _parse_html(html: str) -> tuple[lxml.html.HtmlElement | None, bool]:
+def _parse_html(html: str) -> tuple[lxml.etree._Element | None, bool]:
     """An lxml document (None for an empty or binary body), and whether libxml2 read it all.
 
     Deep nesting is allowed (`huge_tree`): thousands of unclosed tags are a common defect, and
@@ -259,11 +264,13 @@ def _parse_html(html: str) -> tuple[lxml.html.HtmlElement | None, bool]:
     head = html[:2048]
     if len(_CONTROL.findall(head)) > 0.05 * len(head):
         return None, True
-    parser = lxml.html.HTMLParser(encoding="utf-8", huge_tree=True)
+    parser = lxml.etree.HTMLParser(encoding="utf-8", huge_tree=True)
     data = html.replace("\x00", "").encode("utf-8", "surrogatepass")
     try:
-        tree = lxml.html.document_fromstring(data, parser=parser)
+        tree = lxml.etree.fromstring(data, parser=parser)
     except (lxml.etree.ParserError, ValueError):
+        return None, True
+    if tree is None:
         return None, True
     return tree, not any(error.level_name == "FATAL" for error in parser.error_log)
 
@@ -275,8 +282,9 @@ def _strict_decode(body: bytes, encoding: str) -> str | None:
         return None
 
 
-def _base_url(tree: lxml.html.HtmlElement, url: str) -> str:
-    href = _BASE_HREF(tree).strip()
+def _base_url(tree: lxml.etree._Element, url: str) -> str:
+    href = next((b.get("href") for b in tree.iter("base") if b.get("href") is not None), "")
+    href = href.strip()
     return (_join(url, href) or url) if href else url
 
 
@@ -312,11 +320,12 @@ def _clean(value: Any) -> str:
 
 
 def _text(element: Any) -> str:
-    """Text without scripts and styles; the common case, with none near, skips XPath."""
-    if next(element.iter(*_NON_CONTENT_TAGS), None) is None and (
-        next(element.iterancestors(*_NON_CONTENT_TAGS), None) is None
-    ):
-        return " ".join(" ".join(element.itertext()).split())
+    """Text without scripts and styles; the common cases, with none near, skip XPath."""
+    if next(element.iterancestors(*_NON_CONTENT_TAGS), None) is None:
+        if not len(element) and element.tag not in _NON_CONTENT_TAGS:  # a cell, a link, a crumb
+            return " ".join((element.text or "").split())
+        if next(element.iter(*_NON_CONTENT_TAGS), None) is None:
+            return " ".join(" ".join(element.itertext()).split())
     return " ".join(" ".join(_TEXT_NODES(element)).split())
 
 
@@ -380,7 +389,7 @@ def _fill_missing(product: dict[str, Any], other: dict[str, Any]) -> None:
 
 def _fill_from_page(
     product: dict[str, Any],
-    tree: lxml.html.HtmlElement,
+    tree: lxml.etree._Element,
     base: str,
     nodes: list[Mapping[str, Any]],
 ) -> None:
@@ -520,7 +529,7 @@ def _top_nodes(items: Iterable[Any]) -> Iterator[Mapping[str, Any]]:
 
 
 def _pick_product(
-    nodes: list[Mapping[str, Any]], url: str, listing: bool, tree: lxml.html.HtmlElement
+    nodes: list[Mapping[str, Any]], url: str, listing: bool, tree: lxml.etree._Element
 ) -> dict[str, Any] | None:
     """The page's own product.
 
@@ -572,7 +581,7 @@ def _load_jsonld(script: str) -> Any:
         return json.loads("[" + _CONCATENATED.sub("},{", repaired) + "]", strict=False)
 
 
-def _jsonld_nodes(tree: lxml.html.HtmlElement) -> tuple[list[Mapping[str, Any]], bool]:
+def _jsonld_nodes(tree: lxml.etree._Element) -> tuple[list[Mapping[str, Any]], bool]:
     """Every JSON-LD block parsed on its own, so one broken block does not hide the others.
 
     The flag is False if any block could not be read even after the usual repairs.
@@ -582,7 +591,7 @@ def _jsonld_nodes(tree: lxml.html.HtmlElement) -> tuple[list[Mapping[str, Any]],
     for script in _TYPED_SCRIPTS(tree):
         if script.get("type", "").strip().lower() != "application/ld+json":
             continue
-        text = script.text_content()
+        text = "".join(script.itertext())
         if not text.strip():
             continue
         try:
@@ -596,25 +605,39 @@ def _jsonld_nodes(tree: lxml.html.HtmlElement) -> tuple[list[Mapping[str, Any]],
 
 
 class _MicrodataExtractor(MicrodataExtractor):
-    """extruct's microdata reader, with a text property read straight from its element.
+    """extruct's microdata reader for one document, with two shortcuts.
 
-    extruct cleans a deep copy of each such element with lxml's Cleaner and lays it out with
-    html_text, about a tenth of the extraction time of a demo microdata page. The element's
-    text without scripts and styles is the spec's textContent, and `_clean` spaces it anyway.
+    A text property is read straight from its element: extruct cleans a deep copy of it with
+    lxml's Cleaner and lays it out with html_text, about a tenth of a microdata page's
+    extraction. The element's text without scripts and styles is the spec's textContent, and
+    `_clean` spaces it anyway. And each item's properties are found in one pass over the
+    document, by their nearest itemscope ancestor; extruct's set-difference XPath walks every
+    item's whole subtree twice, and an item's nested items walk theirs again.
     """
 
-    def _extract_textContent(self, node: lxml.html.HtmlElement) -> str:
+    def extract_items(self, document: lxml.etree._Element, base_url: str) -> list[Any]:
+        self.properties: dict[lxml.etree._Element, list[lxml.etree._Element]] = {}
+        for prop in _ITEMPROPS(document):
+            scope = next((a for a in prop.iterancestors() if a.get("itemscope") is not None), None)
+            if scope is not None:
+                self.properties.setdefault(scope, []).append(prop)
+        return super().extract_items(document, base_url)
+
+    def _extract_properties(
+        self, node: lxml.etree._Element, items_seen: set[Any], base_url: str, itemids: Any
+    ) -> Iterator[tuple[str, Any]]:
+        for prop in self.properties.get(node, ()):
+            yield from self._extract_property(
+                prop, items_seen=items_seen, base_url=base_url, itemids=itemids
+            )
+
+    def _extract_textContent(self, node: lxml.etree._Element) -> str:
         return _text(node)
 
 
-_MICRODATA = _MicrodataExtractor()
-
-
-def _microdata_nodes(tree: lxml.html.HtmlElement, base: str) -> list[Mapping[str, Any]]:
-    if not _ITEMSCOPES(tree):
-        return []
+def _microdata_nodes(tree: lxml.etree._Element, base: str) -> list[Mapping[str, Any]]:
     try:
-        items = _MICRODATA.extract_items(tree, base_url=base)
+        items = _MicrodataExtractor().extract_items(tree, base_url=base)
     except Exception as exc:  # malformed itemscope trees
         logger.debug("microdata extraction failed: %s", exc)
         return []
@@ -649,10 +672,8 @@ def _compact_rdfa(items: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return [c for c in compacted if c.get("@id") not in referenced]
 
 
-def _rdfa_nodes(tree: lxml.html.HtmlElement, base: str) -> list[dict[str, Any]]:
+def _rdfa_nodes(tree: lxml.etree._Element, base: str) -> list[dict[str, Any]]:
     """RDFa through extruct; it needs a DOM of its own, so only pages using `typeof` pay."""
-    if not _TYPEOFS(tree):
-        return []
     markup = lxml.html.tostring(tree, encoding="unicode")
     try:
         data = extruct.extract(markup, base_url=base, syntaxes=["rdfa"])
@@ -665,7 +686,7 @@ def _rdfa_nodes(tree: lxml.html.HtmlElement, base: str) -> list[dict[str, Any]]:
 # ---------------------------------------------------------------- OpenGraph and Twitter cards
 
 
-def _meta_tags(tree: lxml.html.HtmlElement) -> dict[str, list[str]]:
+def _meta_tags(tree: lxml.etree._Element) -> dict[str, list[str]]:
     """<meta> values by lower-cased key, anywhere in the page.
 
     Read directly rather than through extruct's OpenGraph reader, which only looks at
@@ -766,7 +787,7 @@ def _breadcrumbs_structured(nodes: list[Mapping[str, Any]]) -> list[str]:
     return []
 
 
-def _breadcrumbs_nav(tree: lxml.html.HtmlElement) -> list[str]:
+def _breadcrumbs_nav(tree: lxml.etree._Element) -> list[str]:
     containers = tree.xpath(
         "//*[contains(translate(@aria-label, 'BREADCRUMB', 'breadcrumb'), 'breadcrumb')"
         " or contains(translate(@class, 'BREADCRUMB', 'breadcrumb'), 'breadcrumb')"
@@ -781,7 +802,7 @@ def _breadcrumbs_nav(tree: lxml.html.HtmlElement) -> list[str]:
     return []
 
 
-def _spec_rows(tree: lxml.html.HtmlElement) -> list[tuple[str, str]]:
+def _spec_rows(tree: lxml.etree._Element) -> list[tuple[str, str]]:
     """Key/value rows from two-column tables, definition lists and spec lists outside chrome."""
     rows: list[tuple[str, str]] = []
     for table in _TABLES(tree):
@@ -844,7 +865,7 @@ def _largest_srcset(srcset: str) -> tuple[str, int]:
     return best, max(best_width, 0)
 
 
-def _content_images(tree: lxml.html.HtmlElement, base: str) -> list[_Image]:
+def _content_images(tree: lxml.etree._Element, base: str) -> list[_Image]:
     """Images that could be this product's photos, in document order.
 
     Skipped: page chrome, icons and logos, images under 64 px, and images inside links to
@@ -888,7 +909,7 @@ def _content_images(tree: lxml.html.HtmlElement, base: str) -> list[_Image]:
     return images
 
 
-def _gallery(tree: lxml.html.HtmlElement, base: str) -> list[str]:
+def _gallery(tree: lxml.etree._Element, base: str) -> list[str]:
     """Main photo first (largest declared size, else the first), then the rest of its gallery.
 
     The gallery is the nearest enclosing gallery/carousel/thumbnails container of the main
@@ -903,13 +924,13 @@ def _gallery(tree: lxml.html.HtmlElement, base: str) -> list[str]:
         if depth >= 5 or ancestor.tag in ("main", "body", "article"):
             break
         if _GALLERY.search(_hint(ancestor)):
-            inside = {id(e) for e in ancestor.iter("img")}
-            urls += [image.url for image in images if id(image.element) in inside]
+            inside = set(ancestor.iter("img"))
+            urls += [image.url for image in images if image.element in inside]
             break
     return list(dict.fromkeys(urls))
 
 
-def _looks_like_listing(tree: lxml.html.HtmlElement) -> bool:
+def _looks_like_listing(tree: lxml.etree._Element) -> bool:
     """Many distinct links wrapping a thumbnail: a category grid, not a product.
 
     Cards inside related-products blocks do not count, so a product page with a "you may also
@@ -924,7 +945,7 @@ def _looks_like_listing(tree: lxml.html.HtmlElement) -> bool:
     return len(hrefs) >= 4
 
 
-def _looks_like_product(tree: lxml.html.HtmlElement, base: str) -> bool:
+def _looks_like_product(tree: lxml.etree._Element, base: str) -> bool:
     """One h1, a photo that is not a link to another page, and specs or a buy button."""
     h1 = _H1(tree)
     if not h1 or not _text(h1[0]) or not _content_images(tree, base):
@@ -936,7 +957,7 @@ def _looks_like_product(tree: lxml.html.HtmlElement, base: str) -> bool:
     return any(_BUY_BUTTON.search(label) for label in labels)
 
 
-def _description(tree: lxml.html.HtmlElement) -> str:
+def _description(tree: lxml.etree._Element) -> str:
     """The description block: marked-up or class-named first, else the largest run of prose.
 
     Blocks that contain the h1 are whole product panels, not descriptions; cookie banners,
@@ -946,13 +967,15 @@ def _description(tree: lxml.html.HtmlElement) -> str:
         text = block.get("content") if block.tag == "meta" else _prose(block)
         if text and len(text) >= 20:
             return " ".join(text.split())
-    panels = {id(a) for h1 in tree.iter("h1") for a in h1.iterancestors()}
+    # Elements, not their id()s: lxml wraps a node anew once its wrapper is gone, and a freed
+    # wrapper's id() is soon another's.
+    panels = {a for h1 in tree.iter("h1") for a in h1.iterancestors()}
     named = [
         element
         for element in tree.xpath(f"//*[@id or @class][not({_CHROME})]")
         if element.tag not in ("meta", "link", "img", "script", "style", "body", "html")
         and not _NOT_DESCRIPTION.search(_hint(element))
-        and id(element) not in panels
+        and element not in panels
     ]
     for pattern in _DESCRIPTION_BLOCKS:
         for element in named:
@@ -979,7 +1002,7 @@ def _description(tree: lxml.html.HtmlElement) -> str:
     return _clean(tree.xpath("string(//meta[@name='description']/@content)"))
 
 
-def _heuristic(tree: lxml.html.HtmlElement, base: str) -> dict[str, Any]:
+def _heuristic(tree: lxml.etree._Element, base: str) -> dict[str, Any]:
     product = _empty_product()
     product["name"] = _text(tree.xpath("//h1")[0])
     product["image_urls"] = _gallery(tree, base)
@@ -987,7 +1010,7 @@ def _heuristic(tree: lxml.html.HtmlElement, base: str) -> dict[str, Any]:
     return product
 
 
-def _app_shell(tree: lxml.html.HtmlElement) -> bool:
+def _app_shell(tree: lxml.etree._Element) -> bool:
     """A page a browser would have to render: it has scripts and, outside header, navigation
     and footer, next to no text, or an app root that holds only a loading placeholder."""
     if not tree.xpath("//script"):
@@ -1054,7 +1077,7 @@ def _selected_spec(match: Selector) -> tuple[str, str] | None:
 
 
 def _apply_selectors(
-    tree: lxml.html.HtmlElement, base: str, selectors: Mapping[str, str], product: dict[str, Any]
+    tree: lxml.etree._Element, base: str, selectors: Mapping[str, str], product: dict[str, Any]
 ) -> bool:
     """Overwrite fields the source pins with selectors; True if any selector matched."""
     root = Selector(root=tree, type="html")
