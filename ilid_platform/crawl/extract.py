@@ -11,9 +11,9 @@ import html as html_lib
 import json
 import logging
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache, partial
 from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
 
@@ -56,13 +56,11 @@ _TEXT_NODES = lxml.etree.XPath(f".//text()[not({_NOT_CONTENT})]")
 _PROSE_NODES = lxml.etree.XPath(f".//text()[not({_NOT_PROSE})]")
 _H1 = lxml.etree.XPath("//h1")
 _TYPED_SCRIPTS = lxml.etree.XPath("//script[@type]")
-_ITEMPROPS = lxml.etree.XPath("//*[@itemprop]")
 _META_TAGS = lxml.etree.XPath("//meta[@content]")
-_TABLES = lxml.etree.XPath(f"//table[not({_CHROME})]")
-_DEFINITION_LISTS = lxml.etree.XPath(f"//dl[not({_CHROME})]")
+# Every spec-bearing block in one scan of the document, rather than one scan per element type.
+_SPEC_BLOCKS = lxml.etree.XPath(f"(//table | //dl | //ul | //ol)[not({_CHROME})]")
 _DEFINITION_TERMS = lxml.etree.XPath("./dt | ./div/dt")
 _NEXT_DEFINITION = lxml.etree.XPath("following-sibling::dd[1]")
-_LISTS = lxml.etree.XPath(f"//ul[not({_CHROME})] | //ol[not({_CHROME})]")
 _LIST_ITEMS = lxml.etree.XPath("./li")
 _IMAGE_LINKS = lxml.etree.XPath(f"//a[@href and .//img][not({_CHROME})]")
 _IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif|svg|bmp|tiff?)(?:$|\?)", re.I)
@@ -131,7 +129,7 @@ def extract_product(
     if not complete:
         issues.append("malformed_html")
     base = _base_url(tree, url)
-    listing = _looks_like_listing(tree)
+    listing = cache(partial(_looks_like_listing, tree))  # asked for only when it decides
     jsonld, jsonld_valid = _jsonld_nodes(tree)
     if not jsonld_valid:
         issues.append("invalid_jsonld")
@@ -169,7 +167,7 @@ def extract_product(
 
     if not method or not product.get("name"):
         reason = next((i for i in issues if i in ("malformed_html", "invalid_jsonld")), None)
-        if listing or reason is None:
+        if reason is None or listing():
             reason = "not_product"
         return Extraction(tree, reason=reason, issues=issues, script_rendered=_app_shell(tree))
     record = {
@@ -218,10 +216,6 @@ def page_links(tree: lxml.etree._Element, url: str) -> list[str]:
     Read from the tree extraction already parsed, rather than by parsing the page again.
     """
     base = _base_url(tree, url)
-    parts = urlsplit(base) if base.startswith(("http://", "https://")) else None
-    # A path-absolute href ignores the base's path and query, and a catalog's navigation is
-    # the same on every page: joined once against the origin, it is looked up after that.
-    origin = f"{parts.scheme}://{parts.netloc}/" if parts and parts.netloc else ""
     links: dict[str, None] = {}
     for element in tree.iter("a", "area", "link"):
         href, rel = element.get("href"), element.get("rel", "")
@@ -232,10 +226,7 @@ def page_links(tree: lxml.etree._Element, url: str) -> list[str]:
         href = href.strip()
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
             continue
-        if origin and href.startswith("/") and not href.startswith("//"):
-            absolute = _join_origin(origin, href)
-        else:
-            absolute = _join(base, href)
+        absolute = _join(base, href)
         if absolute.startswith(("http://", "https://")):
             links[absolute] = None
     return list(links)
@@ -289,16 +280,40 @@ def _base_url(tree: lxml.etree._Element, url: str) -> str:
 
 
 def _join(base: str, href: str) -> str:
-    """`href` made absolute; empty for a url that cannot be parsed (a broken IPv6 host)."""
+    """`href` made absolute; empty for a url that cannot be parsed (a broken IPv6 host).
+
+    A path-absolute href ignores the base's path and query, and a catalog's navigation and
+    image paths repeat on every page: joined once against the origin, it is looked up after.
+    """
+    if href.startswith("/") and not href.startswith("//"):
+        origin = _origin(base)
+        if origin:
+            return _join_origin(origin, href)
+    return _urljoin(base, href)
+
+
+def _urljoin(base: str, href: str) -> str:
     try:
         return urljoin(base, href)
     except ValueError:
         return ""
 
 
+@lru_cache(maxsize=1024)
+def _origin(base: str) -> str:
+    """`scheme://host:port/` of an http(s) url, else empty."""
+    if not base.startswith(("http://", "https://")):
+        return ""
+    try:
+        parts = urlsplit(base)
+    except ValueError:
+        return ""
+    return f"{parts.scheme}://{parts.netloc}/" if parts.netloc else ""
+
+
 @lru_cache(maxsize=65536)
 def _join_origin(origin: str, href: str) -> str:
-    return _join(origin, href)
+    return _urljoin(origin, href)
 
 
 def _clean(value: Any) -> str:
@@ -410,8 +425,10 @@ def _absolute_urls(urls: Iterable[str], base: str) -> list[str]:
         raw = (raw or "").strip()
         if not raw or raw.startswith("data:"):
             continue
-        absolute = urldefrag(_join(base, raw))[0]
-        if urlsplit(absolute).scheme in ("http", "https") and absolute not in result:
+        absolute = _join(base, raw)
+        if "#" in absolute:
+            absolute = urldefrag(absolute)[0]
+        if absolute[:8].lower().startswith(("http://", "https://")) and absolute not in result:
             result.append(absolute)
     return result
 
@@ -529,7 +546,10 @@ def _top_nodes(items: Iterable[Any]) -> Iterator[Mapping[str, Any]]:
 
 
 def _pick_product(
-    nodes: list[Mapping[str, Any]], url: str, listing: bool, tree: lxml.etree._Element
+    nodes: list[Mapping[str, Any]],
+    url: str,
+    listing: Callable[[], bool],
+    tree: lxml.etree._Element,
 ) -> dict[str, Any] | None:
     """The page's own product.
 
@@ -540,7 +560,7 @@ def _pick_product(
     """
     products = [n for n in nodes if _short_type(n.get("@type")) & PRODUCT_TYPES]
     on_page = [p for p in products if any(_same_page(str(u), url) for u in _page_refs(p))]
-    candidates = on_page or [p for p in products if not listing or not _page_refs(p)]
+    candidates = on_page or [p for p in products if not _page_refs(p) or not listing()]
     if not candidates:
         return None
     if len({_clean(p.get("name")).lower() for p in candidates}) > 1:
@@ -610,18 +630,31 @@ class _MicrodataExtractor(MicrodataExtractor):
     A text property is read straight from its element: extruct cleans a deep copy of it with
     lxml's Cleaner and lays it out with html_text, about a tenth of a microdata page's
     extraction. The element's text without scripts and styles is the spec's textContent, and
-    `_clean` spaces it anyway. And each item's properties are found in one pass over the
-    document, by their nearest itemscope ancestor; extruct's set-difference XPath walks every
-    item's whole subtree twice, and an item's nested items walk theirs again.
+    `_clean` spaces it anyway. And one walk of the document finds every item and, by nearest
+    enclosing item, its properties; extruct finds the items with two XPath scans and each
+    item's properties with a set-difference XPath that walks its whole subtree twice, and its
+    nested items' subtrees again.
     """
 
     def extract_items(self, document: lxml.etree._Element, base_url: str) -> list[Any]:
         self.properties: dict[lxml.etree._Element, list[lxml.etree._Element]] = {}
-        for prop in _ITEMPROPS(document):
-            scope = next((a for a in prop.iterancestors() if a.get("itemscope") is not None), None)
-            if scope is not None:
-                self.properties.setdefault(scope, []).append(prop)
-        return super().extract_items(document, base_url)
+        items: list[lxml.etree._Element] = []
+        for element in document.iter():
+            if element.get("itemprop") is not None:
+                scope = element.getparent()
+                while scope is not None and scope.get("itemscope") is None:
+                    scope = scope.getparent()
+                if scope is not None:
+                    self.properties.setdefault(scope, []).append(element)
+            if element.get("itemscope") is not None:
+                items.append(element)
+        itemids = {item: number for number, item in enumerate(items, 1)}
+        items_seen: set[Any] = set()
+        extracted = (
+            self._extract_item(item, items_seen=items_seen, base_url=base_url, itemids=itemids)
+            for item in items
+        )
+        return [item for item in extracted if item]
 
     def _extract_properties(
         self, node: lxml.etree._Element, items_seen: set[Any], base_url: str, itemids: Any
@@ -805,7 +838,10 @@ def _breadcrumbs_nav(tree: lxml.etree._Element) -> list[str]:
 def _spec_rows(tree: lxml.etree._Element) -> list[tuple[str, str]]:
     """Key/value rows from two-column tables, definition lists and spec lists outside chrome."""
     rows: list[tuple[str, str]] = []
-    for table in _TABLES(tree):
+    blocks: dict[str, list[Any]] = {"table": [], "dl": [], "ul": []}
+    for block in _SPEC_BLOCKS(tree):
+        blocks["ul" if block.tag == "ol" else block.tag].append(block)
+    for table in blocks["table"]:
         cells_per_row = [[c for c in tr if c.tag in ("th", "td")] for tr in table.iter("tr")]
         cells_per_row = [cells for cells in cells_per_row if cells]
         pairs = [cells for cells in cells_per_row if len(cells) == 2]
@@ -813,12 +849,12 @@ def _spec_rows(tree: lxml.etree._Element) -> list[tuple[str, str]]:
             continue
         # A row of two <th> is the table's header ("Property | Value"), not a spec.
         rows += [(_text(k), _text(v)) for k, v in pairs if (k.tag, v.tag) != ("th", "th")]
-    for dl in _DEFINITION_LISTS(tree):
+    for dl in blocks["dl"]:
         for dt in _DEFINITION_TERMS(dl):
             dd = _NEXT_DEFINITION(dt)
             if dd:
                 rows.append((_text(dt), _text(dd[0])))
-    for spec_list in _LISTS(tree):
+    for spec_list in blocks["ul"]:
         if not _SPEC_CONTAINER.search(_hint(spec_list) + _hint(spec_list.getparent())):
             continue
         for item in _LIST_ITEMS(spec_list):
