@@ -630,3 +630,38 @@ def test_script_rendered_shell_detection() -> None:
     assert listing.product is None and not listing.script_rendered
     scripted = page(body="<script>track()</script><h1>Bolts</h1>" + "<p>Some text here.</p>" * 30)
     assert not extract_product(scripted, URL).script_rendered
+
+
+@pytest.mark.parametrize(
+    "base",
+    [
+        "https://shop.example/c/page.html?sort=1",
+        "http://shop.example:8080/a/b/",
+        "https://user@[::1]:443/x",
+        "HTTPS://Shop.Example/dir/",
+        "file:///srv/site/index.html",
+    ],
+)
+def test_links_joined_per_origin_match_urljoin(base: str) -> None:
+    """Absolute and path-absolute hrefs are joined once per origin; the result must not change."""
+    from urllib.parse import urljoin
+
+    from ilid_platform.crawl.extract import page_links
+
+    hrefs = [
+        "/p/1.html",
+        "/p/../q/./2.html?x=1#top",
+        "//cdn.example/i.jpg",
+        "http://shop.example/p/3.html",
+        "https://shop.example/a/../b;p?q#f",
+        "https://other.example",
+        "HTTP://SHOP.EXAMPLE/upper.html",
+        "rel/4.html",
+        "?page=2",
+    ]
+    body = "".join(f'<a href="{href}">x</a>' for href in hrefs)
+    tree = extract_product(f"<html><body>{body}</body></html>", base).tree
+    expected = [urljoin(base, href) for href in hrefs]
+    expected = [url for url in dict.fromkeys(expected) if url.startswith(("http://", "https://"))]
+    assert page_links(tree, base) == expected
+    assert page_links(tree, base) == expected  # and again, from the cache

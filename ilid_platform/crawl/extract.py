@@ -282,10 +282,11 @@ def _base_url(tree: lxml.etree._Element, url: str) -> str:
 def _join(base: str, href: str) -> str:
     """`href` made absolute; empty for a url that cannot be parsed (a broken IPv6 host).
 
-    A path-absolute href ignores the base's path and query, and a catalog's navigation and
-    image paths repeat on every page: joined once against the origin, it is looked up after.
+    An absolute or path-absolute href depends on nothing of the base but its origin, and a
+    catalog's navigation and image urls repeat on every page: joined once against the origin,
+    it is looked up after that.
     """
-    if href.startswith("/") and not href.startswith("//"):
+    if href.startswith(("/", "http://", "https://")):
         origin = _origin(base)
         if origin:
             return _join_origin(origin, href)
