@@ -244,6 +244,25 @@ def test_microdata_product_with_spec_table_and_nav_breadcrumbs() -> None:
     assert record["description"] == "Galvanised pipe clamp for 3/4 inch pipes."
 
 
+def test_microdata_with_a_broken_url_keeps_the_rest_of_the_item() -> None:
+    body = """
+    <div itemscope itemtype="https://schema.org/Product">
+      <h1 itemprop="name">Wing Nut M6</h1>
+      <a itemprop="url" href="http://[broken/wing-nut">permalink</a>
+      <img itemprop="image" src="//cdn.shop.example/wing-nut.jpg">
+      <link itemprop="image" href="../images/wing-nut-side.jpg">
+      <span itemprop="sku">WN-6</span>
+    </div>"""
+    record = product(page(body=body))
+    assert record["extraction"] == "microdata"
+    assert record["name"] == "Wing Nut M6"
+    assert record["sku"] == "WN-6"
+    assert record["image_urls"] == [
+        "https://cdn.shop.example/wing-nut.jpg",
+        "https://shop.example/images/wing-nut-side.jpg",
+    ]
+
+
 def test_rdfa_product_with_breadcrumb_list() -> None:
     body = """
     <ol vocab="https://schema.org/" typeof="BreadcrumbList">

@@ -24,6 +24,7 @@ from extruct.uniform import flatten_dict
 from extruct.w3cmicrodata import MicrodataExtractor
 from parsel import Selector
 from w3lib.encoding import html_body_declared_encoding, read_bom, resolve_encoding
+from w3lib.html import strip_html5_whitespace
 
 logger = logging.getLogger(__name__)
 
@@ -326,8 +327,10 @@ def _clean(value: Any) -> str:
     if isinstance(value, list):
         value = next((v for v in value if _clean(v)), "")
         return _clean(value)
-    text = html_lib.unescape(str(value))
-    if _TAG.search(text):
+    text = str(value)
+    if "&" in text:
+        text = html_lib.unescape(text)
+    if "<" in text and _TAG.search(text):
         try:
             text = lxml.html.fromstring(f"<div>{text}</div>").text_content()
         except (lxml.etree.ParserError, ValueError):
@@ -468,10 +471,11 @@ def _quantity(value: Any) -> str:
 def _schema_specs(node: Mapping[str, Any]) -> dict[str, str]:
     specs: dict[str, str] = {}
     for prop in _listify(node.get("additionalProperty")):
-        if isinstance(prop, dict) and _clean(prop.get("name")):
-            value = _quantity(prop) if "value" in prop else ""
+        name = _clean(prop.get("name")) if isinstance(prop, dict) else ""
+        if name and "value" in prop:
+            value = _quantity(prop)
             if value:
-                specs[_clean(prop.get("name"))] = value
+                specs[name] = value
     for prop, label in SCHEMA_SPEC_PROPERTIES.items():
         values = [_quantity(v) for v in _listify(node.get(prop))]
         values = [v for v in values if v]
@@ -625,16 +629,25 @@ def _jsonld_nodes(tree: lxml.etree._Element) -> tuple[list[Mapping[str, Any]], b
     return [_resolve_refs(n, index) for n in nodes] if index else nodes, valid
 
 
+# The microdata spec's url-valued elements and the attribute that holds the url.
+_MICRODATA_URL_ATTRIBUTES = {
+    **dict.fromkeys(("audio", "embed", "iframe", "img", "source", "track", "video"), "src"),
+    **dict.fromkeys(("a", "area", "link"), "href"),
+    "object": "data",
+}
+
+
 class _MicrodataExtractor(MicrodataExtractor):
-    """extruct's microdata reader for one document, with two shortcuts.
+    """extruct's microdata reader for one document, with three shortcuts.
 
     A text property is read straight from its element: extruct cleans a deep copy of it with
     lxml's Cleaner and lays it out with html_text, about a tenth of a microdata page's
     extraction. The element's text without scripts and styles is the spec's textContent, and
-    `_clean` spaces it anyway. And one walk of the document finds every item and, by nearest
-    enclosing item, its properties; extruct finds the items with two XPath scans and each
-    item's properties with a set-difference XPath that walks its whole subtree twice, and its
-    nested items' subtrees again.
+    `_clean` spaces it anyway. A url property is joined by `_join`, once per origin, and a
+    broken url no longer fails the page's whole microdata. And one walk of the document finds
+    every item and, by nearest enclosing item, its properties; extruct finds the items with two
+    XPath scans and each item's properties with a set-difference XPath that walks its whole
+    subtree twice, and its nested items' subtrees again.
     """
 
     def extract_items(self, document: lxml.etree._Element, base_url: str) -> list[Any]:
@@ -664,6 +677,19 @@ class _MicrodataExtractor(MicrodataExtractor):
             yield from self._extract_property(
                 prop, items_seen=items_seen, base_url=base_url, itemids=itemids
             )
+
+    def _extract_property_value(
+        self,
+        node: lxml.etree._Element,
+        items_seen: set[Any],
+        base_url: str,
+        itemids: Any,
+        force: bool = False,
+    ) -> Any:
+        attribute = _MICRODATA_URL_ATTRIBUTES.get(node.tag)
+        if attribute and (force or node.get("itemscope") is None):
+            return _join(base_url, strip_html5_whitespace(node.get(attribute, "")))
+        return super()._extract_property_value(node, items_seen, base_url, itemids, force)
 
     def _extract_textContent(self, node: lxml.etree._Element) -> str:
         return _text(node)
@@ -801,15 +827,16 @@ def _breadcrumb_names(node: Mapping[str, Any]) -> list[str]:
 def _breadcrumbs_structured(nodes: list[Mapping[str, Any]]) -> list[str]:
     """A BreadcrumbList anywhere in the data, else a WebPage's `breadcrumb` written as text."""
 
-    def search(node: Any) -> Iterator[Mapping[str, Any]]:
-        if isinstance(node, list):
-            for value in node:
-                yield from search(value)
-        elif isinstance(node, dict):
-            if "BreadcrumbList" in _short_type(node.get("@type")):
-                yield node
-            for value in node.values():
-                yield from search(value)
+    def search(root: Any) -> Iterator[Mapping[str, Any]]:
+        """Dicts in document order (depth first), without a generator per leaf value."""
+        pending = [root]
+        while pending:
+            node = pending.pop()
+            if isinstance(node, dict):
+                if "BreadcrumbList" in _short_type(node.get("@type")):
+                    yield node
+                node = node.values()
+            pending.extend(v for v in reversed(node) if isinstance(v, dict | list))
 
     for node in search(nodes):
         names = _breadcrumb_names(node)
