@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import IO, Any
 from urllib.parse import parse_qsl, urldefrag, urlencode, urlsplit, urlunsplit
 
-import lxml.etree
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
@@ -71,9 +70,6 @@ NON_CATALOG = re.compile(
     r"/(cart|basket|checkout|login|logout|signin|sign-in|register|account|my-account|wishlist"
     r"|compare)(/|$|\?)|add[-_]to[-_]cart|[?&](sort|orderby|order_by|view|mode)=",
     re.I,
-)
-_CANONICAL_HREFS = lxml.etree.XPath(
-    "//link[translate(@rel, 'CANONICAL', 'canonical')='canonical']/@href"
 )
 NON_HTML_EXTENSIONS = {f".{e}" for e in [*IGNORED_EXTENSIONS, "xml", "json", "txt", "gz", "csv"]}
 PLAYWRIGHT_HANDLER = "ilid_platform.crawl.spider.BrowserDownloadHandler"
@@ -625,10 +621,17 @@ class ProductSpider(Spider):
 
     def _canonical_of(self, response: TextResponse, tree: Any) -> str:
         """rel=canonical when it stays inside the catalog, else the fetched url, canonicalised."""
-        hrefs = _CANONICAL_HREFS(tree)
-        if hrefs and hrefs[0].strip():
+        href = next(
+            (
+                link.get("href")
+                for link in tree.iter("link")
+                if link.get("rel", "").lower() == "canonical" and link.get("href") is not None
+            ),
+            "",
+        ).strip()
+        if href:
             try:
-                candidate = canonical_url(response.urljoin(hrefs[0].strip()))
+                candidate = canonical_url(response.urljoin(href))
             except ValueError:
                 candidate = ""
             if candidate and in_domains(candidate, self.allowed_domains):
