@@ -90,7 +90,7 @@ _PATH_SPLIT = re.compile(r"\s+[>›»|→]\s+|\s+/\s+")
 _CDATA_OPEN = re.compile(r"^(?://\s*)?(?:<!--|<!\[CDATA\[)")
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
 _CONCATENATED = re.compile(r"}\s*{")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
+_CONTROL_BYTES = bytes([*range(0x09), 0x0B, *range(0x0E, 0x20)])
 
 
 @dataclass
@@ -254,7 +254,8 @@ def _parse_html(html: str) -> tuple[lxml.etree._Element | None, bool]:
     if not html or not html.strip():
         return None, True
     head = html[:2048]
-    if len(_CONTROL.findall(head)) > 0.05 * len(head):
+    encoded = head.encode("utf-8", "surrogatepass")  # control characters are single bytes
+    if len(encoded) - len(encoded.translate(None, _CONTROL_BYTES)) > 0.05 * len(head):
         return None, True
     parser = lxml.etree.HTMLParser(encoding="utf-8", huge_tree=True)
     data = html.replace("\x00", "").encode("utf-8", "surrogatepass")
