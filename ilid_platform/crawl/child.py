@@ -33,6 +33,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     # frozen, the collector stops re-scanning them on every older-generation pass of the crawl.
     gc.collect()
     gc.freeze()
+    # Extraction builds and drops thousands of containers per page, nearly all freed by their
+    # reference counts; at the default threshold of 700 the young generation was collected
+    # ~55 times per 112-page crawl for 27-32 ms, at 20,000 once for 5-7 ms.
+    gc.set_threshold(20_000, 10, 10)
     process.start()
 
     stats = CrawlStats.from_scrapy(source.name, crawler.stats.get_stats() if crawler.stats else {})
