@@ -55,9 +55,6 @@ _NOT_PROSE = (
 # Compiled once: these run for every cell, crumb and block of every page.
 _TEXT_NODES = lxml.etree.XPath(f".//text()[not({_NOT_CONTENT})]")
 _PROSE_NODES = lxml.etree.XPath(f".//text()[not({_NOT_PROSE})]")
-_H1 = lxml.etree.XPath("//h1")
-_TYPED_SCRIPTS = lxml.etree.XPath("//script[@type]")
-_META_TAGS = lxml.etree.XPath("//meta[@content]")
 # Every spec-bearing block in one scan of the document, rather than one scan per element type.
 _SPEC_BLOCKS = lxml.etree.XPath(f"(//table | //dl | //ul | //ol)[not({_CHROME})]")
 _DEFINITION_TERMS = lxml.etree.XPath("./dt | ./div/dt")
@@ -571,7 +568,8 @@ def _pick_product(
         return None
     if len({_clean(p.get("name")).lower() for p in candidates}) > 1:
         groups = [p for p in candidates if "ProductGroup" in _short_type(p.get("@type"))]
-        heading = " ".join(_text(h) for h in _H1(tree)[:1]).lower()
+        h1 = next(tree.iter("h1"), None)
+        heading = _text(h1).lower() if h1 is not None else ""
         titled = [p for p in candidates if heading and _clean(p.get("name")).lower() == heading]
         if len(groups) == 1:
             candidates = groups
@@ -614,7 +612,7 @@ def _jsonld_nodes(tree: lxml.etree._Element) -> tuple[list[Mapping[str, Any]], b
     """
     items: list[Any] = []
     valid = True
-    for script in _TYPED_SCRIPTS(tree):
+    for script in tree.iter("script"):
         if script.get("type", "").strip().lower() != "application/ld+json":
             continue
         text = "".join(script.itertext())
@@ -755,7 +753,7 @@ def _meta_tags(tree: lxml.etree._Element) -> dict[str, list[str]]:
     `name=`, and broken markup moves tags into <body>.
     """
     tags: dict[str, list[str]] = {}
-    for meta in _META_TAGS(tree):
+    for meta in tree.iter("meta"):
         key = (meta.get("property") or meta.get("name") or "").strip().lower()
         value = meta.get("content", "").strip()
         if key and value:
@@ -1012,8 +1010,8 @@ def _looks_like_listing(tree: lxml.etree._Element) -> bool:
 
 def _looks_like_product(tree: lxml.etree._Element, base: str) -> bool:
     """One h1, a photo that is not a link to another page, and specs or a buy button."""
-    h1 = _H1(tree)
-    if not h1 or not _text(h1[0]) or not _content_images(tree, base):
+    h1 = next(tree.iter("h1"), None)
+    if h1 is None or not _text(h1) or not _content_images(tree, base):
         return False
     if len(_spec_rows(tree)) >= 2:
         return True
@@ -1069,7 +1067,7 @@ def _description(tree: lxml.etree._Element) -> str:
 
 def _heuristic(tree: lxml.etree._Element, base: str) -> dict[str, Any]:
     product = _empty_product()
-    product["name"] = _text(tree.xpath("//h1")[0])
+    product["name"] = _text(next(tree.iter("h1")))
     product["image_urls"] = _gallery(tree, base)
     product["description"] = _description(tree)
     return product
