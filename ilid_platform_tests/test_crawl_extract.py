@@ -684,3 +684,21 @@ def test_links_joined_per_origin_match_urljoin(base: str) -> None:
     expected = [url for url in dict.fromkeys(expected) if url.startswith(("http://", "https://"))]
     assert page_links(tree, base) == expected
     assert page_links(tree, base) == expected  # and again, from the cache
+
+
+def test_canonical_link_is_joined_against_the_documents_base() -> None:
+    from ilid_platform.crawl.extract import canonical_link
+
+    def canonical(head: str) -> str:
+        return canonical_link(extract_product(page(head=head), URL).tree, URL)
+
+    assert canonical('<link rel="Canonical" href=" ../hex-bolt-m8.html ">') == (
+        "https://shop.example/hex-bolt-m8.html"
+    )
+    assert canonical(
+        '<base href="https://cdn.shop.example/en/"><link rel="canonical" href="p/m8.html">'
+    ) == ("https://cdn.shop.example/en/p/m8.html")
+    assert canonical('<link rel="alternate" href="/de/m8.html">') == ""
+    assert canonical('<link rel="canonical"><link rel="canonical" href="/b.html">') == (
+        "https://shop.example/b.html"
+    )

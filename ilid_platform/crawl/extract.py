@@ -230,6 +230,23 @@ def page_links(tree: lxml.etree._Element, url: str) -> list[str]:
     return list(links)
 
 
+def canonical_link(tree: lxml.etree._Element, url: str) -> str:
+    """The page's rel=canonical url made absolute, or empty when it has none.
+
+    Joined against the document's base like every other url here, rather than through
+    Scrapy's `response.urljoin`, which decodes the whole body again to look for a <base>.
+    """
+    href = next(
+        (
+            link.get("href")
+            for link in tree.iter("link")
+            if link.get("rel", "").lower() == "canonical" and link.get("href") is not None
+        ),
+        "",
+    ).strip()
+    return _join(_base_url(tree, url), href) if href else ""
+
+
 def validate_selector(query: str) -> None:
     """Raise ValueError for a CSS or XPath selector that cannot run, before any page is fetched."""
     try:

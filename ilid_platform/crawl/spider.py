@@ -52,7 +52,7 @@ from twisted.python.failure import Failure
 from w3lib.encoding import http_content_type_encoding
 from w3lib.url import canonicalize_url
 
-from ilid_platform.crawl.extract import extract_product, page_links
+from ilid_platform.crawl.extract import canonical_link, extract_product, page_links
 from ilid_platform.crawl.records import ProductRecord, utc_now_iso
 from ilid_platform.crawl.sources import Politeness, Source
 from ilid_platform.crawl.store import load_records
@@ -621,17 +621,10 @@ class ProductSpider(Spider):
 
     def _canonical_of(self, response: TextResponse, tree: Any) -> str:
         """rel=canonical when it stays inside the catalog, else the fetched url, canonicalised."""
-        href = next(
-            (
-                link.get("href")
-                for link in tree.iter("link")
-                if link.get("rel", "").lower() == "canonical" and link.get("href") is not None
-            ),
-            "",
-        ).strip()
-        if href:
+        link = canonical_link(tree, response.url)
+        if link:
             try:
-                candidate = canonical_url(response.urljoin(href))
+                candidate = canonical_url(link)
             except ValueError:
                 candidate = ""
             if candidate and in_domains(candidate, self.allowed_domains):
