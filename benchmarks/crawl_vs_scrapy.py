@@ -11,8 +11,10 @@ canonical urls, the resume cache and JSON lines. The bare spider then fetches ex
 our crawl fetched (read from the server's access log, duplicates included) and does nothing
 with them. Both run in a child process with the same concurrency (per domain and in total),
 AutoThrottle off and no delays, and both are timed by Scrapy's own clock (first request to
-close, so interpreter start-up is not counted). clampco, the shop that needs a browser, is
-measured for our spider alone.
+close, so interpreter start-up is not counted, nor that of our extraction workers, which start
+before the crawl does; the `wall s` column has all of it). Our crawl reads its pages in
+worker processes (one on a 2-core machine), so the ratio compares throughput, not CPU time.
+clampco, the shop that needs a browser, is measured for our spider alone.
 
 This machine is shared and its speed drifts by tens of percent within seconds, so each
 server-rendered measurement is a pair, our crawl and then the bare spider straight after it,

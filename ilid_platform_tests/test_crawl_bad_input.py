@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
-from ilid_platform.crawl.runner import run_crawl
+import pytest
+
+from ilid_platform.crawl.runner import CrawlError, run_crawl
 from ilid_platform.crawl.sources import Source
 from ilid_platform.crawl.store import load_records
 from ilid_platform_tests.test_crawl_spider import FAST, LocalSite, html, product_jsonld
@@ -102,3 +105,49 @@ def test_bad_pages_are_rejected_or_flagged_with_reasons(tmp_path: Path) -> None:
     assert stats.issues == {"charset_mismatch": 1, "charset_missing": 1, "malformed_html": 1}
     assert error_attempts == 3  # 5xx is retried twice before it counts
     assert stats.status_counts["503"] == 3
+
+
+def test_a_page_that_keeps_extraction_busy_costs_that_page_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A source's own XPath can be quadratic in the page's size: on the big page this one would
+    # run for about 20 s. The per-page limit kills the worker reading it, and the crawl goes on.
+    monkeypatch.setenv("ILID_EXTRACT_TIMEOUT_S", "1")
+    slow_xpath = "xpath://p[count(preceding::p) > count(following::p)]"
+    with LocalSite() as site:
+        site.add(
+            "/big.html", html("<p>Part of a long text.</p>" * 20_000, product_jsonld("Big", "B"))
+        )
+        for sku in ("A", "C", "D"):
+            site.add(f"/{sku}.html", html("<p>Short.</p>", product_jsonld(f"Small {sku}", sku)))
+        links = "".join(f'<a href="/{p}.html">{p}</a>' for p in ("A", "big", "C", "D"))
+        site.add("/index.html", html(links))
+        source = Source(
+            name="slow",
+            start_urls=[f"{site.base}/index.html"],
+            politeness=FAST,
+            selectors={"description": slow_xpath},
+        )
+        started = time.monotonic()
+        stats = run_crawl(source, tmp_path / "out.jsonl", tmp_path / "job")
+        elapsed = time.monotonic() - started
+        big_fetches = len(site.hits("/big.html"))
+
+    assert stats.finish_reason == "finished"
+    assert sorted(r.name for r in load_records(tmp_path / "out.jsonl")) == [
+        "Small A",
+        "Small C",
+        "Small D",
+    ]
+    assert stats.rejects == {"extraction_timeout": 1}
+    assert big_fetches == 1
+    assert elapsed < 15
+
+
+def test_a_bad_extraction_setting_fails_the_crawl_with_its_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ILID_EXTRACT_WORKERS", "none")
+    source = Source(name="any", start_urls=["http://127.0.0.1:9/"], politeness=FAST)
+    with pytest.raises(CrawlError, match=r"\$ILID_EXTRACT_WORKERS must be a positive int"):
+        run_crawl(source, tmp_path / "out.jsonl", tmp_path / "job")

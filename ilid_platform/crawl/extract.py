@@ -182,6 +182,39 @@ def extract_product(
     return Extraction(tree, product=record, issues=issues)
 
 
+@dataclass
+class PageReading:
+    """What a crawler needs from a page: its extraction, the links to follow and the
+    rel=canonical url, without the parsed tree, so that it can come back from a worker process.
+    """
+
+    product: dict[str, Any] | None
+    reason: str | None
+    issues: list[str]
+    script_rendered: bool
+    links: list[str]
+    canonical: str
+
+
+def read_page(
+    html: str | bytes,
+    url: str,
+    selectors: Mapping[str, str] | None = None,
+    declared_encoding: str | None = None,
+) -> PageReading:
+    """`extract_product` plus `page_links` and, for a product, `canonical_link`."""
+    result = extract_product(html, url, selectors, declared_encoding)
+    tree = result.tree
+    return PageReading(
+        product=result.product,
+        reason=result.reason,
+        issues=result.issues,
+        script_rendered=result.script_rendered,
+        links=[] if tree is None else page_links(tree, url),
+        canonical=canonical_link(tree, url) if tree is not None and result.product else "",
+    )
+
+
 def decode_html(body: bytes, declared: str | None = None) -> tuple[str, list[str]]:
     """Text of a page whose charset may be undeclared or declared wrongly, plus what was wrong.
 

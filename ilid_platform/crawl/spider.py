@@ -52,10 +52,11 @@ from twisted.python.failure import Failure
 from w3lib.encoding import http_content_type_encoding
 from w3lib.url import canonicalize_url
 
-from ilid_platform.crawl.extract import canonical_link, extract_product, page_links
+from ilid_platform.crawl.extract import PageReading
 from ilid_platform.crawl.records import ProductRecord, utc_now_iso
 from ilid_platform.crawl.sources import Politeness, Source
 from ilid_platform.crawl.store import load_records
+from ilid_platform.crawl.workers import WorkerCrashed, WorkerError, WorkerPool, WorkerTimeout
 
 logger = logging.getLogger(__name__)
 
@@ -397,10 +398,15 @@ class ProductSpider(Spider):
     name = "ilid_products"
 
     def __init__(
-        self, source: Source, previous: dict[str, ProductRecord] | None = None, **kwargs: Any
+        self,
+        source: Source,
+        readers: WorkerPool,
+        previous: dict[str, ProductRecord] | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(name=f"ilid_{source.name}", **kwargs)
         self.source = source
+        self.readers = readers
         self.allowed_domains = list(source.allowed_domains)
         self.previous = previous or {}
         self.lastmods: dict[str, str] = {}
@@ -526,10 +532,11 @@ class ProductSpider(Spider):
             return response.body
         return None
 
-    def parse(self, response: Response) -> Iterator[Request | dict[str, Any]]:
+    async def parse(self, response: Response) -> AsyncIterator[Request | dict[str, Any]]:
         stats = self.crawler.stats
         if response.status == 304:
-            yield from self._not_modified(response)
+            for record in self._not_modified(response):
+                yield record
             return
         content_type = response.headers.get("Content-Type", b"").decode("latin-1").lower()
         if not isinstance(response, TextResponse) or "html" not in (content_type or "html"):
@@ -539,22 +546,14 @@ class ProductSpider(Spider):
         # A rendered page was serialised by the browser as UTF-8; raw bytes are decoded here,
         # because Scrapy trusts a declared charset even when the bytes contradict it.
         page = response.text if rendered else response.body
-        try:
-            result = extract_product(
-                page,
-                response.url,
-                self.source.selectors,
-                declared_encoding=http_content_type_encoding(content_type),
-            )
-        except Exception:  # one odd page must cost a record, not the crawl
-            logger.exception("extraction failed on %s", response.url)
-            stats.inc_value("ilid/rejects/extraction_error")
+        result = await self._read(page, response.url, http_content_type_encoding(content_type))
+        if result is None:
             return
         for issue in result.issues:
             if issue != result.reason:
                 stats.inc_value(f"ilid/issues/{issue}")
         if result.product:
-            url = self._canonical_of(response, result.tree)
+            url = self._canonical_of(response, result.canonical)
             self.emitted.add(url)
             result.product.update(
                 url=url,
@@ -574,8 +573,28 @@ class ProductSpider(Spider):
             stats.inc_value("ilid/non_product_pages")
         else:
             stats.inc_value(f"ilid/rejects/{result.reason}")
-        if result.tree is not None:
-            yield from self._follow(page_links(result.tree, response.url))
+        for request in self._follow(result.links):
+            yield request
+
+    async def _read(self, page: str | bytes, url: str, encoding: str | None) -> PageReading | None:
+        """The page read in a worker; None, with the reject counted, when that failed.
+
+        One odd page must cost a record, not the crawl: whether extraction raised, crashed its
+        worker or ran past the time limit.
+        """
+        try:
+            return await self.readers.run(page, url, self.source.selectors, encoding)
+        except WorkerError as exc:
+            logger.error("extraction failed on %s:\n%s", url, exc)
+            reason = "extraction_error"
+        except WorkerCrashed as exc:
+            logger.error("extraction crashed its worker on %s: %s", url, exc)
+            reason = "extraction_crashed"
+        except WorkerTimeout as exc:
+            logger.error("extraction timed out on %s: %s", url, exc)
+            reason = "extraction_timeout"
+        self.crawler.stats.inc_value(f"ilid/rejects/{reason}")
+        return None
 
     def _not_modified(self, response: Response) -> Iterator[dict[str, Any]]:
         """Re-emit the previous record of a page the server says has not changed."""
@@ -619,9 +638,8 @@ class ProductSpider(Spider):
             ):
                 yield self.page_request(url)
 
-    def _canonical_of(self, response: TextResponse, tree: Any) -> str:
+    def _canonical_of(self, response: TextResponse, link: str) -> str:
         """rel=canonical when it stays inside the catalog, else the fetched url, canonicalised."""
-        link = canonical_link(tree, response.url)
         if link:
             try:
                 candidate = canonical_url(link)
