@@ -212,7 +212,7 @@ class WorkerPool:
             return
         received = worker.received
         received += data
-        while len(received) >= FRAME_HEADER.size and worker in self.workers:
+        while len(received) >= FRAME_HEADER.size:
             (size,) = FRAME_HEADER.unpack_from(received)
             end = FRAME_HEADER.size + size
             if len(received) < end:
