@@ -130,28 +130,23 @@ class WorkerPool:
         self.loop.add_reader(worker.replies_fd, self._receive, worker)
 
     def _wait_ready(self, worker: _Worker, deadline: float) -> None:
-        header = b""
-        while len(header) < FRAME_HEADER.size:
-            wait = max(0.0, deadline - time.monotonic())
-            if not select.select([worker.replies_fd], [], [], wait)[0]:
-                self.close()
-                raise RuntimeError(
-                    f"worker for {self.target} did not start within {START_TIMEOUT_S:g} s"
-                )
-            chunk = os.read(worker.replies_fd, FRAME_HEADER.size - len(header))
-            if not chunk:
-                code = worker.process.wait()
-                self.close()
-                raise RuntimeError(
-                    f"worker for {self.target} did not start (exit code {code});"
-                    " its error is in the log above"
-                )
-            header += chunk
-        (size,) = FRAME_HEADER.unpack(header)
-        payload = b""
-        while len(payload) < size:
-            payload += os.read(worker.replies_fd, size - len(payload))
-        worker.ready = pickle.loads(payload)[0] == READY
+        wait = max(0.0, deadline - time.monotonic())
+        if not select.select([worker.replies_fd], [], [], wait)[0]:
+            self.close()
+            raise RuntimeError(
+                f"worker for {self.target} did not start within {START_TIMEOUT_S:g} s"
+            )
+        # Nothing follows the ready frame until the worker has a task, so reading ahead is safe.
+        with open(worker.replies_fd, "rb", closefd=False) as replies:
+            frame = _read_frame(replies)
+        if frame is None:
+            code = worker.process.wait()
+            self.close()
+            raise RuntimeError(
+                f"worker for {self.target} did not start (exit code {code});"
+                " its error is in the log above"
+            )
+        worker.ready = pickle.loads(frame)[0] == READY
 
     async def run(self, *args: Any) -> Any:
         if self.loop is None:
