@@ -155,6 +155,7 @@ EXPECTED = {
     "/private/secret.jpg": "blocked_by_robots",
     "/busy.jpg": "ok",
     "/later.jpg": "http_error",
+    "/inward.jpg": "blocked_address",
 }
 OK_URLS = sum(status == "ok" for status in EXPECTED.values())
 assert set(EXPECTED.values()) == set(STATUSES), "every status is exercised"
@@ -190,10 +191,14 @@ def server():
         "/later.jpg": (503, {"Retry-After": "3600"}, b""),
     }
     with CatalogServer(routes) as running:
+        # a redirect from the allowed loopback address to one no source opted into
+        port = running.url.rsplit(":", 1)[1]
+        running.routes["/inward.jpg"] = (302, {"Location": f"http://127.0.0.3:{port}/x.jpg"}, b"")
         yield running
 
 
 CONFIG = IngestConfig(
+    allow_private_addresses=("127.0.0.1",),
     concurrency=8,
     per_host=4,
     timeout_s=5,
@@ -260,6 +265,9 @@ def test_ingest_statuses_files_resume_and_retry(server, tmp_path: Path) -> None:
             " disallows /private/secret.jpg"
         )
         assert found["later.jpg"][1] == "HTTP 503, Retry-After 3600s > 60s"
+        assert found["inward.jpg"][1] == (
+            f"127.0.0.3 is a loopback address (redirected from {server.url}/inward.jpg)"
+        )
 
         for name, (status, _, sha, path, norm, width, height, fmt, thumb) in found.items():
             if status != "ok":
@@ -325,7 +333,7 @@ def test_ingest_statuses_files_resume_and_retry(server, tmp_path: Path) -> None:
 def test_other_modes_write_their_own_copies(server, tmp_path: Path) -> None:
     request = [ImageRequest("shop", "p", server.url + "/banded.jpg")]
     with connect(tmp_path / "w.duckdb") as con:
-        ingest_images(con, tmp_path, request, IngestConfig(mode="keep_ratio", size=256))
+        ingest_images(con, tmp_path, request, replace(CONFIG, mode="keep_ratio", size=256))
         ((norm,),) = con.execute("SELECT normalised_path FROM images").fetchall()
     assert norm.endswith(".keep_ratio256.png")
     assert Image.open(norm).size == (256, 85)
@@ -389,7 +397,7 @@ import json, sys
 from ilid_platform.images.download import ImageRequest, IngestConfig, ingest_images
 from ilid_platform.warehouse import connect
 args = json.loads(sys.argv[1])
-config = IngestConfig(concurrency=2, per_host=2, checkpoint_s=0.05)
+config = IngestConfig(concurrency=2, per_host=2, checkpoint_s=0.05, allow_private_addresses=True)
 with connect(args["db"]) as con:
     ingest_images(con, args["store"], [ImageRequest(*r) for r in args["requests"]], config)
 """
@@ -468,16 +476,28 @@ def test_network_failures_end_as_http_errors(tmp_path: Path) -> None:
     with socket.socket() as probe:  # a port with nobody listening
         probe.bind(("127.0.0.1", 0))
         closed = f"http://127.0.0.1:{probe.getsockname()[1]}/a.jpg"
-    loop = CatalogServer({"/loop.jpg": (302, {"Location": "/loop.jpg"}, b"")})
+    chain = {f"/hop{k}.jpg": (302, {"Location": f"/hop{k + 1}.jpg"}, b"") for k in range(9)}
+    loop = CatalogServer({"/loop.jpg": (302, {"Location": "/loop.jpg"}, b""), **chain})
     slow = CatalogServer({"/slow.jpg": (200, JPEG, encode(scene(80, 80), "JPEG"))}, delay_s=1.0)
     config = replace(CONFIG, obey_robots=False, timeout_s=0.3, retries=1)
     with loop, slow, connect(tmp_path / "w.duckdb") as con:
-        urls = [closed, loop.url + "/loop.jpg", "ftp://127.0.0.1/a.jpg", slow.url + "/slow.jpg"]
+        urls = [
+            closed,
+            loop.url + "/loop.jpg",
+            loop.url + "/hop0.jpg",
+            "ftp://127.0.0.1/a.jpg",
+            slow.url + "/slow.jpg",
+        ]
         stats = ingest_images(con, tmp_path, [ImageRequest("s", "p", u) for u in urls], config)
         reasons = dict(con.execute("SELECT image_url, reason FROM images").fetchall())
-    assert stats.by_status == {"http_error": 4}
+    assert stats.by_status == {"http_error": 5}
     assert reasons[closed] == "NewConnectionError after 2 attempts"
-    assert "too many redirects" in reasons[loop.url + "/loop.jpg"]
-    assert reasons["ftp://127.0.0.1/a.jpg"].startswith("URLSchemeUnknown")
-    assert reasons[slow.url + "/slow.jpg"] == "ReadTimeoutError after 2 attempts"
+    assert (
+        reasons[loop.url + "/loop.jpg"]
+        == f"redirect loop: {loop.url}/loop.jpg -> {loop.url}/loop.jpg"
+    )
+    assert reasons[loop.url + "/hop0.jpg"] == "more than 5 redirects"
+    assert loop.hits["/hop5.jpg"] == 1 and loop.hits["/hop6.jpg"] == 0, "one hop at a time"
+    assert reasons["ftp://127.0.0.1/a.jpg"] == "not an http(s) url: ftp://127.0.0.1/a.jpg"
+    assert reasons[slow.url + "/slow.jpg"] == "no complete response within 0.3s after 2 attempts"
     assert slow.hits["/slow.jpg"] == 2

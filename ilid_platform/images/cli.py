@@ -19,8 +19,8 @@ import numpy as np
 from PIL import Image
 
 from ilid_platform.images.dedup import DedupConfig, cluster_records
-from ilid_platform.images.download import not_image_reason, sniff_format
 from ilid_platform.images.hashing import file_hashes
+from ilid_platform.images.process import not_image_reason, sniff_format
 
 _Hashed = tuple[tuple[int, int], tuple[int, int], int]
 
