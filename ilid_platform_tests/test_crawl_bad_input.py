@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import time
 from pathlib import Path
 
 import pytest
 
-from ilid_platform.crawl.runner import CrawlError, run_crawl
+from ilid_platform.crawl.runner import run_crawl
 from ilid_platform.crawl.sources import Source
 from ilid_platform.crawl.store import load_records
+from ilid_platform.settings import ConfigError
 from ilid_platform_tests.test_crawl_spider import FAST, LocalSite, html, product_jsonld
 
 
@@ -53,6 +55,11 @@ def _bad_shop(site: LocalSite) -> list[str]:
         "/huge.html": (html("<p>filler</p>" * 3000), {}),
         "/huge-stream.html": (html("<p>filler</p>" * 3000), {"content_length": False}),
         "/download": (b"%PDF-1.4 catalog", {"content_type": "application/pdf"}),
+        # 20 kB on the wire, 50 MB once inflated: past max_page_bytes while decompressing
+        "/bomb.html": (
+            gzip.compress(b"<p>" + b" " * 50_000_000, 9),
+            {"headers": {"Content-Encoding": "gzip"}},
+        ),
     }
     for path, (body, options) in pages.items():
         site.add(path, body, **options)
@@ -73,7 +80,12 @@ def test_bad_pages_are_rejected_or_flagged_with_reasons(tmp_path: Path) -> None:
         politeness = FAST.model_copy(
             update={"timeout_s": 0.5, "max_page_bytes": 20_000, "max_redirects": 5}
         )
-        source = Source(name="bad", start_urls=[f"{site.base}/index.html"], politeness=politeness)
+        source = Source(
+            allow_private_addresses=True,
+            name="bad",
+            start_urls=[f"{site.base}/index.html"],
+            politeness=politeness,
+        )
         out = tmp_path / "out.jsonl"
         stats = run_crawl(source, out, tmp_path / "job")
         error_attempts = len(site.hits("/error.html"))
@@ -95,11 +107,12 @@ def test_bad_pages_are_rejected_or_flagged_with_reasons(tmp_path: Path) -> None:
     assert stats.rejects == {
         "malformed_html": 1,  # binary garbage
         "invalid_jsonld": 1,
-        "redirect_loop": 2,  # a -> b -> a, and a chain longer than max_redirects
+        "redirect_loop": 1,  # a -> b -> a
+        "too_many_redirects": 1,  # a chain longer than max_redirects
         "http_4xx": 1,
         "http_5xx": 1,
         "timeout": 1,
-        "too_large": 2,  # announced by Content-Length, and streamed without one
+        "too_large": 3,  # announced by Content-Length, streamed without one, a gzip bomb
         "not_html": 1,
     }
     assert stats.issues == {"charset_mismatch": 1, "charset_missing": 1, "malformed_html": 1}
@@ -123,6 +136,7 @@ def test_a_page_that_keeps_extraction_busy_costs_that_page_only(
         links = "".join(f'<a href="/{p}.html">{p}</a>' for p in ("A", "big", "C", "D"))
         site.add("/index.html", html(links))
         source = Source(
+            allow_private_addresses=True,
             name="slow",
             start_urls=[f"{site.base}/index.html"],
             politeness=FAST,
@@ -144,10 +158,12 @@ def test_a_page_that_keeps_extraction_busy_costs_that_page_only(
     assert elapsed < 15
 
 
-def test_a_bad_extraction_setting_fails_the_crawl_with_its_name(
+def test_a_bad_extraction_setting_fails_before_the_crawl_starts(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("ILID_EXTRACT_WORKERS", "none")
     source = Source(name="any", start_urls=["http://127.0.0.1:9/"], politeness=FAST)
-    with pytest.raises(CrawlError, match=r"\$ILID_EXTRACT_WORKERS must be a positive int"):
+    message = r"^\$ILID_EXTRACT_WORKERS must be an integer between 1 and 64, not 'none'$"
+    with pytest.raises(ConfigError, match=message):
         run_crawl(source, tmp_path / "out.jsonl", tmp_path / "job")
+    assert not (tmp_path / "job").exists(), "refused before anything was started or written"

@@ -53,7 +53,12 @@ def test_second_crawl_revalidates_and_keeps_record_hashes(tmp_path: Path) -> Non
         site.routes["/p/2.html"].etag = '"p2-v1"'
         site.routes["/p/3.html"].etag = '"p3"'
         site.routes["/p/4.html"].last_modified = LAST_MODIFIED
-        source = Source(name="nightly", start_urls=[f"{site.base}/index.html"], politeness=FAST)
+        source = Source(
+            allow_private_addresses=True,
+            name="nightly",
+            start_urls=[f"{site.base}/index.html"],
+            politeness=FAST,
+        )
         out, job = tmp_path / "pages.jsonl", tmp_path / "job"
 
         first = run_crawl(source, out, job)
@@ -118,7 +123,10 @@ def test_crawl_killed_with_sigkill_resumes_without_refetching_or_duplicates(
             site.add(path, html("", product_jsonld(name, name.replace(" ", "-"))), delay=0.1)
         politeness = FAST.model_copy(update={"concurrency_per_domain": 2})
         source = Source(
-            name="killed", start_urls=[f"{site.base}/index.html"], politeness=politeness
+            allow_private_addresses=True,
+            name="killed",
+            start_urls=[f"{site.base}/index.html"],
+            politeness=politeness,
         )
         out, job = tmp_path / "pages.jsonl", tmp_path / "job"
         killed: list[int] = []

@@ -47,7 +47,9 @@ def test_default_politeness_as_seen_by_the_server(
     monkeypatch.setenv("ILID_CRAWL_CONTACT", "mailto:crawl-ops@example.org")
     with LocalSite() as site:
         _shop(site, products=6)
-        source = Source(name="polite", start_urls=[f"{site.base}/index.html"])
+        source = Source(
+            allow_private_addresses=True, name="polite", start_urls=[f"{site.base}/index.html"]
+        )
         stats = run_crawl(source, tmp_path / "out.jsonl", tmp_path / "job")
         log = list(site.log)
 
@@ -68,7 +70,12 @@ def test_concurrency_per_domain_is_a_hard_limit(tmp_path: Path) -> None:
     with LocalSite() as site:
         _shop(site, products=12, delay=0.2)
         politeness = FAST.model_copy(update={"concurrency_per_domain": 3})
-        source = Source(name="busy", start_urls=[f"{site.base}/index.html"], politeness=politeness)
+        source = Source(
+            allow_private_addresses=True,
+            name="busy",
+            start_urls=[f"{site.base}/index.html"],
+            politeness=politeness,
+        )
         stats = run_crawl(source, tmp_path / "out.jsonl", tmp_path / "job")
     assert stats.products == 12
     assert site.max_in_flight == 3

@@ -330,7 +330,12 @@ def shop() -> Iterator[LocalSite]:
 
 
 def test_crawl_sitemap_links_robots_and_canonical_urls(shop: LocalSite, tmp_path: Path) -> None:
-    source = Source(name="handmade", start_urls=[f"{shop.base}/index.html"], politeness=FAST)
+    source = Source(
+        allow_private_addresses=True,
+        name="handmade",
+        start_urls=[f"{shop.base}/index.html"],
+        politeness=FAST,
+    )
     out = tmp_path / "out.jsonl"
     lines: list[str] = []
 
@@ -390,6 +395,7 @@ def test_cli_with_start_urls_and_allowed_domains_only(
     sources.write_text(
         "sources:\n"
         "  - name: tiny\n"
+        "    allow_private_addresses: true\n"
         "    start_urls: ['${SHOP_BASE:-http://127.0.0.1:1}/category/bolts/page/2.html']\n"
         "    allowed_domains: [127.0.0.1]\n"
         "  - name: other\n"
@@ -414,7 +420,7 @@ def test_failing_child_raises_with_log_tail(tmp_path: Path) -> None:
     (job / "cache").mkdir(parents=True)  # an interrupted job, so the output is resumed ...
     out.write_text("", encoding="utf-8")
     (tmp_path / "out.tmp").mkdir()  # ... and the pipeline cannot rewrite it
-    source = Source(name="broken", start_urls=["http://127.0.0.1:1/"])
+    source = Source(allow_private_addresses=True, name="broken", start_urls=["http://127.0.0.1:1/"])
     with pytest.raises(CrawlError, match=r"(?s)'broken' failed \(exit code 1\).*Error"):
         run_crawl(source, out, job)
 
@@ -437,7 +443,9 @@ def test_processes_left_behind_by_the_child_do_not_hold_the_crawl(
     started = time.monotonic()
 
     stats = run_crawl(
-        Source(name="x", start_urls=["http://127.0.0.1:1/"]), tmp_path / "o", tmp_path
+        Source(allow_private_addresses=True, name="x", start_urls=["http://127.0.0.1:1/"]),
+        tmp_path / "o",
+        tmp_path,
     )
 
     assert time.monotonic() - started < 30
@@ -450,6 +458,7 @@ def test_processes_left_behind_by_the_child_do_not_hold_the_crawl(
 @pytest.mark.parametrize("browser", ["always", "auto"])
 def test_browser_renders_script_only_product(shop: LocalSite, tmp_path: Path, browser: str) -> None:
     source = Source(
+        allow_private_addresses=True,
         name="rendered",
         start_urls=[f"{shop.base}/app/product.html"],
         browser=browser,
@@ -488,6 +497,7 @@ def test_a_page_that_never_answers_the_browser_is_rejected_as_a_timeout(tmp_path
         )
         site.add("/p/ok.html", html("", product_jsonld("Toggle Clamp", "TC-1")))
         source = Source(
+            allow_private_addresses=True,
             name="spinning",
             start_urls=[f"{site.base}/p/spin.html", f"{site.base}/index.html"],
             browser="always",
@@ -531,6 +541,7 @@ def test_crashed_browser_is_restarted(tmp_path: Path) -> None:
 
         site.on_request = crash_browser_once
         source = Source(
+            allow_private_addresses=True,
             name="crashy",
             start_urls=[f"{site.base}/index.html"],
             browser="always",

@@ -12,7 +12,9 @@ from urllib.parse import urlsplit
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from ilid_platform.addresses import parse_networks
 from ilid_platform.crawl.extract import validate_selector
+from ilid_platform.settings import ConfigError
 
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
@@ -23,8 +25,18 @@ SELECTOR_FIELDS = frozenset(
 )
 
 
-class SourceError(ValueError):
+class SourceError(ConfigError):
     """A sources file that cannot be read, or a source name it does not declare."""
+
+
+def one_line(error: ValidationError) -> str:
+    """Pydantic's errors as one line: each field and its problem, without pydantic's URLs."""
+    parts = []
+    for item in error.errors(include_url=False):
+        where = ".".join(str(part) for part in item["loc"])
+        message = item["msg"].removeprefix("Value error, ")
+        parts.append(f"{where}: {message}" if where else message)
+    return "; ".join(parts)
 
 
 class Politeness(BaseModel):
@@ -63,34 +75,68 @@ class Source(BaseModel):
     selectors: dict[str, str] = {}
     trade_name_regex: str | None = None
     politeness: Politeness = Politeness()
+    allow_private_addresses: bool | list[str] = False
+    """Pages and images are fetched from public addresses only, unless the catalog lives on
+    a private network: `true` allows every address (loopback included, as the demo needs), a
+    list of addresses or CIDR networks allows just those."""
 
     @model_validator(mode="after")
     def _check(self) -> Source:
         if not self.start_urls and not self.sitemap_urls:
             raise ValueError(f"source {self.name!r} needs start_urls or sitemap_urls")
         for url in [*self.start_urls, *self.sitemap_urls]:
-            if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
-                raise ValueError(f"source {self.name!r}: not an absolute http(s) url: {url!r}")
+            problem = url_problem(url)
+            if problem:
+                raise ValueError(f"{problem}: {url!r}")
         if self.allowed_domains:
             # Accept "host:port" or a url by mistake; matching is by host name only.
-            hosts = [urlsplit(d if "//" in d else f"//{d}").hostname for d in self.allowed_domains]
+            hosts = [_domain_host(d) for d in self.allowed_domains]
         else:
             hosts = [urlsplit(u).hostname for u in [*self.start_urls, *self.sitemap_urls]]
         self.allowed_domains = list(dict.fromkeys(h for h in hosts if h))
         unknown = set(self.selectors) - SELECTOR_FIELDS
         if unknown:
             raise ValueError(
-                f"source {self.name!r}: unknown selector fields {sorted(unknown)}; "
-                f"allowed: {sorted(SELECTOR_FIELDS)}"
+                f"unknown selector fields {sorted(unknown)}; allowed: {sorted(SELECTOR_FIELDS)}"
             )
         for field_name, query in self.selectors.items():
             try:
                 validate_selector(query)
             except ValueError as exc:
-                raise ValueError(f"source {self.name!r}, selector {field_name!r}: {exc}") from exc
+                raise ValueError(f"selector {field_name!r}: {exc}") from None
         if self.trade_name_regex is not None:
-            re.compile(self.trade_name_regex)
+            try:
+                re.compile(self.trade_name_regex)
+            except re.error as exc:
+                raise ValueError(
+                    f"trade_name_regex is not a valid regular expression ({exc}): "
+                    f"{self.trade_name_regex!r}"
+                ) from None
+        if not isinstance(self.allow_private_addresses, bool):
+            parse_networks(self.allow_private_addresses)
         return self
+
+
+def url_problem(url: str) -> str | None:
+    """What makes `url` unusable as a start or sitemap url, or None."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "not an absolute http(s) url"
+    if any(ch.isspace() or ord(ch) < 32 for ch in url):
+        return "a url cannot contain spaces or control characters (write a space as %20)"
+    try:
+        parts.port  # noqa: B018 - raises for a port out of range or not a number
+    except ValueError:
+        return "the port must be a number between 0 and 65535"
+    return None
+
+
+def _domain_host(domain: str) -> str | None:
+    """The host of an allowed_domains entry: a name, an IP address (IPv6 with or without
+    brackets), "host:port" or a whole url."""
+    if domain.count(":") >= 2 and "//" not in domain and not domain.startswith("["):
+        return domain.lower()  # a bare IPv6 address
+    return urlsplit(domain if "//" in domain else f"//{domain}").hostname
 
 
 def _expand_env(value: Any) -> Any:
@@ -110,9 +156,12 @@ def load_sources(path: str | os.PathLike[str]) -> list[Source]:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise SourceError(f"cannot read sources file {path}: {exc}") from exc
+        raise SourceError(f"cannot read sources file {path}: {exc.strerror or exc}") from None
     except yaml.YAMLError as exc:
-        raise SourceError(f"invalid YAML in sources file {path}: {exc}") from exc
+        where = getattr(exc, "problem_mark", None)
+        at = f" at line {where.line + 1}, column {where.column + 1}" if where else ""
+        problem = getattr(exc, "problem", None) or type(exc).__name__
+        raise SourceError(f"invalid YAML in sources file {path}{at}: {problem}") from None
     entries = raw.get("sources") if isinstance(raw, dict) else raw
     if isinstance(entries, dict):
         entries = [{"name": name, **(body or {})} for name, body in entries.items()]
@@ -126,7 +175,7 @@ def load_sources(path: str | os.PathLike[str]) -> list[Source]:
         try:
             sources.append(Source.model_validate(_expand_env(entry)))
         except ValidationError as exc:
-            raise SourceError(f"{path}: source {label!r} is invalid:\n{exc}") from exc
+            raise SourceError(f"{path}: source {label!r}: {one_line(exc)}") from None
     names = [s.name for s in sources]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:

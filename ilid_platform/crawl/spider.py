@@ -6,6 +6,7 @@ Everything that differs between catalogs comes from the `Source`; nothing here i
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import hashlib
 import json
 import logging
@@ -13,6 +14,7 @@ import os
 import pickle
 import re
 import struct
+import sys
 import zlib
 from collections.abc import AsyncIterator, Coroutine, Iterator
 from functools import lru_cache
@@ -52,7 +54,9 @@ from twisted.python.failure import Failure
 from w3lib.encoding import http_content_type_encoding
 from w3lib.url import canonicalize_url
 
+from ilid_platform.addresses import BlockedAddress
 from ilid_platform.crawl.extract import PageReading
+from ilid_platform.crawl.guard import BLOCKED, SETTING, policy_from
 from ilid_platform.crawl.records import ProductRecord, utc_now_iso
 from ilid_platform.crawl.sources import Politeness, Source
 from ilid_platform.crawl.store import load_records
@@ -74,8 +78,8 @@ NON_CATALOG = re.compile(
 )
 NON_HTML_EXTENSIONS = {f".{e}" for e in [*IGNORED_EXTENSIONS, "xml", "json", "txt", "gz", "csv"]}
 PLAYWRIGHT_HANDLER = "ilid_platform.crawl.spider.BrowserDownloadHandler"
+_CLONE_NEWUSER = 0x10000000
 CHROMIUM_ARGS = [
-    "--no-sandbox",
     "--disable-gpu",
     "--disable-background-networking",
     "--disable-component-update",
@@ -113,6 +117,27 @@ def in_domains(url: str, domains: list[str]) -> bool:
     """Host-based match (ports ignored, subdomains allowed), unlike scrapy's netloc-based helper."""
     host = (urlsplit(url).hostname or "").lower()
     return any(host == d or host.endswith(f".{d}") for d in domains)
+
+
+def chromium_sandbox_possible() -> bool:
+    """Whether Chromium can keep its sandbox: not as root (Chromium refuses to start), and only
+    where this process may create a user namespace, which Debian's Chromium needs (it has no
+    setuid helper): kernels and container runtimes (Docker's default seccomp profile) forbid
+    it in many ways, so a forked child tries. `$ILID_CHROMIUM_SANDBOX=off` turns it off."""
+    if os.environ.get("ILID_CHROMIUM_SANDBOX", "").strip().lower() in ("off", "0", "false"):
+        return False
+    if os.geteuid() == 0 or not sys.platform.startswith("linux"):
+        return False
+    pid = os.fork()
+    if pid == 0:  # the probe: no Python code beyond this call, then out
+        code = ctypes.CDLL(None, use_errno=True).unshare(_CLONE_NEWUSER)
+        os._exit(0 if code == 0 else 1)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status) == 0
+
+
+def chromium_args() -> list[str]:
+    return CHROMIUM_ARGS if chromium_sandbox_possible() else ["--no-sandbox", *CHROMIUM_ARGS]
 
 
 def user_agent(politeness: Politeness) -> str:
@@ -208,6 +233,39 @@ class BrowserDownloadHandler(ScrapyPlaywrightDownloadHandler):
     twice the download timeout (navigation plus render wait fit well inside), the fetch fails
     as a timeout and the retry middleware sends it again.
     """
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self.address_policy = policy_from(crawler.settings)
+        self.address_verdicts: dict[str, str | None] = {}
+        self.abort_heavy = self.abort_request
+        self.abort_request = self._abort
+
+    async def _abort(self, request: Any) -> bool:
+        """Heavy resources, and any request of the page (its navigation, redirects, scripts,
+        XHR) to a host the source's address policy refuses."""
+        if self.abort_heavy and self.abort_heavy(request):
+            return True
+        host = (urlsplit(request.url).hostname or "").lower()
+        if not host or request.url.startswith(("data:", "blob:", "about:")):
+            return False
+        if host not in self.address_verdicts:
+            self.address_verdicts[host] = await asyncio.get_running_loop().run_in_executor(
+                None, self._address_problem, host
+            )
+        problem = self.address_verdicts[host]
+        if problem:
+            logger.warning("browser request refused (%s): %s", BLOCKED, problem)
+        return problem is not None
+
+    def _address_problem(self, host: str) -> str | None:
+        try:
+            self.address_policy.resolve(host)
+        except BlockedAddress as exc:
+            return str(exc)
+        except OSError:
+            return None  # an unknown name fails in the browser with its own error
+        return None
 
     async def _download_request(self, request: Request, spider: Spider | None = None) -> Response:
         deadline = 2 * float(request.meta.get("download_timeout", DOWNLOAD_TIMEOUT))
@@ -330,6 +388,10 @@ def crawl_settings(
         "ITEM_PIPELINES": {"ilid_platform.crawl.spider.JsonLinesPipeline": 300},
         "ILID_OUT_JSONL": str(out_jsonl),
         "ILID_PREVIOUS_JSONL": str(previous_jsonl) if previous_jsonl else "",
+        # Addresses: checked before each request is sent, pinned when it connects.
+        "DOWNLOADER_MIDDLEWARES": {"ilid_platform.crawl.guard.AddressGuardMiddleware": 50},
+        "DNS_RESOLVER": "ilid_platform.crawl.guard.GuardedResolver",
+        SETTING: source.allow_private_addresses,
         "TELNETCONSOLE_ENABLED": False,
         "REMOTE_CONTROL_ENABLED": False,
         "LOG_LEVEL": "INFO",
@@ -344,7 +406,7 @@ def crawl_settings(
                 "PLAYWRIGHT_LAUNCH_OPTIONS": {
                     "executable_path": os.environ.get("ILID_CHROMIUM", "/usr/bin/chromium"),
                     "headless": True,
-                    "args": CHROMIUM_ARGS,
+                    "args": chromium_args(),
                 },
                 "PLAYWRIGHT_ABORT_REQUEST": "ilid_platform.crawl.spider.abort_heavy_request",
                 "PLAYWRIGHT_MAX_CONTEXTS": 2,
@@ -368,9 +430,15 @@ def classify_failure(failure: Failure) -> str:
         return f"http_{failure.value.response.status // 100}xx"
     if failure.check(IgnoreRequest):
         message = failure.getErrorMessage()
+        if message.startswith(f"{BLOCKED}:"):
+            return BLOCKED
         if "robots.txt" in message:
             return "robots"
-        return "redirect_loop" if "max redirections" in message else "ignored"
+        if "max redirections" in message:
+            return "too_many_redirects"  # a true loop is recorded as redirect_loop on its own
+        if "DOWNLOAD_MAXSIZE" in message:
+            return "too_large"  # a compressed body that inflates past the page size limit
+        return "ignored"
     if failure.check(
         DownloadTimeoutError, TwistedTimeoutError, TCPTimedOutError, PlaywrightTimeoutError
     ):

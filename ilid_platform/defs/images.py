@@ -4,7 +4,7 @@ import dagster as dg
 
 from ilid_platform.defs.automation import on_upstream_data_change
 from ilid_platform.defs.crawl import crawled_pages
-from ilid_platform.defs.partitions import source_partitions
+from ilid_platform.defs.partitions import source_partitions, sources
 from ilid_platform.defs.resources import DUCKDB_POOL, IlidStorage
 from ilid_platform.images.dedup import DedupConfig, cluster_images
 from ilid_platform.images.download import IngestConfig, ingest_images, requests_for_source
@@ -44,6 +44,7 @@ def product_images(
     context: dg.AssetExecutionContext, config: ImageIngestConfig, storage: IlidStorage
 ) -> dg.MaterializeResult:
     source = context.partition_key
+    allow_private = sources()[source].allow_private_addresses
     with storage.connect() as con:
         requests = requests_for_source(con, source)
         stats = ingest_images(
@@ -55,6 +56,9 @@ def product_images(
                 size=config.size,
                 concurrency=config.concurrency,
                 obey_robots=config.obey_robots,
+                allow_private_addresses=(
+                    allow_private if isinstance(allow_private, bool) else tuple(allow_private)
+                ),
             ),
             retry_failed=config.retry_failed,
             progress=context.log.info,
