@@ -10,12 +10,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ilid_platform.crawl.extract import read_page
+from ilid_platform.crawl.lifetime import die_with_parent
+from ilid_platform.crawl.settings import extract_settings
 from ilid_platform.crawl.workers import WorkerPool
-
-# One worker reads ~1,000 demo pages/s, more than one crawl process downloads; more help with
-# heavy real pages. The limit is per page, for the page no parser should spend minutes on.
-DEFAULT_EXTRACT_WORKERS = max(1, min(4, (os.cpu_count() or 2) - 1))
-DEFAULT_EXTRACT_TIMEOUT_S = 60.0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -25,13 +22,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--job-dir", type=Path, required=True)
     parser.add_argument("--stats", type=Path, required=True)
     parser.add_argument("--previous", type=Path, help="the last finished crawl's output")
+    parser.add_argument("--parent-pid", type=int, help="die with this process")
     args = parser.parse_args(argv)
+    if args.parent_pid:
+        die_with_parent(args.parent_pid)
 
-    readers = WorkerPool(
-        read_page,
-        workers=_positive_env("ILID_EXTRACT_WORKERS", DEFAULT_EXTRACT_WORKERS, int),
-        timeout_s=_positive_env("ILID_EXTRACT_TIMEOUT_S", DEFAULT_EXTRACT_TIMEOUT_S, float),
-    )
+    extract = extract_settings()
+    readers = WorkerPool(read_page, workers=extract.workers, timeout_s=extract.timeout_s)
     readers.start()
     try:
         return _crawl(args, readers)
@@ -69,19 +66,6 @@ def _crawl(args: argparse.Namespace, readers: WorkerPool) -> int:
     tmp.write_text(stats.model_dump_json(indent=2), encoding="utf-8")
     os.replace(tmp, args.stats)
     return 0 if stats.finish_reason == "finished" else 1
-
-
-def _positive_env(name: str, default: float, kind: type[int] | type[float]) -> float:
-    value = os.environ.get(name, "").strip()
-    if not value:
-        return default
-    try:
-        number = kind(value)
-    except ValueError:
-        number = 0
-    if number <= 0:
-        raise ValueError(f"${name} must be a positive {kind.__name__}, not {value!r}")
-    return number
 
 
 if __name__ == "__main__":

@@ -6,11 +6,9 @@ so every crawl gets a fresh interpreter: `python -m ilid_platform.crawl.child`.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import threading
@@ -22,6 +20,8 @@ from typing import Any
 from pydantic import BaseModel
 
 import ilid_platform
+from ilid_platform.crawl.lifetime import JobBusy, JobLock, kill_session
+from ilid_platform.crawl.settings import extract_settings
 from ilid_platform.crawl.sources import Source
 
 logger = logging.getLogger(__name__)
@@ -91,6 +91,7 @@ def run_crawl(
     out_jsonl: Path,
     job_dir: Path,
     progress: Callable[[str], None] | None = None,
+    lock_wait_s: float = 30.0,
 ) -> CrawlStats:
     """Crawl `source` into `out_jsonl`; `job_dir` keeps what the next run needs.
 
@@ -100,9 +101,28 @@ def run_crawl(
     * Incremental: when the last run finished, its output becomes `previous.jsonl`, and this
       run revalidates those products (sitemap <lastmod>, ETag / Last-Modified) instead of
       downloading them again.
+    * One crawl per job dir: a second one waits up to `lock_wait_s` for the first to end, then
+      fails with CrawlError naming the holder. The child dies with this process.
     """
+    extract_settings()  # a bad setting fails here, in one line, not inside the child
     out_jsonl, job_dir = Path(out_jsonl).resolve(), Path(job_dir).resolve()
-    job_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        lock = JobLock(job_dir, f"crawl of source {source.name!r}").acquire(lock_wait_s)
+    except JobBusy as exc:
+        raise CrawlError(str(exc)) from None
+    try:
+        return _run_locked(source, out_jsonl, job_dir, lock, progress)
+    finally:
+        lock.release()
+
+
+def _run_locked(
+    source: Source,
+    out_jsonl: Path,
+    job_dir: Path,
+    lock: JobLock,
+    progress: Callable[[str], None] | None,
+) -> CrawlStats:
     out_jsonl.parent.mkdir(parents=True, exist_ok=True)
     cache_dir, finished = job_dir / "cache", job_dir / "finished"
     previous, stats_path = job_dir / "previous.jsonl", job_dir / "stats.json"
@@ -130,6 +150,8 @@ def run_crawl(
         str(job_dir),
         "--stats",
         str(stats_path),
+        "--parent-pid",
+        str(os.getpid()),
     ]
     if previous.exists():
         command += ["--previous", str(previous)]
@@ -140,7 +162,8 @@ def run_crawl(
 
     tail: deque[str] = deque(maxlen=STDERR_TAIL_LINES)
     # Its own session, so the browsers and Playwright driver it starts (which inherit its
-    # output pipe) go down with it: left running, they would hold the pipe open forever.
+    # output pipe) go down with it: left running, they would hold the pipe open forever. It
+    # inherits the job lock, which it then holds for as long as it lives.
     process = subprocess.Popen(
         command,
         stdout=subprocess.PIPE,
@@ -151,7 +174,9 @@ def run_crawl(
         errors="replace",
         env=env,
         start_new_session=True,
+        pass_fds=(lock.fd,),
     )
+    lock.record(runner=os.getpid(), crawler=process.pid)
     reaper = threading.Thread(target=_reap_group_on_exit, args=(process,), daemon=True)
     reaper.start()
     try:
@@ -185,7 +210,6 @@ def run_crawl(
 
 
 def _reap_group_on_exit(process: subprocess.Popen[str]) -> None:
-    """Once the crawl child has exited, kill whatever it left behind in its process group."""
+    """Once the crawl child has exited, kill whatever it left behind in its session."""
     process.wait()
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(process.pid, signal.SIGKILL)
+    kill_session(process.pid, include_self=False)
