@@ -5,36 +5,17 @@ import logging
 import os
 import resource
 import time
-from pathlib import Path
 from typing import Any
 
 import dagster as dg
 
 from ilid_platform import warehouse
 from ilid_platform.demo.generate import generate_catalog
-from ilid_platform.demo.server import running_catalog
+from ilid_platform.demo.server import demo_port, running_catalog
+from ilid_platform.instance import dagster_home, prepare_instance
 from ilid_platform.settings import StoragePaths, storage_paths
 
 logger = logging.getLogger(__name__)
-
-DEFAULT_DEMO_PORT = 8700
-
-DAGSTER_YAML = """\
-# Written by `ilid demo run`. Assets that write DuckDB share the pool "duckdb" (one writer).
-concurrency:
-  pools:
-    default_limit: 1
-"""
-
-
-def ensure_dagster_home(paths: StoragePaths) -> Path:
-    """Use $DAGSTER_HOME, or a SQLite instance under ILID_HOME, so `dagster dev` sees the runs."""
-    home = Path(os.environ.setdefault("DAGSTER_HOME", str(paths.home / "dagster")))
-    home.mkdir(parents=True, exist_ok=True)
-    config = home / "dagster.yaml"
-    if not config.exists():
-        config.write_text(DAGSTER_YAML)
-    return home
 
 
 def materialize_everything(
@@ -113,9 +94,9 @@ def summarise(paths: StoragePaths, wall_s: float) -> dict[str, Any]:
 def run_demo(size: str = "demo", port: int | None = None, seed: int = 0) -> dict[str, Any]:
     """Product and image URLs include the port, so re-runs keep one port for idempotence."""
     started = time.monotonic()
-    port = port or int(os.environ.get("ILID_DEMO_PORT", DEFAULT_DEMO_PORT))
+    port = port or demo_port()
     paths = storage_paths().ensure()
-    instance_home = ensure_dagster_home(paths)
+    instance_home = prepare_instance(dagster_home(paths.home / "dagster"))
     generate_catalog(paths.demo, size=size, seed=seed)
     with running_catalog(paths.demo, port=port) as server:
         os.environ["ILID_DEMO_PORT"] = str(server.port)
