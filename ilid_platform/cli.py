@@ -9,13 +9,19 @@ import sys
 
 
 def _demo_run(argv: list[str]) -> int:
+    from ilid_platform.demo.server import port_number
+
     parser = argparse.ArgumentParser(
         prog="ilid demo run",
         description="Serve the demo catalog and materialise every asset on it.",
     )
     parser.add_argument("--size", default="demo", choices=["demo", "small"])
     parser.add_argument(
-        "--port", type=int, default=None, help="demo catalog port (default $ILID_DEMO_PORT or 8700)"
+        "--port",
+        type=port_number,
+        default=None,
+        metavar="PORT",
+        help="demo catalog port (default $ILID_DEMO_PORT or 8700)",
     )
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
@@ -35,14 +41,44 @@ def _demo_run(argv: list[str]) -> int:
     return 0
 
 
+def _instance_init(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="ilid instance init",
+        description="Create or migrate the Dagster instance at $DAGSTER_HOME (default "
+        "$ILID_HOME/dagster) once, before runs start in parallel on it.",
+    )
+    parser.parse_args(argv)
+    from ilid_platform.instance import dagster_home, prepare_instance
+    from ilid_platform.settings import storage_paths
+
+    home = prepare_instance(dagster_home(storage_paths().home / "dagster"))
+    print(f"dagster instance ready: DAGSTER_HOME={home}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+    """Run one command; a configuration error is one line on stderr and exit code 2."""
+    from ilid_platform.settings import ConfigError
+
+    try:
+        return _dispatch(list(sys.argv[1:] if argv is None else argv))
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _dispatch(argv: list[str]) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    usage = "usage: ilid {crawl,dedup,demo} ...  (ilid demo {run,serve,generate})"
+    usage = (
+        "usage: ilid {crawl,dedup,demo,instance} ...  "
+        "(ilid demo {run,serve,generate}, ilid instance init)"
+    )
     if not argv:
         print(usage, file=sys.stderr)
         return 2
     command, rest = argv[0], argv[1:]
+    if command == "instance" and rest[:1] == ["init"]:
+        return _instance_init(rest[1:])
     if command == "crawl":
         from ilid_platform.crawl.cli import crawl_command
 

@@ -9,7 +9,7 @@ from ilid_platform.defs.jobs import (
     nightly_crawl,
     per_source_job,
 )
-from ilid_platform.defs.resources import CaptionerResource, IlidStorage
+from ilid_platform.defs.resources import IlidStorage, captioner_from_env, read_at_load
 
 defs = dg.Definitions(
     assets=dg.load_assets_from_modules([crawl, images, captions, dataset, models]),
@@ -18,10 +18,6 @@ defs = dg.Definitions(
     schedules=[nightly_crawl],
     resources={
         "storage": IlidStorage(),
-        "captioner": CaptionerResource(
-            kind=dg.EnvVar("ILID_CAPTIONER").get_value("rules"),
-            ollama_host=dg.EnvVar("OLLAMA_HOST").get_value("http://127.0.0.1:11434"),
-            ollama_model=dg.EnvVar("ILID_OLLAMA_MODEL").get_value("llama3.1:8b"),
-        ),
+        "captioner": read_at_load(captioner_from_env),
     },
 )

@@ -3,6 +3,7 @@
 import dagster as dg
 
 from ilid_platform.crawl.sources import Source, default_sources_path, load_sources
+from ilid_platform.defs.resources import read_at_load
 
 
 def sources() -> dict[str, Source]:
@@ -10,4 +11,4 @@ def sources() -> dict[str, Source]:
     return {source.name: source for source in load_sources(default_sources_path())}
 
 
-source_partitions = dg.StaticPartitionsDefinition(list(sources()))
+source_partitions = dg.StaticPartitionsDefinition(list(read_at_load(sources)))

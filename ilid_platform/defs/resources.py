@@ -1,14 +1,17 @@
 """Resources: the storage root, the sources file and the captioner, configurable by env."""
 
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Literal
+from typing import Literal, TypeVar
 
 import dagster as dg
 import duckdb
 
 from ilid_platform import warehouse
-from ilid_platform.settings import StoragePaths, storage_paths
+from ilid_platform.settings import ConfigError, StoragePaths, env_choice, storage_paths
+
+T = TypeVar("T")
 
 DUCKDB_POOL = "duckdb"
 """DuckDB allows one writer: every asset that writes the warehouse runs in this pool (limit 1)."""
@@ -37,3 +40,26 @@ class CaptionerResource(dg.ConfigurableResource):
     ollama_model: str = "llama3.1:8b"
     timeout_s: float = 120.0
     concurrency: int = 4
+
+
+def read_at_load(read: Callable[[], T]) -> T:
+    """Configuration read while Dagster loads the definitions (partitions, resources).
+
+    A bad value fails the code location; its one-line message is written first, so that it
+    leads whatever Dagster prints after it (a traceback on the command line, the load error in
+    the web UI), and the exception carries the same line with no chained traceback.
+    """
+    try:
+        return read()
+    except ConfigError as exc:
+        print(f"ILID configuration error: {exc}", file=sys.stderr, flush=True)
+        raise ConfigError(str(exc)) from None
+
+
+def captioner_from_env() -> CaptionerResource:
+    """$ILID_CAPTIONER (rules | ollama), $OLLAMA_HOST and $ILID_OLLAMA_MODEL."""
+    return CaptionerResource(
+        kind=env_choice("ILID_CAPTIONER", "rules", ["rules", "ollama"]),
+        ollama_host=dg.EnvVar("OLLAMA_HOST").get_value("http://127.0.0.1:11434"),
+        ollama_model=dg.EnvVar("ILID_OLLAMA_MODEL").get_value("llama3.1:8b"),
+    )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import signal
 import threading
 from collections.abc import Sequence
@@ -12,7 +11,7 @@ from pathlib import Path
 
 from ilid_platform.demo.catalog import SIZES
 from ilid_platform.demo.generate import generate_catalog
-from ilid_platform.demo.server import running_catalog
+from ilid_platform.demo.server import demo_port, port_number, running_catalog
 from ilid_platform.settings import storage_paths
 
 
@@ -30,8 +29,9 @@ def _parser() -> argparse.ArgumentParser:
         if name == "serve":
             cmd.add_argument(
                 "--port",
-                type=int,
-                default=int(os.environ.get("ILID_DEMO_PORT", "8700")),
+                type=port_number,
+                default=None,
+                metavar="PORT",
                 help="same port on 127.0.0.1-3 (default: $ILID_DEMO_PORT or 8700)",
             )
     return parser
@@ -41,6 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     site_dir = args.dir or storage_paths().demo
+    port = (args.port or demo_port()) if args.command == "serve" else None
     truth = generate_catalog(site_dir, size=args.size, seed=args.seed)
     print(f"ground truth: {truth}", flush=True)
     if args.command == "generate":
@@ -48,7 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    with running_catalog(site_dir, port=args.port) as server:
+    with running_catalog(site_dir, port=port) as server:
         for shop, url in server.base_urls.items():
             print(f"{shop:<9} {url}", flush=True)
         print(f"access log: {server.access_log}", flush=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import posixpath
 import socket
@@ -17,7 +18,9 @@ from urllib.parse import unquote, urlsplit
 from ilid_platform.demo.catalog import SHOPS
 from ilid_platform.demo.generate import read_manifest
 from ilid_platform.demo.pages import ORIGIN
+from ilid_platform.settings import env_number
 
+DEFAULT_PORT = 8700
 SLOW_SECONDS = 1.5
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -181,3 +184,19 @@ def running_catalog(
                 continue
             yield CatalogServer(chosen, base_urls, log.path, site)
             return
+
+
+def demo_port() -> int:
+    """$ILID_DEMO_PORT, else 8700: the port of all three shops (on 127.0.0.1, .2 and .3)."""
+    return env_number("ILID_DEMO_PORT", DEFAULT_PORT, int, 1, 65535)
+
+
+def port_number(value: str) -> int:
+    """An argparse type: a TCP port, 1 to 65535."""
+    try:
+        port = int(value)
+    except ValueError:
+        port = 0
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"must be a port between 1 and 65535, not {value!r}")
+    return port
