@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
 def _dispatch(argv: list[str]) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     usage = (
-        "usage: ilid {crawl,dedup,demo,instance} ...  "
+        "usage: ilid {crawl,inspect,dedup,demo,instance} ...  "
         "(ilid demo {run,serve,generate}, ilid instance init)"
     )
     if not argv:
@@ -83,6 +83,10 @@ def _dispatch(argv: list[str]) -> int:
         from ilid_platform.crawl.cli import crawl_command
 
         return crawl_command(rest)
+    if command == "inspect":
+        from ilid_platform.crawl.cli import inspect_command
+
+        return inspect_command(rest)
     if command == "dedup":
         from ilid_platform.images.cli import dedup_command
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from ilid_platform.crawl.runner import run_crawl
+from ilid_platform.crawl.settings import crawl_settings
 from ilid_platform.crawl.sources import Politeness, Source
-from ilid_platform.crawl.spider import crawl_settings
 from ilid_platform_tests.test_crawl_spider import (
     FAST,
     LocalSite,

@@ -417,9 +417,9 @@ def test_cli_with_start_urls_and_allowed_domains_only(
 
 def test_failing_child_raises_with_log_tail(tmp_path: Path) -> None:
     job, out = tmp_path / "job", tmp_path / "out.jsonl"
-    (job / "cache").mkdir(parents=True)  # an interrupted job, so the output is resumed ...
-    out.write_text("", encoding="utf-8")
-    (tmp_path / "out.tmp").mkdir()  # ... and the pipeline cannot rewrite it
+    (job / "cache").mkdir(parents=True)  # an interrupted job, so its readings are resumed ...
+    (job / "readings.jsonl").write_text("", encoding="utf-8")
+    (job / "readings.tmp").mkdir()  # ... and the pipeline cannot rewrite them
     source = Source(allow_private_addresses=True, name="broken", start_urls=["http://127.0.0.1:1/"])
     with pytest.raises(CrawlError, match=r"(?s)'broken' failed \(exit code 1\).*Error"):
         run_crawl(source, out, job)

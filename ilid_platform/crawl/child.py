@@ -42,8 +42,9 @@ def _crawl(args: argparse.Namespace, readers: WorkerPool) -> int:
     from scrapy.crawler import CrawlerProcess
 
     from ilid_platform.crawl.runner import CrawlStats
+    from ilid_platform.crawl.settings import crawl_settings
     from ilid_platform.crawl.sources import Source
-    from ilid_platform.crawl.spider import ProductSpider, crawl_settings
+    from ilid_platform.crawl.spider import ProductSpider
 
     source = Source.model_validate_json(args.source_json.read_text(encoding="utf-8"))
     process = CrawlerProcess(crawl_settings(source, args.out, args.job_dir, args.previous))

@@ -8,7 +8,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ilid_platform.crawl.runner import CrawlError, run_crawl
-from ilid_platform.crawl.sources import SourceError, get_source, load_sources
+from ilid_platform.crawl.sources import (
+    SourceError,
+    default_sources_path,
+    get_source,
+    load_sources,
+)
 from ilid_platform.settings import storage_paths
 
 
@@ -62,4 +67,33 @@ def crawl_command(argv: Sequence[str] | None = None) -> int:
     print(f"  http statuses : {dict(sorted(stats.status_counts.items()))}")
     print(f"  rejects       : {dict(sorted(stats.rejects.items()))}")
     print(f"  page issues   : {dict(sorted(stats.issues.items()))}")
+    return 0
+
+
+def inspect_command(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="ilid inspect",
+        description="Read one page as the crawl does: what each extractor found, the product or "
+        "not-product decision with its reasons, and selectors to paste into the source.",
+    )
+    parser.add_argument("url", help="the page's url")
+    parser.add_argument("--sources", type=Path, help="sources YAML file (default: $ILID_SOURCES)")
+    parser.add_argument("--source", help="use this source's selectors and address policy")
+    parser.add_argument("--html", type=Path, help="read this saved file instead of fetching")
+    args = parser.parse_args(argv)
+
+    from ilid_platform.crawl.inspect import InspectError, fetch_page, inspect_page, render
+
+    try:
+        source = None
+        if args.source:
+            source = get_source(args.sources or default_sources_path(), args.source)
+        if args.html:
+            body, charset = args.html.read_bytes(), None
+        else:
+            body, charset = fetch_page(args.url, source)
+    except (SourceError, InspectError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(render(inspect_page(body, args.url, source, charset)))
     return 0

@@ -21,7 +21,7 @@ from pydantic import BaseModel
 
 import ilid_platform
 from ilid_platform.crawl.lifetime import JobBusy, JobLock, kill_session
-from ilid_platform.crawl.settings import extract_settings
+from ilid_platform.crawl.settings import PREVIOUS_READINGS, READINGS, extract_settings
 from ilid_platform.crawl.sources import Source
 
 logger = logging.getLogger(__name__)
@@ -71,7 +71,7 @@ class CrawlStats(BaseModel):
         return cls(
             source=source,
             pages_fetched=pages,
-            products=int(stats.get("item_scraped_count", 0)) + resumed,
+            products=int(stats.get("ilid/products", 0)),
             products_resumed=resumed,
             non_product_pages=int(stats.get("ilid/non_product_pages", 0)),
             status_counts=prefixed("downloader/response_status_count/"),
@@ -95,12 +95,15 @@ def run_crawl(
 ) -> CrawlStats:
     """Crawl `source` into `out_jsonl`; `job_dir` keeps what the next run needs.
 
-    * Resume: a run that did not finish (killed, even with SIGKILL) left its complete output
-      lines and a cache of every response it received. Running again appends to the same
-      output, replays cached pages instead of fetching them, and writes no record twice.
-    * Incremental: when the last run finished, its output becomes `previous.jsonl`, and this
-      run revalidates those products (sitemap <lastmod>, ETag / Last-Modified) instead of
-      downloading them again.
+    * Output: every page read is a line of the job's `readings.jsonl`; when the crawl ends,
+      the pages are decided together (the site-level pass) and the products are written to
+      `out_jsonl` at once.
+    * Resume: a run that did not finish (killed, even with SIGKILL) left its complete readings
+      and a cache of every response it received. Running again appends to the same readings,
+      replays cached pages instead of fetching them, and reads no page twice.
+    * Incremental: when the last run finished, its output becomes `previous.jsonl` (and its
+      readings `previous_readings.jsonl`), and this run revalidates those products (sitemap
+      <lastmod>, ETag / Last-Modified) instead of downloading them again.
     * One crawl per job dir: a second one waits up to `lock_wait_s` for the first to end, then
       fails with CrawlError naming the holder. The child dies with this process.
     """
@@ -126,10 +129,13 @@ def _run_locked(
     out_jsonl.parent.mkdir(parents=True, exist_ok=True)
     cache_dir, finished = job_dir / "cache", job_dir / "finished"
     previous, stats_path = job_dir / "previous.jsonl", job_dir / "stats.json"
-    if finished.exists() or not cache_dir.exists() or not out_jsonl.exists():
-        if finished.exists() and out_jsonl.exists():
+    readings = job_dir / READINGS
+    if finished.exists() or not cache_dir.exists() or not readings.exists():
+        if finished.exists() and out_jsonl.exists() and readings.exists():
             os.replace(out_jsonl, previous)
+            os.replace(readings, job_dir / PREVIOUS_READINGS)
         out_jsonl.unlink(missing_ok=True)
+        readings.unlink(missing_ok=True)
         shutil.rmtree(cache_dir, ignore_errors=True)
         finished.unlink(missing_ok=True)
     elif progress:

@@ -68,6 +68,8 @@ class Fetched:
     body: bytes
     url: str
     """The url the body came from, after redirects."""
+    charset: str | None = None
+    """The charset the Content-Type header declares, if any."""
 
 
 @dataclass(frozen=True)
@@ -252,6 +254,11 @@ class Fetcher:
         like a first request: http(s) only, its host's robots.txt, allowed addresses."""
         return self._follow(url, self.config.max_bytes, image=True)
 
+    def fetch_document(self, url: str, max_bytes: int) -> FetchFailure | Fetched:
+        """Any document (a page for `ilid inspect`), with the same guard and deadline; robots
+        and noai are the crawl's and the ingest's business, not a single look's."""
+        return self._follow(url, max_bytes, image=False)
+
     def _follow(self, url: str, max_bytes: int, image: bool) -> FetchFailure | Fetched:
         chain = [url]
         for _hop in range(self.config.max_redirects + 1):
@@ -368,7 +375,9 @@ class Fetcher:
             body += chunk
             if len(body) > max_bytes:
                 return FetchFailure("too_large", f"body > {max_bytes} bytes", code)
-        return Fetched(code, bytes(body), url)
+        content_type = response.headers.get("Content-Type", "")
+        charset = content_type.partition("charset=")[2].split(";")[0].strip(" \"'") or None
+        return Fetched(code, bytes(body), url, charset)
 
     def _robots_block(self, url: str) -> FetchFailure | None:
         """Why robots.txt forbids `url`, or None. One fetch per host; the others wait for it."""

@@ -1,0 +1,307 @@
+"""What kind of page it is: cards and links to other pages, buy controls, prices, product
+markup, the kind a url or heading names, a script-rendered shell, and its template."""
+
+from __future__ import annotations
+
+import re
+import zlib
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import lxml.etree
+import numpy as np
+
+from ilid_platform.crawl.extract.html import CHROME, NOT_CONTENT, hint, join, text_of
+from ilid_platform.crawl.extract.patterns import (
+    DECORATIVE,
+    DIGITS,
+    IMAGE_FILE,
+    LISTING_CARDS,
+    NOT_CHROME,
+    PRODUCT_MARKUP,
+    RELATED,
+)
+
+_IMAGE_LINKS = lxml.etree.XPath(f"//a[@href and .//img][not({CHROME})]")
+# A <header> holds the site's logo and menu, or a section's own title (HTML's sectioning):
+# headings in it stay candidates, and those that repeat on every page are dropped site-wide.
+
+_NAMED = lxml.etree.XPath(
+    f"//*[contains(@class, 'roduct') or contains(@id, 'roduct')][{NOT_CHROME}][not(ancestor::a)]"
+)
+
+_BUY_CANDIDATES = lxml.etree.XPath(
+    f"(//button | //input[@type='submit' or @type='button'] | //a[@href] | //form)[{NOT_CHROME}]"
+)
+
+_CONTENT_LINKS = lxml.etree.XPath(f"//a[@href][{NOT_CHROME}]")
+
+_ACTION_LINK = re.compile(r"[/?&](remove|delete|compare|wishlist|add|cart)\b", re.I)
+
+_BUY_TEXT = re.compile(
+    r"add to (cart|basket|bag)|buy now|buy it now|order now|in den warenkorb|warenkorb|kaufen"
+    r"|bestellen|ajouter au panier|panier|añadir al carrito|carrito|comprar|aggiungi al carrello"
+    r"|carrello|carrinho|adicionar|в корзину|купить|корзин|заказать|do koszyka|kup teraz"
+    r"|in winkelwagen|winkelwagen|köp|osta|lägg i varukorg|mua ngay|thêm vào giỏ|giỏ hàng"
+    r"|カートに入れる|购买|加入购物车",
+    re.I,
+)
+
+_BUY_ATTRIBUTE = re.compile(r"add[-_]?to[-_]?cart|addtocart|buy[-_]?now|cart/add|add-cart", re.I)
+
+_PRICE = re.compile(
+    r"(?:[$€£¥₹₽₫]|\b(?:usd|eur|gbp|chf|rub|руб|р\.|aud|cad|nzd|vnd|đ|aed|zł|pln|brl|r\$|kr|sek|"
+    r"dkk|nok|czk|huf|inr|jpy|cny|грн|uah|byn)\b)\s?\d|\d[\d\s.,']*\s?(?:[$€£¥₹₽₫]|\b(?:usd|eur|"
+    r"gbp|chf|rub|руб|р\.|aud|cad|vnd|đ|aed|zł|pln|brl|kr|sek|dkk|nok|czk|грн|uah|byn)(?=\W|$))",
+    re.I,
+)
+
+_NEGATIVE_SLUGS = {
+    "contact": "contact",
+    "contacts": "contact",
+    "contact-us": "contact",
+    "contactus": "contact",
+    "kontakt": "contact",
+    "kontakty": "contact",
+    "contacto": "contact",
+    "contato": "contact",
+    "contatti": "contact",
+    "lien-he": "contact",
+    "impressum": "legal",
+    "imprint": "legal",
+    "legal": "legal",
+    "privacy": "legal",
+    "privacy-policy": "legal",
+    "datenschutz": "legal",
+    "terms": "legal",
+    "terms-and-conditions": "legal",
+    "agb": "legal",
+    "cgv": "legal",
+    "about": "about",
+    "about-us": "about",
+    "aboutus": "about",
+    "ueber-uns": "about",
+    "uber-uns": "about",
+    "o-nas": "about",
+    "o-kompanii": "about",
+    "company": "about",
+    "gioi-thieu": "about",
+    "sobre": "about",
+    "chi-siamo": "about",
+    "faq": "faq",
+    "faqs": "faq",
+    "help": "faq",
+    "hilfe": "faq",
+    "cart": "cart",
+    "basket": "cart",
+    "warenkorb": "cart",
+    "panier": "cart",
+    "carrito": "cart",
+    "carrinho": "cart",
+    "checkout": "cart",
+    "kasse": "cart",
+    "login": "login",
+    "signin": "login",
+    "sign-in": "login",
+    "register": "login",
+    "account": "login",
+    "my-account": "login",
+    "wishlist": "cart",
+    "compare": "cart",
+    "search": "search",
+    "sitemap": "search",
+    "blog": "blog",
+    "news": "blog",
+    "press": "blog",
+    "shipping": "legal",
+    "delivery": "legal",
+    "returns": "legal",
+    "payment": "legal",
+    "services": "about",
+    "service": "about",
+    "uslugi": "about",
+}
+
+_NEGATIVE_FOLDERS = {"blog", "news", "account", "my-account", "cart", "checkout", "pages", "legal"}
+
+_NEGATIVE_HEADINGS = re.compile(
+    r"^(contact( us)?|contacts|kontakt|contacto|contato|impressum|imprint|about( us)?"
+    r"|über uns|ueber uns|faq|frequently asked questions|shopping cart|your cart|warenkorb"
+    r"|panier|carrito|carrinho|корзина|контакты|о компании|login|log in|sign in|my account"
+    r"|terms( and conditions)?|privacy( policy)?|datenschutz(erklärung)?|liên hệ|giới thiệu)$",
+    re.I,
+)
+
+_SIGNATURE_DEPTH = 12
+
+_SKIPPED_IN_SIGNATURE = {"script", "style", "svg", "header", "nav", "footer", "noscript"}
+
+_SIDEBAR = re.compile(r"sidebar|side-bar|widget|menu|breadcrumb", re.I)
+
+_MERSENNE = np.uint64((1 << 31) - 1)
+
+_MINHASH_A = np.random.default_rng(7).integers(1, (1 << 31) - 1, 32, dtype=np.uint64)
+
+_MINHASH_B = np.random.default_rng(8).integers(0, (1 << 31) - 1, 32, dtype=np.uint64)
+
+APP_ROOT_IDS = {"app", "root", "__next", "__nuxt", "svelte", "main-app", "application"}
+
+
+def card_links(tree: lxml.etree._Element, base: str) -> list[list[str]]:
+    """Distinct pages linked with a thumbnail that is no icon, outside related blocks, each
+    with the card's text (the link's, else its image's alt)."""
+    hrefs: dict[str, str] = {}
+    for link in _IMAGE_LINKS(tree):
+        href = (link.get("href") or "").strip()
+        if not href or href.startswith(("#", "javascript:")) or IMAGE_FILE.search(href):
+            continue
+        if _ACTION_LINK.search(href) or any(RELATED.search(hint(a)) for a in link.iterancestors()):
+            continue
+        images = [img for img in link.iter("img") if not DECORATIVE.search(_label(img))]
+        if images or link.xpath(".//*[contains(@style, 'url(')]"):
+            absolute = join(base, href)
+            if absolute and not hrefs.get(absolute):
+                words = text_of(link) or next((i.get("alt", "") for i in images), "")
+                hrefs[absolute] = " ".join(words.split())[:120]
+    return [[href, words] for href, words in hrefs.items()]
+
+
+def content_links(tree: lxml.etree._Element, base: str) -> list[str]:
+    links: dict[str, None] = {}
+    for link in _CONTENT_LINKS(tree):
+        href = (link.get("href") or "").strip()
+        if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
+            continue
+        if IMAGE_FILE.search(href) or any(RELATED.search(hint(a)) for a in link.iterancestors()):
+            continue
+        absolute = join(base, href)
+        if absolute:
+            links[absolute.split("#", 1)[0]] = None
+    return list(links)[:2000]
+
+
+def looks_like_listing(tree: lxml.etree._Element) -> bool:
+    """Many distinct links wrapping a thumbnail: a category grid, not a product (the page
+    alone; the site-level pass also discounts links every page has)."""
+    return len(card_links(tree, "")) >= LISTING_CARDS
+
+
+def _label(img: Any) -> str:
+    return " ".join([img.get("src", ""), hint(img), img.get("alt", "")])
+
+
+def buy_controls(tree: lxml.etree._Element) -> int:
+    """Buttons, submits, links or forms that put a product in a cart, in the page's language or
+    in its markup (WooCommerce, Shopify, Magento and most themes name them add-to-cart);
+    outside related-product blocks."""
+    count = 0
+    for element in _BUY_CANDIDATES(tree):
+        attributes = " ".join(
+            element.get(name, "") for name in ("class", "id", "name", "action", "href", "value")
+        )
+        found = bool(_BUY_ATTRIBUTE.search(attributes))
+        if not found and (
+            element.tag in ("button", "input") or (element.tag == "a" and "btn" in hint(element))
+        ):
+            label = element.get("value", "") if element.tag == "input" else text_of(element)
+            found = bool(label) and len(label) < 40 and bool(_BUY_TEXT.search(label))
+        if found and not any(RELATED.search(hint(a)) for a in element.iterancestors()):
+            count += 1
+            if element.tag == "form":  # its own button is counted as well; one control
+                count -= sum(1 for b in element.iter("button", "input") if b is not element) > 0
+    return count
+
+
+def has_price(tree: lxml.etree._Element) -> bool:
+    """A price outside chrome: an element named price, or an amount with a currency."""
+    if tree.xpath(f"//*[contains(@class, 'price') or @itemprop='price'][{NOT_CHROME}]"):
+        return True
+    for node in tree.xpath(f"//body//text()[{NOT_CHROME} and not({NOT_CONTENT})]")[:3000]:
+        if len(node) < 60 and _PRICE.search(node):
+            return True
+    return False
+
+
+def has_product_markup(tree: lxml.etree._Element) -> bool:
+    """Markup that themes and shop engines put on a single product's page: a product-named
+    container outside chrome, cards and related blocks, or schema.org's Product type."""
+    body = next(tree.iter("body"), None)
+    if body is not None and PRODUCT_MARKUP.search(hint(body)):
+        return True
+    if tree.xpath(f"//*[contains(@itemtype, 'schema.org/Product')][{NOT_CHROME}]"):
+        return True
+    for element in _NAMED(tree):
+        if PRODUCT_MARKUP.search(hint(element)) and not any(
+            RELATED.search(hint(a)) for a in element.iterancestors()
+        ):
+            return True
+    return False
+
+
+def negative_kind(tree: lxml.etree._Element, url: str) -> str:
+    """ "contact", "legal", "about", "cart", "login", "blog", ... for a page that says so in
+    its url or its main heading; empty otherwise."""
+    try:
+        path = unquote(urlsplit(url).path).lower()
+    except ValueError:
+        path = ""
+    segments = [re.sub(r"\.(html?|php|aspx?|jsp)$", "", s) for s in path.split("/") if s]
+    if segments and segments[-1] in ("index", "default", "home"):
+        segments.pop()  # /contact/index.html is /contact/
+    if segments:
+        last = segments[-1]
+        if last in _NEGATIVE_SLUGS:
+            return _NEGATIVE_SLUGS[last]
+        if any(s in _NEGATIVE_FOLDERS for s in segments[:-1]):
+            return next(_NEGATIVE_SLUGS.get(s, s) for s in segments[:-1] if s in _NEGATIVE_FOLDERS)
+    else:
+        return "home"
+    h1 = next((text_of(h) for h in tree.iter("h1") if text_of(h)), "")
+    if h1 and _NEGATIVE_HEADINGS.match(h1.strip(" :!.")):
+        return "contact" if "onta" in h1.lower() else "other"
+    return ""
+
+
+def app_shell(tree: lxml.etree._Element) -> bool:
+    """A page a browser would have to render: it has scripts and, outside header, navigation
+    and footer, next to no text, or an app root that holds only a loading placeholder."""
+    if not tree.xpath("//script"):
+        return False
+    content = " ".join(tree.xpath(f"//body//text()[not({NOT_CONTENT} or {CHROME})]"))
+    if len(" ".join(content.split())) < 200:
+        return True
+    return any(
+        element.get("id").lower() in APP_ROOT_IDS and len(text_of(element)) < 40
+        for element in tree.xpath("//*[@id]")
+    )
+
+
+def template_signature(tree: lxml.etree._Element) -> list[int]:
+    """A MinHash of the page's content structure, for grouping pages by template.
+
+    The tokens are each element's tag with its classes (digits dropped, so post-123 and
+    post-456 agree) outside header, navigation, footer and sidebars, which every template of a
+    site shares; the share of equal entries of two signatures estimates the tokens' Jaccard
+    similarity.
+    """
+    body = next(tree.iter("body"), None)
+    if body is None:
+        return []
+    tokens: set[int] = set()
+    pending = [(body, 0)]
+    while pending and len(tokens) < 4000:
+        element, depth = pending.pop()
+        tag = element.tag
+        if not isinstance(tag, str) or tag in _SKIPPED_IN_SIGNATURE:
+            continue
+        if tag == "aside" or _SIDEBAR.search(hint(element)):
+            continue
+        classes = " ".join(sorted(DIGITS.sub("", element.get("class", "")).split()))
+        tokens.add(zlib.crc32(f"{tag}.{classes}#{DIGITS.sub('', element.get('id', ''))}".encode()))
+        if depth < _SIGNATURE_DEPTH:
+            pending.extend((child, depth + 1) for child in element)
+    if not tokens:
+        return []
+    values = np.fromiter(tokens, dtype=np.uint64, count=len(tokens))
+    hashed = (values[None, :] * _MINHASH_A[:, None] + _MINHASH_B[:, None]) % _MERSENNE
+    return [int(v) for v in hashed.min(axis=1)]

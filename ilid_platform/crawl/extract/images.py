@@ -1,0 +1,226 @@
+"""A page's photo candidates: every way pages show a product's photo, minus what cannot be
+one (chrome, cards to other pages, related-product blocks, icons, the tiles of a grid)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+import lxml.etree
+
+from ilid_platform.crawl.extract.html import hint, join, text_of
+from ilid_platform.crawl.extract.patterns import (
+    DECORATIVE,
+    DIGITS,
+    GALLERY,
+    IMAGE_FILE,
+    LISTING_CARDS,
+    NOT_CHROME,
+    PRODUCT_MARKUP,
+    RELATED,
+)
+
+_IMAGES = lxml.etree.XPath(f"//img[{NOT_CHROME}]")
+
+_BACKGROUNDS = lxml.etree.XPath(
+    f"//*[not(self::img) and (@data-original or @data-bg or @data-background or @data-src"
+    f" or @data-background-image or contains(@style, 'url('))][{NOT_CHROME}]"
+)
+
+_PICTURE_SOURCES = lxml.etree.XPath("ancestor::picture[1]/source/@srcset")
+
+_CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")]+)['\"]?\s*\)", re.I)
+
+
+def dimension(value: str | None) -> int:
+    match = re.fullmatch(r"\s*(\d+)(?:\.\d+)?\s*(?:px)?\s*", value or "")
+    return int(match.group(1)) if match else 0
+
+
+def largest_srcset(srcset: str) -> tuple[str, int]:
+    """The widest candidate of a srcset ("a.jpg 400w, b.jpg 800w") and its width (0 if none)."""
+    best, best_width = "", -1
+    for candidate in srcset.split(","):
+        parts = candidate.split()
+        if not parts:
+            continue
+        width = dimension(parts[1][:-1]) if len(parts) > 1 and parts[1].endswith("w") else 0
+        if width > best_width:
+            best, best_width = parts[0], width
+    return best, max(best_width, 0)
+
+
+def _image_source(img: Any) -> tuple[str, int]:
+    """The url of an <img> at its largest (zoom and lazy-load attributes, srcset, <picture>),
+    and the width a srcset declares for it."""
+    src = (
+        img.get("data-zoom-image")
+        or img.get("data-large_image")
+        or img.get("data-large")
+        or img.get("data-full")
+        or img.get("data-src")
+        or img.get("data-lazy-src")
+        or img.get("data-original")
+        or img.get("src")
+        or ""
+    ).strip()
+    srcset = img.get("data-srcset") or img.get("srcset") or img.get("data-lazy-srcset") or ""
+    if not srcset and (not src or src.startswith("data:")):
+        srcset = next(iter(_PICTURE_SOURCES(img)), "")
+    widest, width = largest_srcset(srcset) if srcset else ("", 0)
+    if widest and (not src or src.startswith("data:") or width):
+        src = widest
+    return src, width
+
+
+def _caption(element: Any) -> str:
+    """The short text just before an image, within its next four containers: what pages
+    without headings write above a product's photo."""
+    node = element
+    for _ in range(4):
+        sibling = node.getprevious()
+        while sibling is not None:
+            if isinstance(sibling.tag, str) and sibling.tag not in ("script", "style", "br"):
+                words = text_of(sibling) if sibling.tag != "img" else ""
+                if words:
+                    return words if 2 <= len(words) <= 120 and sibling.tag != "a" else ""
+                if sibling.tag == "img" or sibling.xpath(".//img"):
+                    return ""
+            sibling = sibling.getprevious()
+        words = (node.getparent().text or "").strip() if node.getparent() is not None else ""
+        if words:
+            return words if 2 <= len(words) <= 120 else ""
+        node = node.getparent()
+        if node is None or node.tag in ("body", "main"):
+            break
+    return ""
+
+
+def _excluded(element: Any) -> bool:
+    """Inside a link to another page (a card), or a related-products block."""
+    for ancestor in element.iterancestors():
+        if ancestor.tag == "a":
+            href = (ancestor.get("href") or "").strip()
+            if href and not href.startswith(("#", "javascript:")) and not IMAGE_FILE.search(href):
+                return True
+        if RELATED.search(hint(ancestor)):
+            return True
+    return False
+
+
+def _zoom_link(element: Any) -> str:
+    link = next(element.iterancestors("a"), None)
+    href = (link.get("href") or "").strip() if link is not None else ""
+    return href if IMAGE_FILE.search(href) else ""
+
+
+def _gallery_of(element: Any) -> tuple[Any | None, bool]:
+    """The nearest gallery-like container (five levels up), and whether one is product-named."""
+    for depth, ancestor in enumerate(element.iterancestors()):
+        if depth >= 5 or ancestor.tag in ("main", "body", "article"):
+            break
+        if GALLERY.search(hint(ancestor)) or PRODUCT_MARKUP.search(hint(ancestor)):
+            return ancestor, True
+    return None, False
+
+
+def _tiles(images: list[Any]) -> set[Any]:
+    """The <img>s that sit in a group of at least LISTING_CARDS like blocks (same tag and
+    class), each block holding a photo and its own text: the tiles of a grid."""
+    groups: dict[tuple[str, str], dict[Any, str]] = {}
+    for img in images:
+        block = img
+        for _ in range(4):
+            block = block.getparent()
+            if block is None or block.tag in ("body", "main"):
+                break
+            words = text_of(block)
+            if words:
+                key = (block.tag, DIGITS.sub("", block.get("class", "")))
+                groups.setdefault(key, {})[img] = words[:80]
+                break
+    tiles: set[Any] = set()
+    for members in groups.values():
+        if len(set(members.values())) >= LISTING_CARDS:
+            tiles.update(members)
+    return tiles
+
+
+def content_images(tree: lxml.etree._Element, base: str) -> list[dict[str, Any]]:
+    """Images that could be this product's photos, in document order.
+
+    Read from <img> (src, lazy-load and zoom attributes, srcset, <picture> sources; a thumbnail
+    that links to an image file stands for that file) and from elements whose photo is a CSS
+    background or a lazy-load attribute. Skipped: chrome, cards and related-product blocks,
+    icons and logos, SVGs and images declared under 64 px.
+    """
+    images: list[dict[str, Any]] = []
+    galleries: dict[Any, int] = {}
+    elements = [(e, False) for e in _IMAGES(tree)] + [(e, True) for e in _BACKGROUNDS(tree)]
+    order_of = {element: n for n, element in enumerate(tree.iter())}
+    tiles = _tiles([e for e, background in elements if not background])
+    for element, background in sorted(elements, key=lambda pair: order_of.get(pair[0], 0)):
+        if _excluded(element):
+            continue
+        width = height = srcset_width = 0
+        if background:
+            style = _CSS_URL.search(element.get("style") or "")
+            src = (
+                element.get("data-original")
+                or element.get("data-bg")
+                or element.get("data-background")
+                or element.get("data-background-image")
+                or element.get("data-src")
+                or (style.group(1) if style else "")
+            ).strip()
+            src = (_CSS_URL.search(src).group(1) if src.startswith("url(") else src).strip()
+            if not IMAGE_FILE.search(src):
+                continue
+        else:
+            src, srcset_width = _image_source(element)
+            width, height = dimension(element.get("width")), dimension(element.get("height"))
+        zoom = _zoom_link(element)
+        label = " ".join([src, hint(element), element.get("alt", "")])
+        if not src or src.startswith("data:") or src.lower().split("?")[0].endswith(".svg"):
+            continue
+        if DECORATIVE.search(label):
+            continue
+        if not zoom and ((width and width < 64) or (height and height < 64)):
+            continue
+        width = width or srcset_width
+        url = join(base, src)
+        if zoom:  # the larger file, unless only a mirror's dead link to its original host
+            zoomed = join(base, zoom)
+            if zoomed and (not url or urlsplit(zoomed).netloc == urlsplit(url).netloc):
+                url = zoomed
+        if not url:
+            continue
+        gallery, named = _gallery_of(element)
+        caption = _caption(element)
+        if gallery is not None:
+            galleries.setdefault(gallery, len(galleries))
+        images.append(
+            {
+                "url": url,
+                "area": width * (height or width),
+                "order": order_of.get(element, 0),
+                "hinted": named or element.get("itemprop") == "image",
+                "gallery": galleries.get(gallery, -1) if gallery is not None else -1,
+                "tile": element in tiles,
+                "caption": caption,
+            }
+        )
+    # A badge or overlay between a grid's tiles belongs to the grid, not to the page.
+    tile_orders = sorted(order_of[element] for element in tiles)
+    if tile_orders:
+        for image in images:
+            if tile_orders[0] <= image["order"] <= tile_orders[-1]:
+                image["tile"] = True
+    unique: dict[str, dict[str, Any]] = {}
+    for image in images:
+        unique.setdefault(image["url"], image)
+    return list(unique.values())
+
+
+# ---------------------------------------------------------------- specs, text, crumbs

@@ -1,0 +1,110 @@
+"""Names from text: keys to compare them, a title without the shop's name, listing cards
+without the boilerplate every card repeats."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from difflib import SequenceMatcher
+from typing import Any
+from urllib.parse import urlsplit
+
+from ilid_platform.crawl.extract.patterns import LISTING_CARDS
+
+TITLE_SEPARATORS = re.compile(r"\s*[-|–—:·»/_~]+\s*|\s+[-|–—:·»/]+\s+")
+AFFIX_EDGES = " ▲►▶•·*|-–—:»/_~"
+_PUNCTUATION = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def text_key(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def word_key(text: str) -> str:
+    return " ".join(_PUNCTUATION.sub(" ", text.casefold()).split())
+
+
+# ---------------------------------------------------------------- templates
+
+
+def page_key(url: str) -> str:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    path = re.sub(r"/index\.(?:html?|php)$", "/", parts.path).rstrip("/")
+    return f"{parts.netloc.lower()}{path}?{parts.query}"
+
+
+def title_affixes(title: str) -> set[str]:
+    """Every prefix and suffix of a title that ends or starts at a separator ("Shop | ",
+    " - Shop", "-巩义市..."), as keys: the site-wide ones are the shop's name."""
+    affixes = set()
+    for match in TITLE_SEPARATORS.finditer(title or ""):
+        affixes.add(affix_key(title[: match.end()]))
+        affixes.add(affix_key(title[match.start() :]))
+    return affixes - {""}
+
+
+def strip_affixes(title: str, affixes: set[str]) -> str:
+    """`title` without its longest site-wide prefix and suffix (separators included)."""
+    title = title or ""
+    start, end = 0, len(title)
+    for match in TITLE_SEPARATORS.finditer(title):
+        if affix_key(title[match.start() :]) in affixes:
+            end = min(end, match.start())
+        if affix_key(title[: match.end()]) in affixes:
+            start = max(start, match.end())
+    stripped = title[start:end] if start < end else ""
+    return stripped.strip(AFFIX_EDGES)
+
+
+def affix_key(text: str) -> str:
+    return text_key(text.strip(AFFIX_EDGES))
+
+
+def without_common_affix(cards: list[list[str]]) -> list[tuple[str, str]]:
+    """Card texts without the suffix or prefix most of them share (a shop that writes its name
+    and phone number into every image's alt text)."""
+    texts = [words for _, words in cards if words]
+    if len(texts) < LISTING_CARDS:
+        return [(href, words) for href, words in cards]
+    suffix = _common(texts, lambda t, n: t[-n:])
+    prefix = _common(texts, lambda t, n: t[:n])
+    cleaned = []
+    for href, words in cards:
+        if suffix and words.endswith(suffix) and len(words) > len(suffix):
+            words = words[: -len(suffix)]
+        if prefix and words.startswith(prefix) and len(words) > len(prefix):
+            words = words[len(prefix) :]
+        cleaned.append((href, words.strip(AFFIX_EDGES)))
+    return cleaned
+
+
+def _common(texts: list[str], cut: Any) -> str:
+    """The longest affix (4 characters or more) shared by the same 80% or more of `texts`:
+    it grows while no text drops out, so the shop's boilerplate is cut, not the word most
+    product names happen to end with."""
+    best, first = "", 0
+    for n in range(4, max(len(t) for t in texts)):
+        counts = Counter(cut(t, n) for t in texts if len(t) > n)
+        if not counts:
+            break
+        affix, count = counts.most_common(1)[0]
+        first = first or count
+        if count < 0.8 * len(texts) or count < first:
+            break
+        best = affix
+    return best
+
+
+def cut_at_title(card: str, title: str) -> str:
+    """A card's text up to where it stops agreeing with the page's own title ("Name + shop
+    boilerplate" in an image's alt text, "Name" in the title); empty when they share no run of
+    four characters."""
+    if len(title) < 4:
+        return ""
+    match = SequenceMatcher(None, card, title, autojunk=False).find_longest_match()
+    if match.size < 4:
+        return ""
+    return card[: match.a + match.size].strip(AFFIX_EDGES)

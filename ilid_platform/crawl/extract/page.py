@@ -1,0 +1,247 @@
+"""What the page itself shows, read without structured data: its headings and images (the
+candidates for a product's name and photo), spec rows, description, breadcrumbs, and the cues
+that tell a product page from a listing, a contact page or a shopping cart.
+
+Nothing here decides on its own: the site-level pass (`site`) weighs these features across
+all pages of a catalog, where a heading or an image that repeats on every page is chrome.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import lxml.etree
+
+from ilid_platform.crawl.extract.cues import (
+    buy_controls,
+    card_links,
+    content_links,
+    has_price,
+    has_product_markup,
+    negative_kind,
+    template_signature,
+)
+from ilid_platform.crawl.extract.html import CHROME, NOT_CONTENT, hint, prose, text_of
+from ilid_platform.crawl.extract.html import clean as clean_text
+from ilid_platform.crawl.extract.images import content_images
+from ilid_platform.crawl.extract.patterns import RELATED, SIDEBARS
+
+SEPARATORS = {">", "/", "›", "»", "|", "→", "-", "\\"}
+
+_SPEC_BLOCKS = lxml.etree.XPath(f"(//table | //dl | //ul | //ol)[not({CHROME})]")
+
+_DEFINITION_TERMS = lxml.etree.XPath("./dt | ./div/dt")
+
+_NEXT_DEFINITION = lxml.etree.XPath("following-sibling::dd[1]")
+
+_LIST_ITEMS = lxml.etree.XPath("./li")
+
+_HEADINGS = lxml.etree.XPath(
+    "(//h1 | //h2 | //h3 | //*[@itemprop='name'] | //*[@id or @class][not(self::body)])"
+    f"[not(ancestor::nav or ancestor::footer or {SIDEBARS} or {NOT_CONTENT})]"
+    "[not(ancestor::a)]"
+)
+
+_TITLE_CLASS = re.compile(r"(^|[\s_-])(title|heading\d?|headline|caption)($|[\s_-])", re.I)
+
+_PRODUCT_NAME = re.compile(r"product[-_]?(full)?[-_]?(name|title)|item[-_]?(name|title)", re.I)
+
+_NOT_DESCRIPTION = re.compile(r"cookie|consent|newsletter|banner|review|shipping|delivery", re.I)
+# Description containers, most specific first.
+
+_DESCRIPTION_BLOCKS = (
+    re.compile(r"description|beschreibung", re.I),
+    re.compile(r"product[-_]?details|overview|product[-_]?info|details|about", re.I),
+)
+
+_SPEC_CONTAINER = re.compile(
+    r"spec|attribute|technical|propert|characteristic|feature|datasheet|merkmal", re.I
+)
+# Pages that are never a product page, by the last segment of their url's path (or a folder).
+
+
+@dataclass
+class PageFeatures:
+    """A page's features; plain data, so that it pickles cheaply and serialises as JSON."""
+
+    title: str
+    headings: list[dict[str, Any]]
+    """Name candidates: {text, level, order, hinted}; level 1-3 for h1-h3, 2.5 for other
+    elements named like a product name, minus 1 when the element is so named."""
+    images: list[dict[str, Any]]
+    """Photo candidates outside chrome, links to other pages and related-product blocks:
+    {url, area, order, hinted, gallery, tile}: gallery is the index of its gallery block,
+    tile whether it is one of several like blocks that each show a photo and a distinct name
+    (a grid of other products, linked or not; a gallery's slides carry no names)."""
+    specs: list[tuple[str, str]]
+    description: str
+    breadcrumbs: list[str]
+    buy: int
+    """Buy controls (add to cart, in the page's language or markup): one on a product page,
+    one per card on many listings."""
+    price: bool
+    product_markup: bool
+    cards: list[list[str]]
+    """[url, text] of pages this one links to with a thumbnail (outside related-product
+    blocks): a listing has many; the site-level pass drops those that every page links (menus,
+    sidebars), and reads the others as evidence and names for the pages they link to."""
+    content_links: list[str]
+    """Pages this one links to from its content (not from header, navigation, footer, sidebars
+    or related-product blocks): a category links many products, a product few."""
+    negative: str
+    """What kind of non-product page the url or the heading says it is ("contact", "cart"),
+    else empty."""
+    template: list[int]
+    """A MinHash of the page's content structure (`template_signature`)."""
+
+
+def read_features(tree: lxml.etree._Element, url: str, base: str) -> PageFeatures:
+    return PageFeatures(
+        title=clean_text(next((text_of(t) for t in tree.iter("title")), "")),
+        headings=headings(tree),
+        images=content_images(tree, base),
+        specs=spec_rows(tree),
+        description=description(tree),
+        breadcrumbs=breadcrumbs_nav(tree),
+        buy=buy_controls(tree),
+        price=has_price(tree),
+        product_markup=has_product_markup(tree),
+        cards=card_links(tree, base),
+        content_links=content_links(tree, base),
+        negative=negative_kind(tree, url),
+        template=template_signature(tree),
+    )
+
+
+# ---------------------------------------------------------------- name candidates
+
+
+def headings(tree: lxml.etree._Element) -> list[dict[str, Any]]:
+    """h1-h3 and elements marked or named as a product's name, in document order."""
+    found: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for order, element in enumerate(_HEADINGS(tree)):
+        tag = element.tag
+        parent = element.getparent()
+        named = bool(_PRODUCT_NAME.search(hint(element))) or element.get("itemprop") == "name"
+        named = named or (parent is not None and bool(_PRODUCT_NAME.search(hint(parent))))
+        titled = tag not in ("h1", "h2", "h3") and bool(_TITLE_CLASS.search(hint(element)))
+        if tag not in ("h1", "h2", "h3") and not named and not titled:
+            continue
+        if titled and not named and (len(element) > 2 or element.tag in ("html", "body")):
+            continue  # a titled container, not a title
+        if element.tag == "meta" or any(RELATED.search(hint(a)) for a in element.iterancestors()):
+            continue
+        value = text_of(element)
+        if not value or len(value) > 200 or value.endswith(":") or value in seen:
+            continue
+        seen.add(value)
+        level = {"h1": 1.0, "h2": 2.0, "h3": 3.0}.get(tag, 3.5 if titled else 2.5)
+        level -= 1.0 if named else 0.0
+        found.append({"text": value, "level": level, "order": order, "hinted": named})
+    return found
+
+
+# ---------------------------------------------------------------- photo candidates
+
+
+def breadcrumbs_nav(tree: lxml.etree._Element) -> list[str]:
+    containers = tree.xpath(
+        "//*[contains(translate(@aria-label, 'BREADCRUMB', 'breadcrumb'), 'breadcrumb')"
+        " or contains(translate(@class, 'BREADCRUMB', 'breadcrumb'), 'breadcrumb')"
+        " or contains(translate(@id, 'BREADCRUMB', 'breadcrumb'), 'breadcrumb')]"
+    )
+    for container in containers:
+        parts = container.xpath(".//li") or container.xpath(".//a | .//span[not(.//a)]")
+        names = [text_of(p) for p in parts]
+        names = [n for n in dict.fromkeys(names) if n and n not in SEPARATORS]
+        if names:
+            return names
+    return []
+
+
+def spec_rows(tree: lxml.etree._Element) -> list[tuple[str, str]]:
+    """Key/value rows from two-column tables, definition lists and spec lists outside chrome."""
+    rows: list[tuple[str, str]] = []
+    blocks: dict[str, list[Any]] = {"table": [], "dl": [], "ul": []}
+    for block in _SPEC_BLOCKS(tree):
+        blocks["ul" if block.tag == "ol" else block.tag].append(block)
+    for table in blocks["table"]:
+        cells_per_row = [[c for c in tr if c.tag in ("th", "td")] for tr in table.iter("tr")]
+        cells_per_row = [cells for cells in cells_per_row if cells]
+        pairs = [cells for cells in cells_per_row if len(cells) == 2]
+        if not pairs or len(pairs) < 0.6 * len(cells_per_row):
+            continue
+        # A row of two <th> is the table's header ("Property | Value"), not a spec.
+        rows += [(text_of(k), text_of(v)) for k, v in pairs if (k.tag, v.tag) != ("th", "th")]
+    for dl in blocks["dl"]:
+        for dt in _DEFINITION_TERMS(dl):
+            dd = _NEXT_DEFINITION(dt)
+            if dd:
+                rows.append((text_of(dt), text_of(dd[0])))
+    for spec_list in blocks["ul"]:
+        if not _SPEC_CONTAINER.search(hint(spec_list) + hint(spec_list.getparent())):
+            continue
+        for item in _LIST_ITEMS(spec_list):
+            cells = [c for c in item if isinstance(c.tag, str)]
+            if len(cells) == 2:
+                rows.append((text_of(cells[0]), text_of(cells[1])))
+            else:
+                key, sep, value = text_of(item).partition(":")
+                if sep:
+                    rows.append((key, value.strip()))
+    return [
+        (key.rstrip(":").strip(), value)
+        for key, value in rows
+        if key.rstrip(":").strip() and value and len(key) <= 80 and len(value) <= 500
+    ]
+
+
+def description(tree: lxml.etree._Element) -> str:
+    """The description block: marked-up or class-named first, else the largest run of prose.
+
+    Blocks that contain the h1 are whole product panels, not descriptions; cookie banners,
+    reviews and shipping notes are skipped.
+    """
+    for block in tree.xpath("//*[@itemprop='description']"):
+        value = block.get("content") if block.tag == "meta" else prose(block)
+        if value and len(value) >= 20:
+            return " ".join(value.split())
+    # Elements, not their id()s: lxml wraps a node anew once its wrapper is gone, and a freed
+    # wrapper's id() is soon another's.
+    panels = {a for h1 in tree.iter("h1") for a in h1.iterancestors()}
+    named = [
+        element
+        for element in tree.xpath(f"//*[@id or @class][not({CHROME})]")
+        if element.tag not in ("meta", "link", "img", "script", "style", "body", "html")
+        and not _NOT_DESCRIPTION.search(hint(element))
+        and element not in panels
+    ]
+    for pattern in _DESCRIPTION_BLOCKS:
+        for element in named:
+            if pattern.search(hint(element)):
+                value = prose(element)
+                if len(value) >= 20:
+                    return value
+    runs: dict[Any, list[str]] = {}
+    for paragraph in tree.xpath(
+        f"//p[not({CHROME} or ancestor::aside or ancestor::form or ancestor::a)]"
+    ):
+        if any(
+            _NOT_DESCRIPTION.search(hint(a)) or RELATED.search(hint(a))
+            for a in paragraph.iterancestors()
+        ):
+            continue
+        value = text_of(paragraph)
+        if len(value) >= 20:
+            runs.setdefault(paragraph.getparent(), []).append(value)
+    if runs:
+        best = max(runs.values(), key=lambda texts: sum(map(len, texts)))
+        if sum(map(len, best)) >= 40:
+            return " ".join(best)
+    return clean_text(tree.xpath("string(//meta[@name='description']/@content)"))
+
+
+# ---------------------------------------------------------------- what kind of page
