@@ -37,6 +37,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from peers import peer_python
+
 from ilid_platform.crawl.runner import CrawlStats, run_crawl
 from ilid_platform.crawl.sources import Source, default_sources_path, load_sources
 from ilid_platform.demo import generate_catalog, running_catalog
@@ -100,11 +102,39 @@ def _log_lines(path: Path) -> list[str]:
     return path.read_text(encoding="utf-8").splitlines()
 
 
-def _run_ours(source: Source, work: Path, access_log: Path) -> tuple[CrawlStats, list[str], float]:
+def _pool_env(pool: str) -> dict[str, str]:
+    """Environment that makes the crawl child read pages with `pool` ("own": crawl/workers.py;
+    "pebble": pebble's ProcessPool from the peer venv, through benchmarks/pebble_pool.py)."""
+    if pool == "own":
+        return {"ILID_EXTRACT_POOL": ""}
+    python = peer_python("pebble", [["pebble"]])
+    site = subprocess.run(
+        [str(python), "-c", "import site; print(site.getsitepackages()[0])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    here = str(Path(__file__).resolve().parent)
+    paths = [here, site, os.environ.get("PYTHONPATH", "")]
+    return {"ILID_EXTRACT_POOL": "pebble_pool:PebblePool", "PYTHONPATH": os.pathsep.join(paths)}
+
+
+def _run_ours(
+    source: Source, work: Path, access_log: Path, env: dict[str, str] | None = None
+) -> tuple[CrawlStats, list[str], float]:
     """One fresh crawl (new job dir: no previous output, nothing to revalidate)."""
     before = len(_log_lines(access_log))
+    saved = {key: os.environ.get(key) for key in env or {}}
+    os.environ.update(env or {})
     started = time.perf_counter()
-    stats = run_crawl(source, work / "out.jsonl", work / "job")
+    try:
+        stats = run_crawl(source, work / "out.jsonl", work / "job")
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
     wall = time.perf_counter() - started
     time.sleep(0.2)  # let the server threads finish their log lines
     urls = [
@@ -125,6 +155,11 @@ def main() -> int:
     parser.add_argument(
         "--repeat", type=int, default=5, help="paired runs per server-rendered shop"
     )
+    parser.add_argument(
+        "--pools",
+        default="own",
+        help="page-reading pools to run, comma-separated: own (crawl/workers.py), pebble",
+    )
     parser.add_argument("--plain-urls", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--plain-stats", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--concurrency", type=int, default=8, help=argparse.SUPPRESS)
@@ -133,7 +168,11 @@ def main() -> int:
         plain_scrapy(args.plain_urls, args.concurrency, args.plain_stats)
         return 0
 
+    pools = [p.strip() for p in args.pools.split(",") if p.strip()]
+    envs = {pool: _pool_env(pool) for pool in pools}
     paired: dict[str, list[tuple[CrawlStats, float, int, float]]] = {}
+    others: dict[tuple[str, str], list[float]] = {}
+    """(shop, pool) -> pages/s of another pool, per paired round."""
     browser: dict[str, tuple[CrawlStats, float]] = {}
     with tempfile.TemporaryDirectory(prefix="ilid-crawl-bench-") as tmp:
         site = Path(tmp) / "site"
@@ -147,7 +186,14 @@ def main() -> int:
                 for attempt in range(args.repeat):
                     work = Path(tmp) / f"{name}-{attempt}"
                     work.mkdir()
-                    stats, urls, wall = _run_ours(source, work, catalog.access_log)
+                    stats, urls, wall = _run_ours(source, work, catalog.access_log, envs["own"])
+                    for pool in pools[1:]:
+                        other_work = work / pool
+                        other_work.mkdir()
+                        other, *_ = _run_ours(source, other_work, catalog.access_log, envs[pool])
+                        others.setdefault((name, pool), []).append(
+                            _rate(other.pages_fetched, other.elapsed_s)
+                        )
                     plain_pages, plain_s = _run_plain(urls, concurrency, work)
                     paired.setdefault(name, []).append((stats, wall, plain_pages, plain_s))
             for name in BROWSER_SHOPS:
@@ -197,6 +243,17 @@ def main() -> int:
             for name, (o, p) in best.items()
         )
     )
+    for (name, pool), rates in others.items():
+        own = [_rate(st.pages_fetched, st.elapsed_s) for st, *_ in paired[name]]
+        plain = [_rate(pp, ps) for *_, pp, ps in paired[name]]
+        versus_own = [r / o for r, o in zip(rates, own, strict=True)]
+        versus_plain = [r / p for r, p in zip(rates, plain, strict=True)]
+        print(
+            f"{name:<9} pool {pool}: {statistics.median(rates):.1f} pages/s,"
+            f" {pool}/own median {statistics.median(versus_own):.2f}"
+            f" ({min(versus_own):.2f}-{max(versus_own):.2f}),"
+            f" {pool}/plain median {statistics.median(versus_plain):.2f}"
+        )
     lowest = min(ratios, key=ratios.__getitem__)
     print(f"ratio ours/plain-scrapy ({lowest}, the lower shop): {ratios[lowest]:.2f}")
     return 0

@@ -46,6 +46,8 @@ class Site:
     start_url: str
     structured_data: str
     pages: tuple[TruthPage, ...]
+    split: str = "dev"
+    """"holdout" for sites kept out of the extractor's development, measured as they come."""
 
     @property
     def products(self) -> list[TruthPage]:
@@ -73,6 +75,7 @@ def load_site(slug: str) -> Site:
         start_url=truth.get("start_url", "/"),
         structured_data=truth.get("structured_data", "none"),
         pages=tuple(pages),
+        split=truth.get("split", "dev"),
     )
 
 
@@ -147,6 +150,7 @@ def normalise_name(text: str) -> str:
 class SiteScore:
     slug: str
     structured_data: str
+    split: str
     product_pages: int
     negative_pages: int
     records: int = 0
@@ -191,6 +195,7 @@ def score(site: Site, base: str, records: list[ProductRecord], stats: CrawlStats
     result = SiteScore(
         site.slug,
         site.structured_data,
+        site.split,
         product_pages=len(site.products),
         negative_pages=len(site.pages) - len(site.products),
         records=len(records),

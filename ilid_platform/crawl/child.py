@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import importlib
 import os
 import sys
 from collections.abc import Sequence
@@ -28,7 +29,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         die_with_parent(args.parent_pid)
 
     extract = extract_settings()
-    readers = WorkerPool(read_page, workers=extract.workers, timeout_s=extract.timeout_s)
+    pool_class = WorkerPool
+    if extract.pool:  # "module:Class": another pool to measure against (benchmarks only)
+        module, _, name = extract.pool.partition(":")
+        pool_class = getattr(importlib.import_module(module), name)
+    readers = pool_class(read_page, workers=extract.workers, timeout_s=extract.timeout_s)
     readers.start()
     try:
         return _crawl(args, readers)

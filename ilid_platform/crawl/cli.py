@@ -80,20 +80,38 @@ def inspect_command(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--sources", type=Path, help="sources YAML file (default: $ILID_SOURCES)")
     parser.add_argument("--source", help="use this source's selectors and address policy")
     parser.add_argument("--html", type=Path, help="read this saved file instead of fetching")
+    parser.add_argument(
+        "--context",
+        type=int,
+        default=8,
+        help="pages of the site it links to, fetched to decide it as the crawl would "
+        "(default 8; 0 judges the page alone)",
+    )
     args = parser.parse_args(argv)
 
-    from ilid_platform.crawl.inspect import InspectError, fetch_page, inspect_page, render
+    from ilid_platform.crawl.extract import read_page
+    from ilid_platform.crawl.inspect import (
+        InspectError,
+        context_pages,
+        fetch_page,
+        inspect_page,
+        render,
+    )
 
     try:
         source = None
         if args.source:
             source = get_source(args.sources or default_sources_path(), args.source)
+        context = []
         if args.html:
             body, charset = args.html.read_bytes(), None
         else:
             body, charset = fetch_page(args.url, source)
+            if args.context > 0:
+                reading = read_page(body, args.url, None, charset)
+                context = context_pages(reading, source, args.context)
     except (SourceError, InspectError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(render(inspect_page(body, args.url, source, charset)))
+    print(render(inspect_page(body, args.url, source, charset, context)))
     return 0

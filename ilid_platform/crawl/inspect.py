@@ -1,26 +1,37 @@
 """`ilid inspect URL`: how one page is read, why it is or is not a product, and selectors a user
 can paste into the source's `selectors:` to fix a field that comes out wrong.
 
-The page is judged alone here. In a crawl the site-level pass also knows what repeats across
-the site's pages (logo, menus, a category's heading), so a crawl can do better than this view,
-never worse on a field a selector pins.
+A crawl decides every page with the statistics of the whole site (what repeats across pages
+is chrome: the logo, menus, a category's heading). Inspect fetches a few pages the page links
+to and decides it with them (`--context`, default 8); with `--context 0` or a saved file the
+page is judged alone, which can differ from the crawl.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import lxml.etree
 from parsel import Selector
 
-from ilid_platform.crawl.extract import Extraction, extract_product
+from ilid_platform.crawl.extract import (
+    Extraction,
+    PageReading,
+    decide_pages,
+    extract_product,
+    read_page,
+)
 from ilid_platform.crawl.extract.html import text_of
 from ilid_platform.crawl.settings import user_agent
 from ilid_platform.crawl.sources import Source
 from ilid_platform.images.config import IngestConfig
 from ilid_platform.images.fetch import Fetcher, FetchFailure
+
+_NOT_PAGES = {"jpg", "jpeg", "png", "gif", "webp", "svg", "pdf", "zip", "css", "js", "xml"}
 
 
 class InspectError(RuntimeError):
@@ -62,11 +73,44 @@ def _allowed(source: Source | None) -> bool | tuple[str, ...]:
     return value if isinstance(value, bool) else tuple(value)
 
 
+def context_pages(
+    reading: PageReading, source: Source | None, limit: int
+) -> list[tuple[bytes, str, str | None]]:
+    """Up to `limit` pages the page links to on its own host, fetched for the site-level
+    statistics (what repeats across pages is chrome); pages that fail are left out."""
+    host = urlsplit(reading.url).hostname
+    pages: list[tuple[bytes, str, str | None]] = []
+    for link in reading.links:
+        if len(pages) >= limit:
+            break
+        parts = urlsplit(link)
+        extension = parts.path.rsplit(".", 1)[-1].lower() if "." in parts.path else ""
+        if parts.hostname != host or link == reading.url or extension in _NOT_PAGES:
+            continue
+        try:
+            body, charset = fetch_page(link, source)
+        except InspectError:
+            continue
+        pages.append((body, link, charset))
+    return pages
+
+
 def inspect_page(
-    html: bytes | str, url: str, source: Source | None = None, charset: str | None = None
+    html: bytes | str,
+    url: str,
+    source: Source | None = None,
+    charset: str | None = None,
+    context: Sequence[tuple[bytes, str, str | None]] = (),
 ) -> Inspection:
+    """The page's reading and decision, decided together with `context` pages of its site
+    when given (as the crawl decides it), else alone."""
     selectors = source.selectors if source else None
     extraction = extract_product(html, url, selectors, charset)
+    if context and extraction.reading is not None:
+        others = [read_page(body, link, selectors, cs) for body, link, cs in context]
+        decision = decide_pages([extraction.reading, *others])[0]
+        extraction.product, extraction.reason = decision.product, decision.reason
+        extraction.evidence = [*decision.evidence, f"decided with {len(others)} pages of the site"]
     suggested: dict[str, str] = {}
     if extraction.tree is not None and extraction.product:
         suggested = suggest_selectors(extraction.tree, extraction.product)
@@ -77,8 +121,16 @@ def suggest_selectors(tree: lxml.etree._Element, product: dict[str, Any]) -> dic
     """CSS selectors, unique in the page, for the elements the name and main image came from."""
     suggested: dict[str, str] = {}
     name = product.get("name", "")
-    for element in tree.iter("h1", "h2", "h3", "h4", "div", "span", "p", "td", "strong"):
-        if text_of(element) == name and not any(text_of(c) == name for c in element):
+    for tags in (("h1", "h2", "h3", "h4"), ("div", "span", "p", "td", "strong", "header")):
+        element = next(
+            (
+                e
+                for e in tree.iter(*tags)
+                if text_of(e) == name and not any(text_of(c) == name for c in e)
+            ),
+            None,
+        )
+        if element is not None:
             suggested["name"] = css_path(tree, element)
             break
     images = product.get("image_urls") or []

@@ -39,6 +39,9 @@ DEFAULT_EXTRACT_TIMEOUT_S = 60.0
 class ExtractSettings:
     workers: int
     timeout_s: float
+    pool: str = ""
+    """`$ILID_EXTRACT_POOL`, "module:Class" of another pool with WorkerPool's interface; the
+    crawl benchmark uses it to measure pebble against the hand-written pool."""
 
 
 def extract_settings() -> ExtractSettings:
@@ -47,6 +50,7 @@ def extract_settings() -> ExtractSettings:
     return ExtractSettings(
         workers=env_number("ILID_EXTRACT_WORKERS", DEFAULT_EXTRACT_WORKERS, int, 1, 64),
         timeout_s=env_number("ILID_EXTRACT_TIMEOUT_S", DEFAULT_EXTRACT_TIMEOUT_S, float, 0.1),
+        pool=os.environ.get("ILID_EXTRACT_POOL", "").strip(),
     )
 
 

@@ -30,6 +30,7 @@ from ilid_platform.crawl.extract.html import (
 )
 from ilid_platform.crawl.extract.meta import first, from_opengraph, from_twitter, meta_tags
 from ilid_platform.crawl.extract.page import read_features
+from ilid_platform.crawl.extract.patterns import Marks
 from ilid_platform.crawl.extract.reading import PageReading
 from ilid_platform.crawl.extract.schema_org import (
     breadcrumbs_structured,
@@ -119,7 +120,8 @@ def _read(
     if not complete:
         issues.append("malformed_html")
     base = base_url(tree, url)
-    listing = cache(partial(looks_like_listing, tree))  # asked for only when it decides
+    marks = Marks(tree)
+    listing = cache(partial(looks_like_listing, tree, marks))  # asked for when it decides
     jsonld, jsonld_valid = jsonld_nodes(tree)
     if not jsonld_valid:
         issues.append("invalid_jsonld")
@@ -157,7 +159,7 @@ def _read(
         structured=structured,
         structured_breadcrumbs=breadcrumbs_structured([*jsonld, *microdata, *rdfa]),
         site_name=first(meta, "og:site_name"),
-        features=read_features(tree, url, base),
+        features=read_features(tree, url, base, marks),
         selected=selected_values(tree, selectors) if selectors else {},
     )
     return tree, reading

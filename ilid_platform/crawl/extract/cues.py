@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -17,25 +18,11 @@ from ilid_platform.crawl.extract.patterns import (
     DIGITS,
     IMAGE_FILE,
     LISTING_CARDS,
-    NOT_CHROME,
     PRODUCT_MARKUP,
-    RELATED,
+    Marks,
 )
 
-_IMAGE_LINKS = lxml.etree.XPath(f"//a[@href and .//img][not({CHROME})]")
-# A <header> holds the site's logo and menu, or a section's own title (HTML's sectioning):
-# headings in it stay candidates, and those that repeat on every page are dropped site-wide.
-
-_NAMED = lxml.etree.XPath(
-    f"//*[contains(@class, 'roduct') or contains(@id, 'roduct')][{NOT_CHROME}][not(ancestor::a)]"
-)
-
-_BUY_CANDIDATES = lxml.etree.XPath(
-    f"(//button | //input[@type='submit' or @type='button'] | //a[@href] | //form)[{NOT_CHROME}]"
-)
-
-_CONTENT_LINKS = lxml.etree.XPath(f"//a[@href][{NOT_CHROME}]")
-
+_OUTSIDE_CONTENT = Marks.CHROME | Marks.HEADER
 _ACTION_LINK = re.compile(r"[/?&](remove|delete|compare|wishlist|add|cart)\b", re.I)
 
 _BUY_TEXT = re.compile(
@@ -132,12 +119,6 @@ _NEGATIVE_HEADINGS = re.compile(
     re.I,
 )
 
-_SIGNATURE_DEPTH = 12
-
-_SKIPPED_IN_SIGNATURE = {"script", "style", "svg", "header", "nav", "footer", "noscript"}
-
-_SIDEBAR = re.compile(r"sidebar|side-bar|widget|menu|breadcrumb", re.I)
-
 _MERSENNE = np.uint64((1 << 31) - 1)
 
 _MINHASH_A = np.random.default_rng(7).integers(1, (1 << 31) - 1, 32, dtype=np.uint64)
@@ -147,18 +128,21 @@ _MINHASH_B = np.random.default_rng(8).integers(0, (1 << 31) - 1, 32, dtype=np.ui
 APP_ROOT_IDS = {"app", "root", "__next", "__nuxt", "svelte", "main-app", "application"}
 
 
-def card_links(tree: lxml.etree._Element, base: str) -> list[list[str]]:
-    """Distinct pages linked with a thumbnail that is no icon, outside related blocks, each
-    with the card's text (the link's, else its image's alt)."""
+def card_links(tree: lxml.etree._Element, base: str, marks: Marks | None = None) -> list[list[str]]:
+    """Distinct pages linked with a thumbnail that is no icon, outside chrome and related
+    blocks, each with the card's text (the link's, else its image's alt)."""
+    marks = marks or Marks(tree)
     hrefs: dict[str, str] = {}
-    for link in _IMAGE_LINKS(tree):
+    for link in tree.iter("a"):
+        if marks.has(link, _OUTSIDE_CONTENT | Marks.RELATED):
+            continue
         href = (link.get("href") or "").strip()
         if not href or href.startswith(("#", "javascript:")) or IMAGE_FILE.search(href):
             continue
-        if _ACTION_LINK.search(href) or any(RELATED.search(hint(a)) for a in link.iterancestors()):
+        if _ACTION_LINK.search(href):
             continue
         images = [img for img in link.iter("img") if not DECORATIVE.search(_label(img))]
-        if images or link.xpath(".//*[contains(@style, 'url(')]"):
+        if images or "url(" in " ".join(e.get("style", "") for e in link.iter()):
             absolute = join(base, href)
             if absolute and not hrefs.get(absolute):
                 words = text_of(link) or next((i.get("alt", "") for i in images), "")
@@ -166,13 +150,15 @@ def card_links(tree: lxml.etree._Element, base: str) -> list[list[str]]:
     return [[href, words] for href, words in hrefs.items()]
 
 
-def content_links(tree: lxml.etree._Element, base: str) -> list[str]:
+def content_links(tree: lxml.etree._Element, base: str, marks: Marks) -> list[str]:
     links: dict[str, None] = {}
-    for link in _CONTENT_LINKS(tree):
+    for link in tree.iter("a"):
+        if marks.has(link, _OUTSIDE_CONTENT | Marks.RELATED):
+            continue
         href = (link.get("href") or "").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
             continue
-        if IMAGE_FILE.search(href) or any(RELATED.search(hint(a)) for a in link.iterancestors()):
+        if IMAGE_FILE.search(href):
             continue
         absolute = join(base, href)
         if absolute:
@@ -180,22 +166,26 @@ def content_links(tree: lxml.etree._Element, base: str) -> list[str]:
     return list(links)[:2000]
 
 
-def looks_like_listing(tree: lxml.etree._Element) -> bool:
+def looks_like_listing(tree: lxml.etree._Element, marks: Marks | None = None) -> bool:
     """Many distinct links wrapping a thumbnail: a category grid, not a product (the page
     alone; the site-level pass also discounts links every page has)."""
-    return len(card_links(tree, "")) >= LISTING_CARDS
+    return len(card_links(tree, "", marks)) >= LISTING_CARDS
 
 
 def _label(img: Any) -> str:
     return " ".join([img.get("src", ""), hint(img), img.get("alt", "")])
 
 
-def buy_controls(tree: lxml.etree._Element) -> int:
+def buy_controls(tree: lxml.etree._Element, marks: Marks) -> int:
     """Buttons, submits, links or forms that put a product in a cart, in the page's language or
     in its markup (WooCommerce, Shopify, Magento and most themes name them add-to-cart);
-    outside related-product blocks."""
+    outside chrome and related-product blocks."""
     count = 0
-    for element in _BUY_CANDIDATES(tree):
+    for element in tree.iter("button", "input", "a", "form"):
+        if marks.has(element, _OUTSIDE_CONTENT | Marks.RELATED):
+            continue
+        if element.tag == "input" and element.get("type") not in ("submit", "button"):
+            continue
         attributes = " ".join(
             element.get(name, "") for name in ("class", "id", "name", "action", "href", "value")
         )
@@ -205,35 +195,46 @@ def buy_controls(tree: lxml.etree._Element) -> int:
         ):
             label = element.get("value", "") if element.tag == "input" else text_of(element)
             found = bool(label) and len(label) < 40 and bool(_BUY_TEXT.search(label))
-        if found and not any(RELATED.search(hint(a)) for a in element.iterancestors()):
+        if found:
             count += 1
             if element.tag == "form":  # its own button is counted as well; one control
                 count -= sum(1 for b in element.iter("button", "input") if b is not element) > 0
     return count
 
 
-def has_price(tree: lxml.etree._Element) -> bool:
+def has_price(tree: lxml.etree._Element, marks: Marks) -> bool:
     """A price outside chrome: an element named price, or an amount with a currency."""
-    if tree.xpath(f"//*[contains(@class, 'price') or @itemprop='price'][{NOT_CHROME}]"):
-        return True
-    for node in tree.xpath(f"//body//text()[{NOT_CHROME} and not({NOT_CONTENT})]")[:3000]:
-        if len(node) < 60 and _PRICE.search(node):
+    seen = 0
+    for element in tree.iter():
+        if marks.has(element, _OUTSIDE_CONTENT | Marks.HIDDEN) or not isinstance(element.tag, str):
+            continue
+        if "price" in element.get("class", "") or element.get("itemprop") == "price":
             return True
+        text = element.text
+        if text and len(text) < 60 and _PRICE.search(text):
+            return True
+        seen += 1
+        if seen > 3000:
+            break
     return False
 
 
-def has_product_markup(tree: lxml.etree._Element) -> bool:
+def has_product_markup(tree: lxml.etree._Element, marks: Marks) -> bool:
     """Markup that themes and shop engines put on a single product's page: a product-named
     container outside chrome, cards and related blocks, or schema.org's Product type."""
     body = next(tree.iter("body"), None)
     if body is not None and PRODUCT_MARKUP.search(hint(body)):
         return True
-    if tree.xpath(f"//*[contains(@itemtype, 'schema.org/Product')][{NOT_CHROME}]"):
-        return True
-    for element in _NAMED(tree):
-        if PRODUCT_MARKUP.search(hint(element)) and not any(
-            RELATED.search(hint(a)) for a in element.iterancestors()
-        ):
+    for element in tree.iter():
+        if not isinstance(element.tag, str):
+            continue
+        label = f"{element.get('id', '')} {element.get('class', '')}"
+        itemtype = element.get("itemtype", "")
+        if "roduct" not in label and "schema.org/Product" not in itemtype:
+            continue
+        if marks.has(element, _OUTSIDE_CONTENT | Marks.LINK | Marks.RELATED):
+            continue
+        if "schema.org/Product" in itemtype or PRODUCT_MARKUP.search(label):
             return True
     return False
 
@@ -276,7 +277,7 @@ def app_shell(tree: lxml.etree._Element) -> bool:
     )
 
 
-def template_signature(tree: lxml.etree._Element) -> list[int]:
+def template_signature(tree: lxml.etree._Element, marks: Marks) -> list[int]:
     """A MinHash of the page's content structure, for grouping pages by template.
 
     The tokens are each element's tag with its classes (digits dropped, so post-123 and
@@ -288,20 +289,23 @@ def template_signature(tree: lxml.etree._Element) -> list[int]:
     if body is None:
         return []
     tokens: set[int] = set()
-    pending = [(body, 0)]
-    while pending and len(tokens) < 4000:
-        element, depth = pending.pop()
+    for element in body.iter():
+        if marks.has(element, _OUTSIDE_CONTENT | Marks.HIDDEN):
+            continue
         tag = element.tag
-        if not isinstance(tag, str) or tag in _SKIPPED_IN_SIGNATURE:
+        if not isinstance(tag, str) or tag == "svg":
             continue
-        if tag == "aside" or _SIDEBAR.search(hint(element)):
-            continue
-        classes = " ".join(sorted(DIGITS.sub("", element.get("class", "")).split()))
-        tokens.add(zlib.crc32(f"{tag}.{classes}#{DIGITS.sub('', element.get('id', ''))}".encode()))
-        if depth < _SIGNATURE_DEPTH:
-            pending.extend((child, depth + 1) for child in element)
+        tokens.add(_token(tag, element.get("class", ""), element.get("id", "")))
+        if len(tokens) >= 4000:
+            break
     if not tokens:
         return []
     values = np.fromiter(tokens, dtype=np.uint64, count=len(tokens))
     hashed = (values[None, :] * _MINHASH_A[:, None] + _MINHASH_B[:, None]) % _MERSENNE
     return [int(v) for v in hashed.min(axis=1)]
+
+
+@lru_cache(maxsize=65536)
+def _token(tag: str, classes: str, identifier: str) -> int:
+    classes = " ".join(sorted(DIGITS.sub("", classes).split()))
+    return zlib.crc32(f"{tag}.{classes}#{DIGITS.sub('', identifier)}".encode())

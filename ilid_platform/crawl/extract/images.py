@@ -16,18 +16,17 @@ from ilid_platform.crawl.extract.patterns import (
     GALLERY,
     IMAGE_FILE,
     LISTING_CARDS,
-    NOT_CHROME,
     PRODUCT_MARKUP,
-    RELATED,
+    Marks,
 )
 
-_IMAGES = lxml.etree.XPath(f"//img[{NOT_CHROME}]")
-
-_BACKGROUNDS = lxml.etree.XPath(
-    f"//*[not(self::img) and (@data-original or @data-bg or @data-background or @data-src"
-    f" or @data-background-image or contains(@style, 'url('))][{NOT_CHROME}]"
+_BACKGROUND_ATTRIBUTES = (
+    "data-original",
+    "data-bg",
+    "data-background",
+    "data-background-image",
+    "data-src",
 )
-
 _PICTURE_SOURCES = lxml.etree.XPath("ancestor::picture[1]/source/@srcset")
 
 _CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")]+)['\"]?\s*\)", re.I)
@@ -97,16 +96,34 @@ def _caption(element: Any) -> str:
     return ""
 
 
-def _excluded(element: Any) -> bool:
+def _excluded(element: Any, marks: Marks) -> bool:
     """Inside a link to another page (a card), or a related-products block."""
-    for ancestor in element.iterancestors():
-        if ancestor.tag == "a":
-            href = (ancestor.get("href") or "").strip()
-            if href and not href.startswith(("#", "javascript:")) and not IMAGE_FILE.search(href):
-                return True
-        if RELATED.search(hint(ancestor)):
+    if marks.has(element, Marks.RELATED):
+        return True
+    if not marks.has(element, Marks.LINK):
+        return False
+    for ancestor in element.iterancestors("a"):
+        href = (ancestor.get("href") or "").strip()
+        if href and not href.startswith(("#", "javascript:")) and not IMAGE_FILE.search(href):
             return True
     return False
+
+
+def _photo_elements(tree: lxml.etree._Element, marks: Marks) -> list[tuple[Any, bool]]:
+    """<img>s, and other elements with a CSS background or lazy-load photo attribute, outside
+    chrome, in document order; True marks the latter."""
+    found = []
+    for element in tree.iter():
+        tag = element.tag
+        if not isinstance(tag, str) or marks.has(element, Marks.CHROME | Marks.HEADER):
+            continue
+        if tag == "img":
+            found.append((element, False))
+        elif "url(" in element.get("style", "") or any(
+            element.get(name) for name in _BACKGROUND_ATTRIBUTES
+        ):
+            found.append((element, True))
+    return found
 
 
 def _zoom_link(element: Any) -> str:
@@ -147,7 +164,9 @@ def _tiles(images: list[Any]) -> set[Any]:
     return tiles
 
 
-def content_images(tree: lxml.etree._Element, base: str) -> list[dict[str, Any]]:
+def content_images(
+    tree: lxml.etree._Element, base: str, marks: Marks | None = None
+) -> list[dict[str, Any]]:
     """Images that could be this product's photos, in document order.
 
     Read from <img> (src, lazy-load and zoom attributes, srcset, <picture> sources; a thumbnail
@@ -155,13 +174,14 @@ def content_images(tree: lxml.etree._Element, base: str) -> list[dict[str, Any]]
     background or a lazy-load attribute. Skipped: chrome, cards and related-product blocks,
     icons and logos, SVGs and images declared under 64 px.
     """
+    marks = marks or Marks(tree)
     images: list[dict[str, Any]] = []
     galleries: dict[Any, int] = {}
-    elements = [(e, False) for e in _IMAGES(tree)] + [(e, True) for e in _BACKGROUNDS(tree)]
-    order_of = {element: n for n, element in enumerate(tree.iter())}
+    elements = _photo_elements(tree, marks)
+    order_of = marks.order
     tiles = _tiles([e for e, background in elements if not background])
-    for element, background in sorted(elements, key=lambda pair: order_of.get(pair[0], 0)):
-        if _excluded(element):
+    for element, background in elements:
+        if _excluded(element, marks):
             continue
         width = height = srcset_width = 0
         if background:

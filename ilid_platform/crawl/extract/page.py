@@ -23,10 +23,10 @@ from ilid_platform.crawl.extract.cues import (
     negative_kind,
     template_signature,
 )
-from ilid_platform.crawl.extract.html import CHROME, NOT_CONTENT, hint, prose, text_of
+from ilid_platform.crawl.extract.html import CHROME, hint, prose, text_of
 from ilid_platform.crawl.extract.html import clean as clean_text
 from ilid_platform.crawl.extract.images import content_images
-from ilid_platform.crawl.extract.patterns import RELATED, SIDEBARS
+from ilid_platform.crawl.extract.patterns import RELATED, Marks
 
 SEPARATORS = {">", "/", "›", "»", "|", "→", "-", "\\"}
 
@@ -37,12 +37,6 @@ _DEFINITION_TERMS = lxml.etree.XPath("./dt | ./div/dt")
 _NEXT_DEFINITION = lxml.etree.XPath("following-sibling::dd[1]")
 
 _LIST_ITEMS = lxml.etree.XPath("./li")
-
-_HEADINGS = lxml.etree.XPath(
-    "(//h1 | //h2 | //h3 | //*[@itemprop='name'] | //*[@id or @class][not(self::body)])"
-    f"[not(ancestor::nav or ancestor::footer or {SIDEBARS} or {NOT_CONTENT})]"
-    "[not(ancestor::a)]"
-)
 
 _TITLE_CLASS = re.compile(r"(^|[\s_-])(title|heading\d?|headline|caption)($|[\s_-])", re.I)
 
@@ -97,33 +91,50 @@ class PageFeatures:
     """A MinHash of the page's content structure (`template_signature`)."""
 
 
-def read_features(tree: lxml.etree._Element, url: str, base: str) -> PageFeatures:
+def read_features(
+    tree: lxml.etree._Element, url: str, base: str, marks: Marks | None = None
+) -> PageFeatures:
+    marks = marks or Marks(tree)
     return PageFeatures(
         title=clean_text(next((text_of(t) for t in tree.iter("title")), "")),
-        headings=headings(tree),
-        images=content_images(tree, base),
+        headings=headings(tree, marks),
+        images=content_images(tree, base, marks),
         specs=spec_rows(tree),
         description=description(tree),
         breadcrumbs=breadcrumbs_nav(tree),
-        buy=buy_controls(tree),
-        price=has_price(tree),
-        product_markup=has_product_markup(tree),
-        cards=card_links(tree, base),
-        content_links=content_links(tree, base),
+        buy=buy_controls(tree, marks),
+        price=has_price(tree, marks),
+        product_markup=has_product_markup(tree, marks),
+        cards=card_links(tree, base, marks),
+        content_links=content_links(tree, base, marks),
         negative=negative_kind(tree, url),
-        template=template_signature(tree),
+        template=template_signature(tree, marks),
     )
 
 
 # ---------------------------------------------------------------- name candidates
 
 
-def headings(tree: lxml.etree._Element) -> list[dict[str, Any]]:
-    """h1-h3 and elements marked or named as a product's name, in document order."""
+def headings(tree: lxml.etree._Element, marks: Marks) -> list[dict[str, Any]]:
+    """h1-h3 and elements marked or named as a product's name, in document order.
+
+    A <header> holds the site's logo and menu, or a section's own title (HTML's sectioning):
+    headings in it stay candidates, and those that repeat on every page are dropped site-wide.
+    """
     found: list[dict[str, Any]] = []
     seen: set[str] = set()
-    for order, element in enumerate(_HEADINGS(tree)):
+    skipped = Marks.CHROME | Marks.HIDDEN | Marks.LINK | Marks.RELATED
+    for element in tree.iter():
         tag = element.tag
+        if not isinstance(tag, str) or tag in ("body", "html", "meta"):
+            continue
+        if tag not in ("h1", "h2", "h3") and not (
+            element.get("class") or element.get("id") or element.get("itemprop") == "name"
+        ):
+            continue
+        if marks.has(element, skipped):
+            continue
+        order = marks.order[element]
         parent = element.getparent()
         named = bool(_PRODUCT_NAME.search(hint(element))) or element.get("itemprop") == "name"
         named = named or (parent is not None and bool(_PRODUCT_NAME.search(hint(parent))))
@@ -132,8 +143,6 @@ def headings(tree: lxml.etree._Element) -> list[dict[str, Any]]:
             continue
         if titled and not named and (len(element) > 2 or element.tag in ("html", "body")):
             continue  # a titled container, not a title
-        if element.tag == "meta" or any(RELATED.search(hint(a)) for a in element.iterancestors()):
-            continue
         value = text_of(element)
         if not value or len(value) > 200 or value.endswith(":") or value in seen:
             continue

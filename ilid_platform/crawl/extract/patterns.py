@@ -4,17 +4,13 @@ related-product blocks, decorative images, galleries and product markup."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
-from ilid_platform.crawl.extract.html import CHROME
+import lxml.etree
 
-SIDEBARS = (
-    "ancestor::aside or ancestor::*[contains(@class, 'sidebar') or contains(@id, 'sidebar')"
-    " or contains(@class, 'side-bar') or contains(@class, 'col-left')"
-    " or contains(@class, 'col-right')]"
-)
+from ilid_platform.crawl.extract.html import NON_CONTENT_TAGS
 
-NOT_CHROME = f"not({CHROME} or {SIDEBARS})"
-
+# Containers on product pages whose cards are other products, not a listing.
 RELATED = re.compile(
     r"related|similar|recommend|upsell|up-sell|cross-?sell|also[-_]?(bought|viewed)|accessor", re.I
 )
@@ -24,8 +20,6 @@ DECORATIVE = re.compile(
     r"|payment|rating|star|social|whatsapp|facebook|twitter|instagram|youtube",
     re.I,
 )
-# Containers on product pages whose cards are other products, not a listing.
-
 IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif|bmp|tiff?)(?:$|\?)", re.I)
 
 GALLERY = re.compile(
@@ -44,3 +38,47 @@ PRODUCT_MARKUP = re.compile(
 DIGITS = re.compile(r"\d+")
 
 LISTING_CARDS = 4
+
+_SIDEBAR_HINT = re.compile(r"sidebar|side-bar|\bcol-(left|right)\b", re.I)
+
+
+class Marks:
+    """Where each element of one page sits, from one walk of the tree, so that the readers ask
+    a dict instead of evaluating ancestor XPaths for every element: inside navigation, a
+    footer, an aside or a sidebar (CHROME), a <header> (HEADER: the site's, or a section's
+    title), a link (LINK), a related-products block (RELATED) or a script or style (HIDDEN).
+    `order` is each element's position in document order."""
+
+    CHROME, HEADER, LINK, RELATED, HIDDEN = 1, 2, 4, 8, 16
+
+    def __init__(self, tree: lxml.etree._Element) -> None:
+        self.flags: dict[Any, int] = {}
+        self.order: dict[Any, int] = {}
+        flags, order = self.flags, self.order
+        for position, element in enumerate(tree.iter()):
+            order[element] = position
+            parent = element.getparent()
+            mark = flags.get(parent, 0) if parent is not None else 0
+            tag = element.tag
+            if not isinstance(tag, str):
+                flags[element] = mark | self.HIDDEN
+                continue
+            if tag in ("nav", "footer", "aside"):
+                mark |= self.CHROME
+            elif tag == "header":
+                mark |= self.HEADER
+            elif tag in NON_CONTENT_TAGS:
+                mark |= self.HIDDEN
+            elif tag == "a" and element.get("href"):
+                mark |= self.LINK
+            names = element.get("class")
+            if names or element.get("id"):
+                label = f"{element.get('id', '')} {names or ''}"
+                if _SIDEBAR_HINT.search(label):
+                    mark |= self.CHROME
+                if RELATED.search(label):
+                    mark |= self.RELATED
+            flags[element] = mark
+
+    def has(self, element: Any, mask: int) -> bool:
+        return bool(self.flags.get(element, 0) & mask)

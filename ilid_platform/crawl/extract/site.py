@@ -79,7 +79,12 @@ class SiteStats:
     with the number of pages they head."""
     title_pages: Counter[str] = field(default_factory=Counter)
     card_pages: Counter[str] = field(default_factory=Counter)
-    card_names: dict[str, Counter[str]] = field(default_factory=dict)
+    card_names: dict[str, Counter[tuple[str, str]]] = field(default_factory=dict)
+    card_targets: set[str] = field(default_factory=set)
+    """Keys of pages that listings link to with a thumbnail."""
+    name_slots: dict[int, tuple[float, bool, int]] = field(default_factory=dict)
+    """Template group to the heading slot (level, named, nth) that holds each page's own
+    name there, where that is not the first heading (a category's h1 above a product's h2)."""
     """Page key to the texts of the listing cards that link to it."""
     listing_headings: set[str] = field(default_factory=set)
     title_affixes: set[str] = field(default_factory=set)
@@ -115,6 +120,7 @@ def site_stats(readings: Sequence[PageReading]) -> SiteStats:
         features = reading.features
         if stats.listing(features):
             cards = [c for c in features.cards if not stats.repeated(stats.card_pages[c[0]])]
+            stats.card_targets.update(page_key(href) for href, _ in cards)
             for (href, raw), (_, words) in zip(cards, without_common_affix(cards), strict=True):
                 if words:
                     stats.card_names.setdefault(page_key(href), Counter())[(raw, words)] += 1
@@ -128,6 +134,8 @@ def site_stats(readings: Sequence[PageReading]) -> SiteStats:
     common = {part for part, n in titles.items() if n >= max(3, 0.5 * stats.pages) and part}
     stats.title_affixes |= common
     stats.site_headings = _site_headings(pages, stats)
+    stats.template_of = template_groups(pages)
+    stats.name_slots = _name_slots(pages, stats)
     speaking = sum(
         1
         for r in pages
@@ -136,7 +144,6 @@ def site_stats(readings: Sequence[PageReading]) -> SiteStats:
         and (r.features.buy or r.features.product_markup or len(r.features.specs) >= 2)
     )
     stats.product_language = speaking >= 2
-    stats.template_of = template_groups(pages)
     return stats
 
 
@@ -274,7 +281,7 @@ def _evidence_points(
         if not image["tile"] and not stats.repeated(stats.image_pages.get(image["url"], 0))
     )
     points = {
-        "listed": page_key(reading.url) in stats.card_names,
+        "listed": page_key(reading.url) in stats.card_targets,
         "buy": features.buy > 0,
         "product_markup": features.product_markup,
         "specs": len(features.specs) >= 2,
@@ -331,6 +338,11 @@ def _heading_name(
         )
         headings.append({"text": words, "level": 4.5, "order": 1 << 31, "hinted": False})
     usable = [h for h in headings if _usable_heading(text_key(h["text"]), stats)]
+    slot = stats.name_slots.get(stats.template_of.get(reading.url, -1))
+    slotted = [h for h, key in _slots(reading.features.headings) if key == slot]
+    if slotted and _usable_heading(text_key(slotted[0]["text"]), stats):
+        evidence.append("name from the heading that names each page of its template")
+        return slotted[0]["text"]
     if not any(h["level"] < 4 for h in usable):
         # No heading of its own: one that a few pages share is the name of variants (sizes,
         # colours), unless half the site shows it (a logo's, a menu's).
@@ -444,3 +456,49 @@ def _demote_catalog_pages(
         if len(linked) >= LISTING_CARDS:
             evidence = [*decision.evidence, f"links {len(linked)} product pages: a category"]
             decisions[index] = Decision(None, "not_product", evidence)
+
+
+def _slots(
+    headings: list[dict[str, Any]],
+) -> list[tuple[dict[str, Any], tuple[float, bool, int]]]:
+    """Each heading with its slot: level, whether named like a product name, and its place
+    among the page's headings of that kind."""
+    seen: Counter[tuple[float, bool]] = Counter()
+    slotted = []
+    for heading in headings:
+        kind = (heading["level"], heading["hinted"])
+        slotted.append((heading, (*kind, seen[kind])))
+        seen[kind] += 1
+    return slotted
+
+
+def _name_slots(
+    pages: Sequence[PageReading], stats: SiteStats
+) -> dict[int, tuple[float, bool, int]]:
+    """Per template group, the slot whose text differs from page to page (wrapper induction):
+    where the first heading repeats (the category's h1 on each of its products) and a later
+    one is each page's own, the later one names the page."""
+    groups: dict[int, list[PageReading]] = {}
+    for reading in pages:
+        if reading.url in stats.template_of:
+            groups.setdefault(stats.template_of[reading.url], []).append(reading)
+    slots: dict[int, tuple[float, bool, int]] = {}
+    for group, members in groups.items():
+        if len(members) < 3:
+            continue
+        values: dict[tuple[float, bool, int], list[str]] = {}
+        for reading in members:
+            for heading, slot in _slots(reading.features.headings):
+                values.setdefault(slot, []).append(text_key(heading["text"]))
+        covered = [
+            (slot, texts) for slot, texts in values.items() if len(texts) >= 0.6 * len(members)
+        ]
+        if not covered:
+            continue
+        first_slot, first_texts = min(covered, key=lambda item: item[0])
+        if len(set(first_texts)) >= 0.8 * len(first_texts):
+            continue  # the first heading names each page: nothing to induce
+        distinct = [(slot, texts) for slot, texts in covered if len(set(texts)) >= 0.8 * len(texts)]
+        if distinct:
+            slots[group] = min(distinct, key=lambda item: item[0])[0]
+    return slots
