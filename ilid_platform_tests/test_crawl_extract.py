@@ -702,3 +702,23 @@ def test_canonical_link_is_joined_against_the_documents_base() -> None:
     assert canonical('<link rel="canonical"><link rel="canonical" href="/b.html">') == (
         "https://shop.example/b.html"
     )
+
+
+def test_comments_anywhere_in_the_markup() -> None:
+    """Comment nodes sit in the tree beside elements (inside links, galleries, headings); no
+    reader may take them for elements."""
+    body = (
+        '<!-- top --><div class="product-gallery"><!-- g --><a href="/full/1.jpg"><!-- c -->'
+        '<img src="/t/1.jpg" width="600" height="600"></a></div><h1>Clamp<!-- x --> C1</h1>'
+        '<ul class="cards">'
+        + "".join(
+            f'<li><a href="/p/{i}.html"><!-- card --><span style="background: url(/t/c{i}.jpg)">'
+            "</span></a></li>"
+            for i in range(5)
+        )
+        + '</ul><p class="price"><!-- p -->EUR 4.00</p><button>Add to cart</button>'
+    )
+    result = extract_product(page(body=body), URL)
+    assert result.reason == "not_product", "five cards: a listing, read without a crash"
+    alone = extract_product(page(body=body.split('<ul class="cards">')[0]), URL)
+    assert alone.product is not None and alone.product["name"] == "Clamp C1"

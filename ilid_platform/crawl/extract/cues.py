@@ -142,7 +142,7 @@ def card_links(tree: lxml.etree._Element, base: str, marks: Marks | None = None)
         if _ACTION_LINK.search(href):
             continue
         images = [img for img in link.iter("img") if not DECORATIVE.search(_label(img))]
-        if images or "url(" in " ".join(e.get("style", "") for e in link.iter()):
+        if images or any("url(" in (e.get("style") or "") for e in link.iter("*")):
             absolute = join(base, href)
             if absolute and not hrefs.get(absolute):
                 words = text_of(link) or next((i.get("alt", "") for i in images), "")
