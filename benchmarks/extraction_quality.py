@@ -8,8 +8,9 @@ repositories, with hand-checked truth; see its README) is served on loopback and
 * recall: product pages whose record has the product's name and its main image first
 * precision: records whose page really is a product page
 
-Sites marked `split: holdout` were kept out of the extractor's development; their totals are
-printed apart, as measured.
+Sites marked `split: holdout` were kept out of the extractor's development until measured
+once (figures in the corpus README); their totals are printed apart. New unseen sites belong
+there before anyone looks at them.
 
     .venv/bin/python benchmarks/extraction_quality.py [--site SLUG ...] [--json OUT] [-v]
 

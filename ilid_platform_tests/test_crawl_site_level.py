@@ -179,3 +179,26 @@ def test_pages_of_a_product_template_are_products_without_their_own_evidence() -
     assert all(decided[f"/shop/bolt-{n}.html"] for n in range(6))
     alone = extract_product(pages["/shop/bolt-5.html"], BASE + "/shop/bolt-5.html")
     assert alone.product is None, "alone, a page without any evidence is not enough"
+
+
+def test_a_brochure_catalog_without_any_shop_markup() -> None:
+    """A small maker's site: no cart, no price, no product markup or spec table anywhere; each
+    machine has a page of one template with its own name and two photos. A page of another
+    template (about) with a heading and photos of its own stays out."""
+    machines = ["Jib crane", "Manipulator", "Articulated arm", "Engine trolley"]
+    pages = {}
+    for n, name in enumerate(machines):
+        pages[f"/{n}.html"] = layout(
+            f'<section class="detail"><div class="col"><h1>{name}</h1>'
+            f"<p>Built to order for assembly lines.</p></div>"
+            f'<div class="col"><img src="/img/{n}a.jpg"><img src="/img/{n}b.jpg"></div></section>'
+        )
+    pages["/company.html"] = layout(
+        '<article><h1>Our company</h1><img src="/img/plant.jpg"><img src="/img/team.jpg">'
+        "<p>Founded in 1990.</p></article>"
+    )
+    decided = decide(pages)
+    assert [decided[f"/{n}.html"]["name"] for n in range(4)] == machines
+    assert decided["/company.html"] is None
+    alone = extract_product(pages["/0.html"], BASE + "/0.html")
+    assert alone.product is None, "alone, a gallery is not enough"

@@ -159,7 +159,10 @@ def decide_pages(readings: Sequence[PageReading]) -> list[Decision]:
 # ---------------------------------------------------------------- one page, given the site
 
 
-def _decide(reading: PageReading, stats: SiteStats, relaxed: bool = False) -> Decision:
+def _decide(reading: PageReading, stats: SiteStats, needed: int | None = None) -> Decision:
+    """One page, given the site. `needed` lowers the evidence a page without structured data
+    needs (its template speaks for it) and waives the site's product language."""
+    relaxed = needed is not None
     features = reading.features
     if features is None:
         return Decision(None, reading.reason or "malformed_html", ["the page could not be parsed"])
@@ -204,7 +207,7 @@ def _decide(reading: PageReading, stats: SiteStats, relaxed: bool = False) -> De
         evidence.append(
             "evidence: " + (", ".join(f"{k} +{v}" for k, v in points.items()) if points else "none")
         )
-        needed = 0 if relaxed else EVIDENCE_NEEDED
+        needed = EVIDENCE_NEEDED if needed is None else needed
         specific = any(key in _SPECIFIC for key in points)
         if stats.product_language and not specific and not relaxed:
             evidence.append(
@@ -412,8 +415,11 @@ def _structured_name(name: str, heading: str, stats: SiteStats) -> str:
 def _propagate_templates(
     readings: Sequence[PageReading], decisions: list[Decision], stats: SiteStats
 ) -> None:
-    """A page left out for want of evidence is a product when at least two pages of its
-    template are, and more of that template's pages are products than not."""
+    """Pages of one template that differ in their name and photo are products: a page left
+    out for want of evidence is one when at least two pages of its template are, and more of
+    them are products than not. On a brochure site, whose pages show no buy buttons, product
+    markup or spec tables at all, three or more pages of a template that each have their own
+    name and photo and some evidence (a gallery, a listing's card) are products too."""
     members: dict[int, list[int]] = {}
     for index, reading in enumerate(readings):
         group = stats.template_of.get(reading.url)
@@ -421,17 +427,28 @@ def _propagate_templates(
             members.setdefault(group, []).append(index)
     for indices in members.values():
         products = sum(decisions[i].product is not None for i in indices)
-        if products < 2 or products <= len(indices) - products:
+        if products >= 2 and products > len(indices) - products:
+            reason = f"same template as {products} of the {len(indices)} pages that are products"
+            needed = 0
+        elif not stats.product_language and len(indices) >= 3:
+            reason = f"one of {len(indices)} pages of a template, each with its own name and photo"
+            needed = 1
+        else:
             continue
-        for i in indices:
-            if decisions[i].product is not None:
-                continue
-            relaxed = _decide(readings[i], stats, relaxed=True)
-            if relaxed.product is not None:
-                relaxed.evidence.append(
-                    f"same template as {products} of the {len(indices)} pages that are products"
-                )
-                decisions[i] = relaxed
+        relaxed = {
+            i: _decide(readings[i], stats, needed) for i in indices if decisions[i].product is None
+        }
+        found = [d.product for d in relaxed.values() if d.product is not None]
+        if needed and (
+            len(found) < max(3, 0.6 * len(indices))
+            or len({p["name"] for p in found}) < len(found)
+            or len({p["image_urls"][0] for p in found}) < len(found)
+        ):
+            continue  # not a template of pages that differ in their name and photo
+        for i, decision in relaxed.items():
+            if decision.product is not None:
+                decision.evidence.append(reason)
+                decisions[i] = decision
 
 
 def _demote_catalog_pages(
