@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from ilid_platform.crawl.extract import read_page
+from ilid_platform.crawl.extract import read_page_json
 from ilid_platform.crawl.lifetime import die_with_parent
 from ilid_platform.crawl.settings import extract_settings
 from ilid_platform.crawl.workers import WorkerPool
@@ -33,7 +33,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if extract.pool:  # "module:Class": another pool to measure against (benchmarks only)
         module, _, name = extract.pool.partition(":")
         pool_class = getattr(importlib.import_module(module), name)
-    readers = pool_class(read_page, workers=extract.workers, timeout_s=extract.timeout_s)
+    readers = pool_class(read_page_json, workers=extract.workers, timeout_s=extract.timeout_s)
     readers.start()
     try:
         return _crawl(args, readers)

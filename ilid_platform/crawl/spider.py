@@ -298,18 +298,18 @@ class ProductSpider(Spider):
         if (
             self.source.browser == "auto"
             and not rendered
-            and result.script_rendered
-            and decide_pages([result])[0].product is None
+            and result["script_rendered"]
+            and decide_pages([PageReading.from_json(result)])[0].product is None
         ):
             stats.inc_value("ilid/browser_retries")
             yield self.page_request(response.url, browser=True)
             return
         url = canonical_url(response.url)
-        canonical = self._canonical_of(result.canonical)
+        canonical = self._canonical_of(result["canonical"])
         self.emitted.update({url, canonical} - {""})
         yield {
             "url": url,
-            "reading": result.to_json(),
+            "reading": result,
             "rendered": rendered,
             "http_status": response.status,
             "fetched_at": utc_now_iso(),
@@ -317,11 +317,14 @@ class ProductSpider(Spider):
             "last_modified": None if rendered else _header(response, b"Last-Modified"),
             "lastmod": self.lastmods.get(canonical) or self.lastmods.get(url),
         }
-        for request in self._follow(result.links):
+        for request in self._follow(result["links"]):
             yield request
 
-    async def _read(self, page: str | bytes, url: str, encoding: str | None) -> PageReading | None:
-        """The page read in a worker; None, with the reject counted, when that failed.
+    async def _read(
+        self, page: str | bytes, url: str, encoding: str | None
+    ) -> dict[str, Any] | None:
+        """The page read in a worker (`read_page_json`); None, with the reject counted, when
+        that failed.
 
         One odd page must cost a record, not the crawl: whether extraction raised, crashed its
         worker or ran past the time limit.

@@ -51,6 +51,7 @@ __all__ = [
     "extract_product",
     "page_links",
     "read_page",
+    "read_page_json",
     "validate_selector",
 ]
 
@@ -77,6 +78,17 @@ def read_page(
 ) -> PageReading:
     """What the site-level pass needs from one page; see `PageReading`."""
     return _read(html, url, selectors, declared_encoding)[1]
+
+
+def read_page_json(
+    html: str | bytes,
+    url: str,
+    selectors: Mapping[str, str] | None = None,
+    declared_encoding: str | None = None,
+) -> dict[str, Any]:
+    """`read_page` as the JSON-ready dict a crawl stores: made in the worker process, so the
+    crawl process only passes it on."""
+    return read_page(html, url, selectors, declared_encoding).to_json()
 
 
 def extract_product(
