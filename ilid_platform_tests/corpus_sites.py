@@ -134,7 +134,7 @@ def _page_key(url: str) -> str:
     return posixpath.normpath(path).rstrip("/") or "/"
 
 
-def _image_key(url: str) -> str:
+def image_key(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.netloc.lower()}{posixpath.normpath(unquote(parts.path))}?{parts.query}"
 
@@ -212,10 +212,10 @@ def score(site: Site, base: str, records: list[ProductRecord], stats: CrawlStats
     for page in site.products:
         record = by_page.get(page.path)
         names = {normalise_name(name) for name in page.names}
-        images = {_image_key(urljoin(base + page.path, image)) for image in page.images}
+        images = {image_key(urljoin(base + page.path, image)) for image in page.images}
         name_ok = record is not None and normalise_name(record.name) in names
         image_ok = record is not None and bool(record.image_urls)
-        image_ok = image_ok and _image_key(record.image_urls[0]) in images
+        image_ok = image_ok and image_key(record.image_urls[0]) in images
         result.name_right += name_ok
         result.image_right += image_ok
         if name_ok and image_ok:
