@@ -9,11 +9,13 @@ import sys
 
 
 def _demo_run(argv: list[str]) -> int:
+    from ilid_platform.demo.catalog import SIZES
+
     parser = argparse.ArgumentParser(
         prog="ilid demo run",
         description="Serve the demo catalog and materialise every asset on it.",
     )
-    parser.add_argument("--size", default="demo", choices=["demo", "small"])
+    parser.add_argument("--size", default="demo", choices=sorted(SIZES))
     parser.add_argument(
         "--port", type=int, default=None, help="demo catalog port (default $ILID_DEMO_PORT or 8700)"
     )
