@@ -61,6 +61,11 @@ def materialize_everything(
     return run_ids
 
 
+def _headline(metrics: dict[str, Any]) -> dict[str, Any]:
+    """The metrics without the per-class breakdown and confusion matrix (see the report)."""
+    return {k: v for k, v in metrics.items() if k not in ("per_class", "confusion")}
+
+
 def adaptation_summary(path: Path) -> dict[str, Any]:
     """label_short test accuracy with its interval per method and shot count."""
     report = json.loads(path.read_text())
@@ -117,7 +122,7 @@ def summarise(paths: StoragePaths, wall_s: float) -> dict[str, Any]:
     return {
         "per_source": per_source,
         "clusters_total": total_clusters,
-        "clip": json.loads((reports / "clip_metrics.json").read_text()),
+        "clip": _headline(json.loads((reports / "clip_metrics.json").read_text())),
         "student": json.loads((reports / "student_metrics.json").read_text()),
         "adaptation": adaptation_summary(reports / "adaptation.json"),
         "wall_time_s": round(wall_s, 1),

@@ -69,6 +69,7 @@ def test_selection_keeps_the_weights_of_the_best_validation(tiny) -> None:
 
     def validate() -> dict[str, float]:
         seen.append({k: v.clone() for k, v in method.clip.state_dict().items()})
+        method.text_head()  # evaluation caches the class head of the weights it saw
         return {"label_short_acc": next(scores)}
 
     result = fit(method, samples, LOOP, CPU, validate=validate, select_on="label_short_acc")
@@ -77,6 +78,8 @@ def test_selection_keeps_the_weights_of_the_best_validation(tiny) -> None:
     for key, value in method.clip.state_dict().items():
         assert torch.equal(value, seen[1][key]), key
     assert not torch.equal(seen[1]["logit_scale"], seen[3]["logit_scale"])  # training went on
+    with torch.no_grad():  # the head classifies with the kept weights, not the last ones
+        assert torch.equal(method.text_head(), method.class_embeddings(method.classes))
 
 
 def test_weight_averaging_averages_the_late_iterates(tiny) -> None:

@@ -9,7 +9,6 @@ resumable state, weight averaging, selection on the validation split, and progre
 
 from __future__ import annotations
 
-import copy
 import math
 import random
 import time
@@ -292,10 +291,3 @@ def fit(
     result.steps = step
     result.seconds = time.perf_counter() - started
     return result
-
-
-def frozen_copy(module: torch.nn.Module) -> torch.nn.Module:
-    """An independent, gradient-free copy (a teacher, or the start of a weight interpolation)."""
-    clone = copy.deepcopy(module)
-    clone.requires_grad_(False)
-    return clone.eval()

@@ -76,6 +76,11 @@ class Method(torch.nn.Module):
     def after_step(self) -> None:
         self._head = None
 
+    def load_state_dict(self, state_dict: Any, strict: bool = True, assign: bool = False) -> Any:
+        """Loading weights (the loop restoring the selected step) invalidates the cached head."""
+        self._head = None
+        return super().load_state_dict(state_dict, strict=strict, assign=assign)
+
     def targets(self, samples: Sequence[Sample]) -> torch.Tensor:
         return torch.tensor([self._index[s.label_short] for s in samples], device=self.device)
 
