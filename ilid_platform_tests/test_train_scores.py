@@ -41,6 +41,9 @@ def test_classification_breakdowns_and_confusion() -> None:
     assert by_source["b"]["acc"] == 0.5 and by_source["b"]["ci"] == list(wilson_interval(2, 4))
     assert format_accuracy(m, "zeroshot_x").startswith("0.667 [")
     assert format_accuracy(m, "missing") == "n/a"
+    assert format_accuracy(by_source["b"], "") == "0.500 [{:.3f}, {:.3f}]".format(
+        *wilson_interval(2, 4)
+    )
 
 
 def test_text_to_image_recall_counts_any_image_of_the_caption() -> None:

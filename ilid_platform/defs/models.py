@@ -14,7 +14,12 @@ from ilid_platform.defs.resources import IlidStorage
 from ilid_platform.train.adaptation import ProtocolConfig, compare_methods
 from ilid_platform.train.clip import ClipConfig, train_clip
 from ilid_platform.train.distill import StudentConfig, distill_student
-from ilid_platform.train.report import comparison_markdown, confusion_png, shots_plot_png
+from ilid_platform.train.report import (
+    comparison_markdown,
+    confusion_png,
+    grouped_markdown,
+    shots_plot_png,
+)
 
 CLIP_DEFAULTS = ClipConfig()
 STUDENT_DEFAULTS = StudentConfig()
@@ -53,13 +58,13 @@ class AdaptationReportConfig(dg.Config):
     runs the full protocol on the `large` catalog."""
 
     target_source: str | None = None
-    shots: list[int] = [1, 4, 16]
+    shots: list[int] = [4]
     include_all_shots: bool = True  # also adapt with the target shop's whole train split
     methods: list[str] = list(PROTOCOL_DEFAULTS.methods)
-    steps: int = 40
+    steps: int = 30
     batch_size: int = PROTOCOL_DEFAULTS.batch_size
-    validate_every: int = 20
-    base_epochs: int = 20  # from-scratch training of the stand-in foundation model
+    validate_every: int = 10
+    base_epochs: int = 10  # from-scratch training of the stand-in foundation model
     seed: int = 0
     device: str = "auto"
 
@@ -109,6 +114,12 @@ def clip_model(
             "checkpoint": dg.MetadataValue.path(str(result.checkpoint_path)),
             "method": clip_config.method,
             "confusion_matrix": confusion,
+            "accuracy_per_source": dg.MetadataValue.md(
+                grouped_markdown(result.metrics["per_source"], "source")
+            ),
+            "accuracy_per_class": dg.MetadataValue.md(
+                grouped_markdown(result.metrics["per_class"], "label_short")
+            ),
             **_metric_metadata(result.metrics),
         }
     )

@@ -51,6 +51,12 @@ def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> 
     return "\n".join(lines)
 
 
+def grouped_markdown(groups: dict[str, dict[str, Any]], title: str) -> str:
+    """A per-source or per-class accuracy table (label_short, with intervals)."""
+    rows = [[name, format_accuracy(entry, ""), entry["n"]] for name, entry in groups.items()]
+    return markdown_table([title, "label_short accuracy [95 % CI]", "n"], rows)
+
+
 def comparison_markdown(comparison: Comparison) -> str:
     """Every shot count's table, the chance level and the starting model, as one document."""
     any_run = next(iter(next(iter(comparison.runs.values())).values()))
@@ -63,7 +69,9 @@ def comparison_markdown(comparison: Comparison) -> str:
         "of its own.",
     ]
     for shots in comparison.runs:
-        title = "all training images" if shots == "all" else f"{shots} shots per class"
+        title = {"all": "all training images", "1": "1 shot per class"}.get(
+            shots, f"{shots} shots per class"
+        )
         rows = comparison_rows(comparison, shots)
         parts += [f"### {title}", markdown_table(comparison_headers(), rows)]
     return "\n\n".join(parts)

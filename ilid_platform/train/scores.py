@@ -77,12 +77,14 @@ def classification_metrics(
 
 
 def format_accuracy(metrics: dict[str, Any], prefix: str) -> str:
-    """`0.812 [0.771, 0.847]` for a metric with its interval, or `n/a` when absent."""
-    if f"{prefix}_acc" in metrics:
-        value = metrics[f"{prefix}_acc"]
+    """`0.812 [0.771, 0.847]` for a metric with its interval, or `n/a` when absent. An empty
+    prefix reads an `accuracy_entry` ({acc, ci, n})."""
+    join = f"{prefix}_" if prefix else ""
+    if f"{join}acc" in metrics:
+        value = metrics[f"{join}acc"]
     elif prefix in metrics:
         value = metrics[prefix]
     else:
         return "n/a"
-    lo, hi = metrics.get(f"{prefix}_ci", (float("nan"), float("nan")))
+    lo, hi = metrics.get(f"{join}ci", (float("nan"), float("nan")))
     return f"{value:.3f} [{lo:.3f}, {hi:.3f}]"
