@@ -126,10 +126,9 @@ class Method(torch.nn.Module):
     def class_embeddings(self, names: Sequence[str]) -> torch.Tensor | None:
         """Text head for any class names (another field's zero-shot); None if the method can
         only classify its own classes."""
-        with torch.set_grad_enabled(self.clip.token_embedding.weight.requires_grad):
-            return class_text_embeddings(
-                self.clip, self.tokenizer, names, ZERO_SHOT_TEMPLATES, self.device
-            )
+        return class_text_embeddings(
+            self.clip, self.tokenizer, names, ZERO_SHOT_TEMPLATES, self.device
+        )
 
     def encode_text(self, texts: Sequence[str]) -> torch.Tensor | None:
         """Free-text embeddings for retrieval; None where the method has no text encoder of
