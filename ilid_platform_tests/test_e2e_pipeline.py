@@ -22,7 +22,7 @@ FAST_TRAINING = {
         "student_model": {"config": {"align_steps": 60, "distill_steps": 240}},
         # every method, on a budget that only shows the asset works end to end
         "adaptation_report": {
-            "config": {"shots": [4], "include_all_shots": False, "steps": 10, "base_epochs": 5}
+            "config": {"shots": [4], "include_all_shots": False, "steps": 6, "base_epochs": 3}
         },
     }
 }

@@ -16,7 +16,7 @@ from ilid_platform_tests.test_train_clip import write_synthetic_shards
 
 CPU = torch.device("cpu")
 # 72 images at batch 16: 4 steps an epoch, so step 6 is inside the second epoch.
-LOOP = LoopConfig(steps=10, batch_size=16, lr=5e-4, warmup_steps=2, validate_every=3)
+LOOP = LoopConfig(steps=8, batch_size=16, lr=5e-4, warmup_steps=2, validate_every=3)
 
 
 @pytest.fixture(scope="module")
@@ -54,8 +54,8 @@ def test_resumed_run_matches_uninterrupted_run(tiny, tmp_path: Path) -> None:
     assert state.is_file()
     resumed = _finetune(classes)  # fresh weights: everything must come from the state file
     result = fit(resumed, samples, LOOP, CPU, state_path=state, progress=lines.append)
-    assert any(line.startswith("resuming at step 6/10") for line in lines)
-    assert [h["step"] for h in result.history] == [3, 6, 9, 10]
+    assert any(line.startswith("resuming at step 6/8") for line in lines)
+    assert [h["step"] for h in result.history] == [3, 6, 8]
     expected = straight.state_dict()
     for key, value in resumed.state_dict().items():
         assert torch.equal(value, expected[key]), key
@@ -64,7 +64,7 @@ def test_resumed_run_matches_uninterrupted_run(tiny, tmp_path: Path) -> None:
 def test_selection_keeps_the_weights_of_the_best_validation(tiny) -> None:
     samples, classes = tiny
     method = _finetune(classes)
-    scores = iter([0.2, 0.7, 0.5, 0.6])
+    scores = iter([0.2, 0.7, 0.6])
     seen: list[dict[str, torch.Tensor]] = []
 
     def validate() -> dict[str, float]:
@@ -74,10 +74,10 @@ def test_selection_keeps_the_weights_of_the_best_validation(tiny) -> None:
 
     result = fit(method, samples, LOOP, CPU, validate=validate, select_on="label_short_acc")
     assert result.best_step == 6 and result.best["label_short_acc"] == 0.7
-    assert [h["val_label_short_acc"] for h in result.history] == [0.2, 0.7, 0.5, 0.6]
+    assert [h["val_label_short_acc"] for h in result.history] == [0.2, 0.7, 0.6]
     for key, value in method.clip.state_dict().items():
         assert torch.equal(value, seen[1][key]), key
-    assert not torch.equal(seen[1]["logit_scale"], seen[3]["logit_scale"])  # training went on
+    assert not torch.equal(seen[1]["logit_scale"], seen[2]["logit_scale"])  # training went on
     with torch.no_grad():  # the head classifies with the kept weights, not the last ones
         assert torch.equal(method.text_head(), method.class_embeddings(method.classes))
 
