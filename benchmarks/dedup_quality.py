@@ -15,7 +15,7 @@ is the share of variants that land in their original's cluster, and precision th
 a variant's cluster mates that are the same image. Configurations: pHash alone; pHash with
 the dHash second opinion on pairs near the threshold; pHash with the open_clip embedding
 pass. No pretrained weights can be downloaded here, so the embedding pass uses `ilid-tiny`
-with random weights (or `--checkpoint`, e.g. a finetune_clip checkpoint): its row shows the
+with random weights (or `--checkpoint`, e.g. a train_clip checkpoint): its row shows the
 mechanics, not what real CLIP weights would do. Figures are printed, never asserted.
 """
 

@@ -9,13 +9,14 @@ import sys
 
 
 def _demo_run(argv: list[str]) -> int:
+    from ilid_platform.demo.catalog import SIZES
     from ilid_platform.demo.server import port_number
 
     parser = argparse.ArgumentParser(
         prog="ilid demo run",
         description="Serve the demo catalog and materialise every asset on it.",
     )
-    parser.add_argument("--size", default="demo", choices=["demo", "small"])
+    parser.add_argument("--size", default="demo", choices=sorted(SIZES))
     parser.add_argument(
         "--port",
         type=port_number,

@@ -6,6 +6,7 @@ from ilid_platform.defs import captions, crawl, dataset, images, models
 from ilid_platform.defs.jobs import (
     crawl_job,
     dataset_and_models_job,
+    dataset_job,
     nightly_crawl,
     per_source_job,
 )
@@ -14,7 +15,7 @@ from ilid_platform.defs.resources import IlidStorage, captioner_from_env, read_a
 defs = dg.Definitions(
     assets=dg.load_assets_from_modules([crawl, images, captions, dataset, models]),
     asset_checks=dg.load_asset_checks_from_modules([dataset]),
-    jobs=[per_source_job, crawl_job, dataset_and_models_job],
+    jobs=[per_source_job, crawl_job, dataset_job, dataset_and_models_job],
     schedules=[nightly_crawl],
     resources={
         "storage": IlidStorage(),

@@ -5,6 +5,7 @@ import logging
 import os
 import resource
 import time
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -19,9 +20,12 @@ logger = logging.getLogger(__name__)
 
 
 def materialize_everything(
-    instance: dg.DagsterInstance, run_config: dict[str, Any] | None = None
+    instance: dg.DagsterInstance,
+    run_config: dict[str, Any] | None = None,
+    global_job: str = "dataset_and_models_job",
 ) -> list[str]:
-    """Run the per-source job for every source partition, then the global job."""
+    """Run the per-source job for every source partition, then the global job (by default
+    everything; `dataset_job` stops at the shards)."""
     from ilid_platform.definitions import defs
     from ilid_platform.defs.partitions import source_partitions
 
@@ -31,12 +35,35 @@ def materialize_everything(
         logger.info("materialising source partition %s", key)
         result = per_source.execute_in_process(instance=instance, partition_key=key)
         run_ids.append(result.run_id)
-    logger.info("materialising clusters, samples, shards and models")
-    result = defs.resolve_job_def("dataset_and_models_job").execute_in_process(
+    logger.info("materialising %s", global_job)
+    result = defs.resolve_job_def(global_job).execute_in_process(
         instance=instance, run_config=run_config or {}
     )
     run_ids.append(result.run_id)
     return run_ids
+
+
+def _headline(metrics: dict[str, Any]) -> dict[str, Any]:
+    """The metrics without the per-class breakdown and confusion matrix (see the report)."""
+    return {k: v for k, v in metrics.items() if k not in ("per_class", "confusion")}
+
+
+def adaptation_summary(path: Path) -> dict[str, Any]:
+    """label_short test accuracy with its interval per method and shot count."""
+    report = json.loads(path.read_text())
+    return {
+        "target_source": report["target_source"],
+        "label_short_acc": {
+            shots: {
+                method: [
+                    round(m["zeroshot_label_short_acc"], 3),
+                    *map(round, m["zeroshot_label_short_ci"], (3, 3)),
+                ]
+                for method, m in runs.items()
+            }
+            for shots, runs in report["runs"].items()
+        },
+    }
 
 
 def summarise(paths: StoragePaths, wall_s: float) -> dict[str, Any]:
@@ -77,8 +104,9 @@ def summarise(paths: StoragePaths, wall_s: float) -> dict[str, Any]:
     return {
         "per_source": per_source,
         "clusters_total": total_clusters,
-        "clip": json.loads((reports / "clip_metrics.json").read_text()),
+        "clip": _headline(json.loads((reports / "clip_metrics.json").read_text())),
         "student": json.loads((reports / "student_metrics.json").read_text()),
+        "adaptation": adaptation_summary(reports / "adaptation.json"),
         "wall_time_s": round(wall_s, 1),
         "peak_rss_mib": round(usage / 1024, 1),
         "paths": {

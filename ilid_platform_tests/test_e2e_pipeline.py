@@ -20,6 +20,10 @@ FAST_TRAINING = {
     "ops": {
         "clip_model": {"config": {"epochs": 40}},
         "student_model": {"config": {"align_steps": 60, "distill_steps": 240}},
+        # every method, on a budget that only shows the asset works end to end
+        "adaptation_report": {
+            "config": {"shots": [4], "include_all_shots": False, "steps": 6, "base_epochs": 3}
+        },
     }
 }
 
@@ -124,6 +128,22 @@ def test_clip_zero_shot_clearly_above_chance(pipeline):
     metrics = json.loads((paths.reports / "clip_metrics.json").read_text())
     assert metrics["zeroshot_label_short_acc"] > 2 * metrics["zeroshot_label_short_chance"]
     assert metrics["zeroshot_material_acc"] > 1.5 * metrics["zeroshot_material_chance"]
+
+
+def test_adaptation_report_compares_every_method_on_the_held_out_shop(pipeline):
+    from ilid_platform.train.adapt import METHODS
+
+    report = json.loads((pipeline.paths.reports / "adaptation.json").read_text())
+    assert report["target_source"] == "clampco"
+    runs = report["runs"]["4"]
+    assert set(runs) == set(METHODS)
+    n_test = {m["n_test"] for m in runs.values()}
+    assert len(n_test) == 1 and n_test.pop() > 0  # the same test split for every method
+    for metrics in runs.values():
+        lo, hi = metrics["zeroshot_label_short_ci"]
+        assert lo <= metrics["zeroshot_label_short_acc"] <= hi
+    assert (pipeline.paths.reports / "adaptation_shots.png").stat().st_size > 0
+    assert (pipeline.paths.reports / "clip_confusion.png").stat().st_size > 0
 
 
 def test_student_reports_in_domain_and_held_out_accuracy(pipeline):

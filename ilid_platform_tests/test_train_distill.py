@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 
 import pytest
 import torch
 import torch.nn.functional as F
-from torch.optim.swa_utils import AveragedModel
 
+from ilid_platform.train.adapt.run import load_adapted
 from ilid_platform.train.data import ImageDataset, load_samples
 from ilid_platform.train.distill import (
-    Student,
     StudentConfig,
-    adip_loss,
     distill_student,
     load_student,
-    run_phase,
     split_for_holdout,
 )
+from ilid_platform.train.loop import LoopConfig, fit
+from ilid_platform.train.students.adip import AdipTask, adip_loss
+from ilid_platform.train.students.base import Student, TeacherInputs
 from ilid_platform_tests.test_train_clip import (
     SHAPES,
     synthetic_shards_dir,
@@ -55,14 +54,6 @@ def test_adip_loss_matches_formula() -> None:
     assert adip_loss(3 * unit, unit, 2 * unit).item() == pytest.approx(-1.0)
 
 
-def _fake_batches(embed_dim: int):
-    generator = torch.Generator().manual_seed(0)
-    while True:
-        x = torch.randn(4, 3, 32, 32, generator=generator)
-        image_emb, text_emb = torch.randn(2, 4, embed_dim, generator=generator)
-        yield x, image_emb, text_emb
-
-
 def _snapshot(module: torch.nn.Module) -> dict[str, torch.Tensor]:
     return {k: v.clone() for k, v in module.state_dict().items()}
 
@@ -71,31 +62,26 @@ def _changed(before: dict[str, torch.Tensor], module: torch.nn.Module) -> set[st
     return {k for k, v in module.state_dict().items() if not torch.equal(before[k], v)}
 
 
-def test_align_trains_only_projection_and_distill_only_backbone() -> None:
+def test_align_trains_only_projection_and_distill_only_backbone(shards: Path) -> None:
     torch.manual_seed(0)
-    student = Student("resnet10t", embed_dim=16)
-    batches = _fake_batches(16)
+    samples = [s for s in load_samples(shards) if s.split == "train"][:32]
+    teacher = load_adapted("ilid-tiny")  # random weights are enough to check freezing
+    names = sorted({s.label_short for s in load_samples(shards)})
+    with torch.no_grad():
+        head = teacher.class_embeddings(names)
+    student = Student("resnet10t", embed_dim=head.shape[1])
+    inputs = TeacherInputs(teacher, student, image_size=32)
+    config = LoopConfig(steps=3, batch_size=8, lr=1e-2, optimizer="adam", schedule="constant")
+
     backbone, projection = _snapshot(student.backbone), _snapshot(student.projection)
-    run_phase(student, "align", batches, steps=3, lr=1e-2)
+    fit(AdipTask(student, inputs, head, names, "align"), samples, config, torch.device("cpu"))
     assert _changed(backbone, student.backbone) == set()  # weights and BatchNorm statistics
     assert _changed(projection, student.projection) == {"weight"}
 
     backbone, projection = _snapshot(student.backbone), _snapshot(student.projection)
-    losses = run_phase(student, "distill", batches, steps=3, lr=1e-2)
-    assert len(losses) == 3
+    fit(AdipTask(student, inputs, head, names, "distill"), samples, config, torch.device("cpu"))
     assert _changed(projection, student.projection) == set()
     assert any(k.endswith("conv1.0.weight") for k in _changed(backbone, student.backbone))
-
-
-def test_swad_averages_distill_iterates() -> None:
-    torch.manual_seed(0)
-    student = Student("resnet10t", embed_dim=16)
-    average = AveragedModel(copy.deepcopy(student), use_buffers=True)
-    batches = _fake_batches(16)
-    run_phase(student, "distill", batches, steps=4, lr=1e-2, average=average, average_from=2)
-    assert average.n_averaged.item() == 2
-    averaged = average.module.backbone.conv1[0].weight
-    assert not torch.equal(averaged, student.backbone.conv1[0].weight)
 
 
 def test_split_for_holdout_excludes_source(shards: Path) -> None:

@@ -19,6 +19,12 @@ crawl_job = dg.define_asset_job(
     description="Re-crawl one catalog; downstream assets follow only where data changed.",
 )
 
+dataset_job = dg.define_asset_job(
+    "dataset_job",
+    selection=dg.AssetSelection.groups("dataset") | dg.AssetSelection.assets("image_clusters"),
+    description="Cluster images across sources, build samples and shards; no training.",
+)
+
 dataset_and_models_job = dg.define_asset_job(
     "dataset_and_models_job",
     selection=dg.AssetSelection.groups("dataset", "models")

@@ -1,6 +1,9 @@
-"""clip_model (open_clip fine-tuning) and student_model (VL2V-ADiP distillation)."""
+"""clip_model (CLIP adaptation), adaptation_report (every method compared) and student_model
+(VL2V-ADiP distillation)."""
 
+import base64
 import json
+from pathlib import Path
 
 import dagster as dg
 
@@ -8,16 +11,29 @@ from ilid_platform.defs.automation import on_upstream_data_change
 from ilid_platform.defs.dataset import ilid_shards
 from ilid_platform.defs.partitions import sources
 from ilid_platform.defs.resources import IlidStorage
-from ilid_platform.train.clip import ClipConfig, finetune_clip
+from ilid_platform.train.adaptation import ProtocolConfig, compare_methods
+from ilid_platform.train.clip import ClipConfig, train_clip
 from ilid_platform.train.distill import StudentConfig, distill_student
+from ilid_platform.train.report import (
+    comparison_markdown,
+    confusion_png,
+    grouped_markdown,
+    shots_plot_png,
+)
 
 CLIP_DEFAULTS = ClipConfig()
 STUDENT_DEFAULTS = StudentConfig()
+PROTOCOL_DEFAULTS = ProtocolConfig()
 
 
 class ClipTrainingConfig(dg.Config):
-    """Defaults train the small from-scratch config on CPU; set model/pretrained for real CLIP."""
+    """Defaults train the small from-scratch config on CPU; set model/pretrained for real CLIP.
 
+    `method` picks the adaptation method (see `train.adapt.METHODS`); without `pretrained`,
+    methods other than `finetune` start from the from-scratch `finetune` of the same shards.
+    """
+
+    method: str = CLIP_DEFAULTS.method
     model: str = CLIP_DEFAULTS.model
     pretrained: str | None = None
     epochs: int = CLIP_DEFAULTS.epochs
@@ -37,6 +53,22 @@ class StudentTrainingConfig(dg.Config):
     device: str = "auto"
 
 
+class AdaptationReportConfig(dg.Config):
+    """The comparison's budget. Defaults keep `make demo` short; `benchmarks/adaptation.py`
+    runs the full protocol on the `large` catalog."""
+
+    target_source: str | None = None
+    shots: list[int] = [4]
+    include_all_shots: bool = True  # also adapt with the target shop's whole train split
+    methods: list[str] = list(PROTOCOL_DEFAULTS.methods)
+    steps: int = 30
+    batch_size: int = PROTOCOL_DEFAULTS.batch_size
+    validate_every: int = 10
+    base_epochs: int = 10  # from-scratch training of the stand-in foundation model
+    seed: int = 0
+    device: str = "auto"
+
+
 def _write_report(storage: IlidStorage, name: str, metrics: dict) -> None:
     (storage.paths.reports / f"{name}.json").write_text(json.dumps(metrics, indent=2))
 
@@ -44,6 +76,13 @@ def _write_report(storage: IlidStorage, name: str, metrics: dict) -> None:
 def _metric_metadata(metrics: dict) -> dict:
     flat = {k: v for k, v in metrics.items() if isinstance(v, int | float)}
     return {**flat, "metrics": dg.MetadataValue.json(metrics)}
+
+
+def _image_markdown(png: bytes, path: Path, title: str) -> dg.MetadataValue:
+    """The PNG beside the reports, and inline in the UI (Dagster renders data-URI images)."""
+    path.write_bytes(png)
+    encoded = base64.b64encode(png).decode()
+    return dg.MetadataValue.md(f"![{title}](data:image/png;base64,{encoded})\n\n`{path}`")
 
 
 @dg.asset(
@@ -58,17 +97,75 @@ def clip_model(
     context: dg.AssetExecutionContext, config: ClipTrainingConfig, storage: IlidStorage
 ) -> dg.MaterializeResult:
     clip_config = ClipConfig(**config.model_dump(exclude_none=True))
-    result = finetune_clip(
+    result = train_clip(
         storage.paths.shards,
         storage.paths.checkpoints / "clip",
         clip_config,
         progress=context.log.info,
     )
     _write_report(storage, "clip_metrics", result.metrics)
+    confusion = _image_markdown(
+        confusion_png(result.metrics["confusion"], f"label_short, {clip_config.method}"),
+        storage.paths.reports / "clip_confusion.png",
+        "confusion matrix",
+    )
     return dg.MaterializeResult(
         metadata={
             "checkpoint": dg.MetadataValue.path(str(result.checkpoint_path)),
+            "method": clip_config.method,
+            "confusion_matrix": confusion,
+            "accuracy_per_source": dg.MetadataValue.md(
+                grouped_markdown(result.metrics["per_source"], "source")
+            ),
+            "accuracy_per_class": dg.MetadataValue.md(
+                grouped_markdown(result.metrics["per_class"], "label_short")
+            ),
             **_metric_metadata(result.metrics),
+        }
+    )
+
+
+@dg.asset(
+    automation_condition=on_upstream_data_change,
+    deps=[ilid_shards],
+    group_name="models",
+    kinds={"pytorch"},
+    description="Every CLIP adaptation method adapts the same starting model (a from-scratch "
+    "CLIP of the other shops) to one held-out shop at k shots per class, with the same budget; "
+    "test accuracy with Wilson intervals, train time, and accuracy against shots.",
+)
+def adaptation_report(
+    context: dg.AssetExecutionContext, config: AdaptationReportConfig, storage: IlidStorage
+) -> dg.MaterializeResult:
+    protocol = ProtocolConfig(
+        target_source=config.target_source,
+        shots=(*config.shots, *([None] if config.include_all_shots else [])),
+        methods=tuple(config.methods),
+        steps=config.steps,
+        batch_size=config.batch_size,
+        validate_every=config.validate_every,
+        base=ClipConfig(epochs=config.base_epochs, seed=config.seed, device=config.device),
+        seed=config.seed,
+        device=config.device,
+    )
+    comparison = compare_methods(
+        storage.paths.shards,
+        storage.paths.checkpoints / "adaptation",
+        protocol,
+        progress=context.log.info,
+    )
+    _write_report(storage, "adaptation", comparison.to_json())
+    plot = _image_markdown(
+        shots_plot_png(comparison),
+        storage.paths.reports / "adaptation_shots.png",
+        "label_short accuracy against shots",
+    )
+    return dg.MaterializeResult(
+        metadata={
+            "target_source": comparison.target_source,
+            "comparison": dg.MetadataValue.md(comparison_markdown(comparison)),
+            "accuracy_vs_shots": plot,
+            "results": dg.MetadataValue.json(comparison.to_json()),
         }
     )
 

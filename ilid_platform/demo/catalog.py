@@ -12,8 +12,11 @@ from dataclasses import dataclass, field, replace
 
 from ilid_platform.demo.drawing import POWDER_COAT_COLOURS, ImageSpec
 
-SIZES = {"demo": 100, "small": 70}
+SIZES = {"demo": 100, "small": 70, "large": 600}
 """Products per shop for each catalog size."""
+# Catalog sizes whose pictures vary more per part type (`ImageSpec.variety`): big enough test
+# splits to tell adaptation methods apart need a task that is not solved by a glance.
+VARIED_SIZES = {"large"}
 
 # Physically sensible finishes per material.
 FINISHES_BY_MATERIAL: dict[str, list[str]] = {
@@ -284,7 +287,7 @@ def _picture_format(shop: str, rng: random.Random) -> tuple[str, int]:
     return "JPEG", 90
 
 
-def _plan_shop(shop: Shop, n_products: int, seed: int) -> ShopPlan:
+def _plan_shop(shop: Shop, n_products: int, seed: int, variety: int = 0) -> ShopPlan:
     rng = random.Random(f"{seed}-{shop.name}")
     plan = ShopPlan(shop)
     parts: list[str] = []
@@ -315,6 +318,7 @@ def _plan_shop(shop: Shop, n_products: int, seed: int) -> ShopPlan:
                 _seed(seed, shop.name, path),
                 fmt,
                 quality,
+                variety,
             )
             plan.pictures[path] = Picture(path, spec)
             paths.append(path)
@@ -482,7 +486,8 @@ def plan_catalog(size: str, seed: int) -> CatalogPlan:
         raise ValueError(f"unknown catalog size {size!r}; choose one of {sorted(SIZES)}")
     n = SIZES[size]
     rng = random.Random(f"{seed}-catalog")
-    shops = {name: _plan_shop(shop, n, seed) for name, shop in SHOPS.items()}
+    variety = int(size in VARIED_SIZES)
+    shops = {name: _plan_shop(shop, n, seed, variety) for name, shop in SHOPS.items()}
     for plan in shops.values():
         _mark_disallowed(plan, rng, max(2, n // 20))
     groups: list[list[dict]] = []

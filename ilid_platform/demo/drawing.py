@@ -46,13 +46,19 @@ class ImageSpec:
     seed: int
     fmt: str = "JPEG"
     quality: int = 90
+    # 0 keeps the demo's mild poses; 1 (the `large` catalog) adds viewpoint tilt, part
+    # thickness, a wider scale range and tinted backgrounds, so a part type looks more varied.
+    variety: int = 0
 
 
 class _Pen:
     """Draws unit-frame primitives onto the silhouette (mask) and darkening (detail) layers."""
 
-    def __init__(self, size: int, angle: float, scale: float, dx: float, dy: float) -> None:
+    def __init__(
+        self, size: int, angle: float, scale: float, dx: float, dy: float, squash: float = 1.0
+    ) -> None:
         self.px = size * SUPERSAMPLE
+        self.squash = squash
         self.mask = Image.new("L", (self.px, self.px), 0)
         self.detail = Image.new("L", (self.px, self.px), 0)
         self.m = ImageDraw.Draw(self.mask)
@@ -62,6 +68,7 @@ class _Pen:
         self.cx, self.cy = self.px / 2 * (1 + dx), self.px / 2 * (1 + dy)
 
     def pt(self, x: float, y: float) -> tuple[float, float]:
+        y = y * self.squash  # foreshortening: the part seen from an oblique viewpoint
         return (
             self.cx + self.k * (x * self.cos - y * self.sin),
             self.cy + self.k * (x * self.sin + y * self.cos),
@@ -362,11 +369,30 @@ def _surface(spec: ImageSpec, mask: np.ndarray, detail: np.ndarray, rng: np.rand
 
 def _draw_part(spec: ImageSpec, size: int, rng: np.random.Generator, scale: float, offset: float):
     angle = rng.uniform(0, 2 * math.pi)
-    pen = _Pen(size, angle, scale, *rng.uniform(-offset, offset, 2))
+    squash = 1.0
+    if spec.variety:
+        scale *= rng.uniform(0.75, 1.12)
+        squash = rng.uniform(0.55, 1.0)
+    pen = _Pen(size, angle, scale, *rng.uniform(-offset, offset, 2), squash=squash)
     SHAPES[spec.part_type](pen, rng)
     mask = np.asarray(pen.mask.reduce(SUPERSAMPLE), dtype=np.float32) / 255
     detail = np.asarray(pen.detail.reduce(SUPERSAMPLE), dtype=np.float32) / 255
-    return mask, _surface(spec, mask, detail, rng)
+    fg = _surface(spec, mask, detail, rng)
+    if spec.variety:
+        mask, fg = _thickness(mask, fg, size, rng)
+    return mask, fg
+
+
+def _thickness(mask: np.ndarray, fg: np.ndarray, size: int, rng: np.random.Generator):
+    """Extrude the silhouette a few pixels in a random direction, darker: the part's side
+    wall as an oblique camera sees it."""
+    depth = rng.uniform(0.005, 0.035) * size
+    direction = rng.uniform(0, 2 * math.pi)
+    dy, dx = round(depth * math.sin(direction)), round(depth * math.cos(direction))
+    side = np.roll(mask, (dy, dx), axis=(0, 1))
+    wall = np.clip(side - mask, 0, 1)[..., None]
+    shaded = np.roll(fg, (dy, dx), axis=(0, 1)) * rng.uniform(0.45, 0.65)
+    return np.maximum(mask, side), fg * (1 - wall) + shaded * wall
 
 
 def _compose(bg: np.ndarray, fg: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -378,6 +404,8 @@ def _studio(spec: ImageSpec, rng: np.random.Generator) -> np.ndarray:
     mask, fg = _draw_part(spec, w, rng, rng.uniform(0.62, 0.8), 0.06)
     shadow = np.roll(_blur(mask, w * 0.03), (int(w * 0.03), int(w * 0.02)), axis=(0, 1))
     bg = np.full((h, w, 3), rng.uniform(0.96, 0.99), np.float32) * (1 - 0.25 * shadow[..., None])
+    if spec.variety:
+        bg = bg * rng.uniform(0.82, 1.0, 3).astype(np.float32)
     return _compose(bg, fg, mask)
 
 
@@ -400,6 +428,8 @@ def _workshop(spec: ImageSpec, rng: np.random.Generator) -> np.ndarray:
     img = img.transform((h, h), Image.Transform.QUAD, quad, Image.Resampling.BILINEAR)
     warped = np.asarray(img, dtype=np.float32) / 255
     top, bottom = rng.uniform(0.45, 0.6), rng.uniform(0.78, 0.9)
+    if spec.variety:
+        top, bottom = top * rng.uniform(0.6, 1.1), bottom * rng.uniform(0.75, 1.1)
     grad = np.linspace(top, bottom, h, dtype=np.float32)[:, None] + np.linspace(-0.04, 0.04, w)
     bg = np.repeat(grad[..., None], 3, axis=2)
     x0 = int(rng.integers(0, w - h + 1))

@@ -117,7 +117,7 @@ def dedup_command(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--model",
         default="ViT-B-16",
-        help="open_clip model name, or a finetune_clip checkpoint (.pt)",
+        help="open_clip model name, or a train_clip checkpoint (.pt)",
     )
     parser.add_argument(
         "--pretrained",

@@ -369,7 +369,7 @@ class DedupConfig:
     watermarks: it does hurt recall somewhere, so it stays a choice."""
     dhash_threshold: int = 16
     embedding_model: str | None = None
-    """open_clip model name or `finetune_clip` checkpoint for the embedding pass; None: off."""
+    """open_clip model name or `train_clip` checkpoint for the embedding pass; None: off."""
     embedding_pretrained: str | None = None
     threshold_cos: float = 0.95
 

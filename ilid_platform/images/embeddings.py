@@ -6,7 +6,7 @@ only extra edges for `dedup.cluster`, so they merge clusters through its represe
 check and never chain.
 
 The pass is only as good as the model's weights. With real CLIP weights (`--model ViT-B-16
---pretrained openai`, or a checkpoint written by `finetune_clip`) it groups crops and pads;
+--pretrained openai`, or a checkpoint written by `train_clip`) it groups crops and pads;
 a randomly initialised model, the only kind this sandbox can build without a download,
 exercises the mechanics but its similarities mean little.
 """
@@ -33,7 +33,7 @@ _BLOCK = 4096
 def model_source(model: str, pretrained: str | None = None) -> str:
     """The `load_clip` source for an open_clip model name and a pretrained tag or weights file.
 
-    A `.pt` checkpoint written by `finetune_clip` is passed as `model` on its own.
+    A `.pt` checkpoint written by `train_clip` is passed as `model` on its own.
     """
     return f"{model}:{pretrained}" if pretrained else model
 

@@ -1,4 +1,5 @@
-"""CLIP fine-tuning with open_clip and VL2V-ADiP distillation into a timm student."""
+"""CLIP adaptation with open_clip (one loop, one module per method) and distillation of a CLIP
+teacher into a timm student (VL2V-ADiP)."""
 
 import os
 

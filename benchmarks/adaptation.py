@@ -1,0 +1,156 @@
+"""Compare every CLIP adaptation method on the `large` demo catalog and print the table.
+
+Builds the catalog's dataset through the real pipeline (crawl, download, caption, split,
+shards; in `--home`, reused when it is already there), trains CLIP from scratch on all three
+shops (the `finetune` targets), then runs the adaptation protocol: a CLIP trained from
+scratch on two shops stands in for the foundation model and every method adapts it to the
+third with k shots per class, on the same split and step budget. Everything is cached in
+`--home` by config and data, so a re-run prints at once.
+
+    .venv/bin/python benchmarks/adaptation.py [--json OUT] [--steps 200] [--shots 1 4 16 all]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+
+from ilid_platform.demo.generate import generate_catalog
+from ilid_platform.demo.server import running_catalog
+from ilid_platform.run_demo import materialize_everything
+from ilid_platform.settings import storage_paths
+from ilid_platform.train.adapt import METHODS
+from ilid_platform.train.adaptation import ProtocolConfig, compare_methods
+from ilid_platform.train.clip import ClipConfig, train_clip
+from ilid_platform.train.report import COLUMNS, comparison_markdown, markdown_table
+from ilid_platform.train.scores import format_accuracy
+
+SPLIT = {"train": 0.6, "val": 0.1, "test": 0.3}  # several hundred test images per shop
+HEADLINE_SHOTS = "16"
+
+
+def build_shards(home: Path, size: str, seed: int) -> Path:
+    """The catalog's shards, built by the assets unless `home` already holds them."""
+    os.environ["ILID_HOME"] = str(home)
+    paths = storage_paths(home).ensure()
+    marker = paths.shards / "benchmark.json"
+    wanted = {"size": size, "seed": seed, "split": SPLIT}
+    if marker.is_file() and json.loads(marker.read_text()) == wanted:
+        return paths.shards
+    generate_catalog(paths.demo, size=size, seed=seed)
+    with running_catalog(paths.demo) as server, dg.DagsterInstance.ephemeral() as instance:
+        os.environ["ILID_DEMO_PORT"] = str(server.port)
+        run_config = {"ops": {"ilid_samples": {"config": {**SPLIT, "seed": seed}}}}
+        materialize_everything(instance, run_config, global_job="dataset_job")
+    marker.write_text(json.dumps(wanted))
+    return paths.shards
+
+
+def flat_row(metrics: dict[str, Any]) -> dict[str, Any]:
+    """{metric: value, metric_ci: [lo, hi], train_s} for the JSON output."""
+    row: dict[str, Any] = {"train_s": metrics.get("train_seconds", 0.0)}
+    for _, prefix in COLUMNS:
+        key = f"{prefix}_acc" if f"{prefix}_acc" in metrics else prefix
+        if key in metrics:
+            name = prefix.removeprefix("zeroshot_")
+            row[name] = metrics[key]
+            if f"{prefix}_ci" in metrics:
+                row[f"{name}_ci"] = metrics[f"{prefix}_ci"]
+    for extra in ("i2t_r5", "t2i_r5"):
+        if extra in metrics:
+            row[extra], row[f"{extra}_ci"] = metrics[extra], metrics[f"{extra}_ci"]
+    for key in ("n_train", "n_test", "zeroshot_label_short_chance", "tuning"):
+        if key in metrics:
+            row[key] = metrics[key]
+    return row
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--home", type=Path, default=Path("/tmp/ilid-adaptation-benchmark"))
+    parser.add_argument("--size", default="large")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--steps", type=int, default=200)
+    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--shots", nargs="+", default=["1", "4", "16", "all"])
+    parser.add_argument("--methods", nargs="+", default=list(METHODS))
+    parser.add_argument("--epochs", type=int, default=ClipConfig().epochs, help="from scratch")
+    parser.add_argument("--json", type=Path, default=None, help="write the figures here")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    started = time.perf_counter()
+    shards = build_shards(args.home.resolve(), args.size, args.seed)
+    out = args.home.resolve() / "checkpoints"
+
+    def progress(line: str) -> None:
+        print(f"[{time.perf_counter() - started:7.0f}s] {line}", flush=True)
+
+    scratch = ClipConfig(epochs=args.epochs, seed=args.seed)
+    full = train_clip(shards, out / "clip", scratch, progress)
+    shots = tuple(None if k == "all" else int(k) for k in args.shots)
+    protocol = ProtocolConfig(
+        shots=shots,
+        methods=tuple(args.methods),
+        steps=args.steps,
+        batch_size=args.batch_size,
+        base=scratch,
+        seed=args.seed,
+    )
+    comparison = compare_methods(shards, out / "adaptation", protocol, progress)
+
+    m = full.metrics
+    print(f"\n## finetune from scratch on all shops ({m['n_train']} train, {m['n_test']} test)")
+    for title, prefix in COLUMNS:
+        print(f"  {title:<26} {format_accuracy(m, prefix)}")
+    for field in ("label_short", "material"):
+        print(f"  zero-shot {field} chance {m[f'zeroshot_{field}_chance']:.3f}")
+    for source, entry in m["per_source"].items():
+        print(f"  label_short on {source:<9} {format_accuracy(entry, '')}")
+    base = comparison.base
+    print(f"\n## starting model for adaptation: {base.get('source')}")
+    print(f"  label_short (their test split) {format_accuracy(base, 'zeroshot_label_short')}")
+    print("\n" + comparison_markdown(comparison))
+    print(
+        "\n"
+        + markdown_table(
+            ["method", *comparison.runs],
+            [
+                [
+                    name,
+                    *(
+                        format_accuracy(runs.get(name, {}), "zeroshot_label_short")
+                        for runs in comparison.runs.values()
+                    ),
+                ]
+                for name in args.methods
+            ],
+        )
+    )
+    if args.json:
+        headline = (
+            HEADLINE_SHOTS if HEADLINE_SHOTS in comparison.runs else list(comparison.runs)[-1]
+        )
+        result: dict[str, Any] = {}
+        for name in args.methods:
+            row = flat_row(comparison.runs[headline][name])
+            row["shots"] = headline
+            row["by_shots"] = {k: flat_row(r[name]) for k, r in comparison.runs.items()}
+            result[name] = row
+        result["finetune_from_scratch_all_shops"] = flat_row(full.metrics)
+        result["base_model"] = {"source": base.get("source"), **flat_row(base)}
+        result["target_source"] = comparison.target_source
+        args.json.write_text(json.dumps(result, indent=2))
+        print(f"\nwrote {args.json}")
+    print(f"\nwall time {time.perf_counter() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
