@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ilid_platform.crawl import spider
+from ilid_platform.crawl import settings as crawl_settings
 
 DOCKER = Path(__file__).resolve().parents[1] / "docker"
 
@@ -75,10 +75,10 @@ def test_the_code_runs_as_an_unprivileged_user() -> None:
 def test_chromium_keeps_its_sandbox_where_it_can(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("ILID_CHROMIUM_SANDBOX", raising=False)
     monkeypatch.setattr(os, "geteuid", lambda: 0)
-    assert "--no-sandbox" in spider.chromium_args(), "Chromium refuses to run as root otherwise"
+    assert "--no-sandbox" in crawl_settings.chromium_args(), "Chromium refuses to run as root otherwise"
     monkeypatch.setattr(os, "geteuid", lambda: 10001)
     userns = subprocess.run(["unshare", "--user", "true"], capture_output=True).returncode == 0
-    assert spider.chromium_sandbox_possible() is userns
-    assert ("--no-sandbox" in spider.chromium_args()) is not userns
+    assert crawl_settings.chromium_sandbox_possible() is userns
+    assert ("--no-sandbox" in crawl_settings.chromium_args()) is not userns
     monkeypatch.setenv("ILID_CHROMIUM_SANDBOX", "off")
-    assert "--no-sandbox" in spider.chromium_args()
+    assert "--no-sandbox" in crawl_settings.chromium_args()
