@@ -75,7 +75,9 @@ def test_the_code_runs_as_an_unprivileged_user() -> None:
 def test_chromium_keeps_its_sandbox_where_it_can(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("ILID_CHROMIUM_SANDBOX", raising=False)
     monkeypatch.setattr(os, "geteuid", lambda: 0)
-    assert "--no-sandbox" in crawl_settings.chromium_args(), "Chromium refuses to run as root otherwise"
+    assert "--no-sandbox" in crawl_settings.chromium_args(), (
+        "Chromium refuses to run as root otherwise"
+    )
     monkeypatch.setattr(os, "geteuid", lambda: 10001)
     userns = subprocess.run(["unshare", "--user", "true"], capture_output=True).returncode == 0
     assert crawl_settings.chromium_sandbox_possible() is userns
