@@ -25,8 +25,8 @@ import pytest
 from ilid_platform.crawl.cli import crawl_command
 from ilid_platform.crawl.runner import CrawlError, run_crawl
 from ilid_platform.crawl.sources import Politeness, Source
-from ilid_platform.crawl.spider import canonical_url
 from ilid_platform.crawl.store import load_records
+from ilid_platform.crawl.urls import canonical_url
 
 FAST = Politeness(download_delay=0, autothrottle=False, concurrency_per_domain=4, timeout_s=10)
 

@@ -98,7 +98,7 @@ def decide_products(
 
 
 def _canonical(url: str) -> str:
-    from ilid_platform.crawl.spider import canonical_url
+    from ilid_platform.crawl.urls import canonical_url
 
     try:
         return canonical_url(url)

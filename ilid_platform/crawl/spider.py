@@ -10,12 +10,10 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import re
 from collections.abc import AsyncIterator, Iterator
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urldefrag, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
@@ -28,7 +26,6 @@ from scrapy.exceptions import (
     ResponseDataLossError,
 )
 from scrapy.http import Response, TextResponse, XmlResponse
-from scrapy.linkextractors import IGNORED_EXTENSIONS
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip, gzip_magic_number
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
@@ -37,7 +34,6 @@ from twisted.internet.error import TCPTimedOutError
 from twisted.internet.error import TimeoutError as TwistedTimeoutError
 from twisted.python.failure import Failure
 from w3lib.encoding import http_content_type_encoding
-from w3lib.url import canonicalize_url
 
 from ilid_platform.crawl.downloader import playwright_selector, wait_until_rendered
 from ilid_platform.crawl.extract import PageReading, decide_pages
@@ -46,52 +42,15 @@ from ilid_platform.crawl.pipelines import load_reading_items
 from ilid_platform.crawl.records import ProductRecord, utc_now_iso
 from ilid_platform.crawl.sources import Source
 from ilid_platform.crawl.store import load_records
+from ilid_platform.crawl.urls import NON_CATALOG, NON_HTML_EXTENSIONS, canonical_url, in_domains
 from ilid_platform.crawl.workers import WorkerCrashed, WorkerError, WorkerPool, WorkerTimeout
 
 logger = logging.getLogger(__name__)
 
-TRACKING_PARAMS = re.compile(
-    r"^(utm_\w+|gclid|gbraid|wbraid|dclid|fbclid|msclkid|yclid|mc_cid|mc_eid|_ga|_gl|igshid"
-    r"|ref_src|srsltid|_hsenc|_hsmi|mkt_tok|phpsessid|jsessionid|sessionid|sid)$",
-    re.I,
-)
-_PATH_SESSION = re.compile(r";jsessionid=[^/?#]*", re.I)
-# Paths that never lead to products, and query parameters that only re-sort the same listing.
-NON_CATALOG = re.compile(
-    r"/(cart|basket|checkout|login|logout|signin|sign-in|register|account|my-account|wishlist"
-    r"|compare)(/|$|\?)|add[-_]to[-_]cart|[?&](sort|orderby|order_by|view|mode)=",
-    re.I,
-)
-NON_HTML_EXTENSIONS = {f".{e}" for e in [*IGNORED_EXTENSIONS, "xml", "json", "txt", "gz", "csv"]}
 # Sitemaps and robots.txt may 404; that is no reject, just nothing to discover. They go first,
 # so sitemap <lastmod> is known before the pages it describes are fetched.
 SITEMAP_META = {"handle_httpstatus_all": True}
 SITEMAP_PRIORITY = 10
-
-
-@lru_cache(maxsize=65536)
-def canonical_url(url: str) -> str:
-    """One spelling per page: no fragment, tracking or session parameters or default port,
-    sorted query. Raises ValueError for what is no valid URL (a bad port, a broken IPv6 host).
-    """
-    parts = urlsplit(urldefrag(url)[0])
-    query = [
-        (key, value)
-        for key, value in parse_qsl(parts.query, keep_blank_values=True)
-        if not TRACKING_PARAMS.match(key)
-    ]
-    netloc = parts.netloc
-    if (parts.scheme, parts.port) in (("http", 80), ("https", 443)):
-        netloc = netloc.rsplit(":", 1)[0]
-    path = _PATH_SESSION.sub("", parts.path)
-    canonical = parts._replace(netloc=netloc, path=path, query=urlencode(query))
-    return canonicalize_url(urlunsplit(canonical))
-
-
-def in_domains(url: str, domains: list[str]) -> bool:
-    """Host-based match (ports ignored, subdomains allowed), unlike scrapy's netloc-based helper."""
-    host = (urlsplit(url).hostname or "").lower()
-    return any(host == d or host.endswith(f".{d}") for d in domains)
 
 
 def classify_failure(failure: Failure) -> str:

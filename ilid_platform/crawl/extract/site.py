@@ -29,21 +29,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ilid_platform.crawl.extract.html import absolute_urls
+from ilid_platform.crawl.extract.names import heading_name, structured_name
 from ilid_platform.crawl.extract.naming import (
-    affix_key,
-    cut_at_title,
     page_key,
-    strip_affixes,
     text_key,
-    title_affixes,
-    without_common_affix,
-    word_key,
 )
-from ilid_platform.crawl.extract.page import PageFeatures
 from ilid_platform.crawl.extract.patterns import LISTING_CARDS
 from ilid_platform.crawl.extract.reading import PageReading
 from ilid_platform.crawl.extract.selectors import apply_selected
-from ilid_platform.crawl.extract.templates import fingerprint, template_groups
+from ilid_platform.crawl.extract.site_stats import SiteStats, site_stats
 
 EVIDENCE_NEEDED = 2
 """Points a page without structured data needs, besides its name and photo, to be a product."""
@@ -68,83 +62,6 @@ class Decision:
     product: dict[str, Any] | None
     reason: str | None
     evidence: list[str] = field(default_factory=list)
-
-
-@dataclass
-class SiteStats:
-    pages: int = 0
-    image_pages: Counter[str] = field(default_factory=Counter)
-    site_headings: dict[str, int] = field(default_factory=dict)
-    """Texts that head so many pages that they are the site's or a section's, not a page's,
-    with the number of pages they head."""
-    title_pages: Counter[str] = field(default_factory=Counter)
-    card_pages: Counter[str] = field(default_factory=Counter)
-    card_names: dict[str, Counter[tuple[str, str]]] = field(default_factory=dict)
-    card_targets: set[str] = field(default_factory=set)
-    """Keys of pages that listings link to with a thumbnail."""
-    name_slots: dict[int, tuple[float, bool, int]] = field(default_factory=dict)
-    """Template group to the heading slot (level, named, nth) that holds each page's own
-    name there, where that is not the first heading (a category's h1 above a product's h2)."""
-    """Page key to the texts of the listing cards that link to it."""
-    listing_headings: set[str] = field(default_factory=set)
-    title_affixes: set[str] = field(default_factory=set)
-    template_of: dict[str, int] = field(default_factory=dict)
-    """Page url to the index of its template group."""
-    product_language: bool = False
-    """Whether pages of this site show product-specific evidence (buy buttons, product
-    markup, spec tables): then a page with none of it is no product page."""
-
-    def repeated(self, count: int) -> bool:
-        """Seen on so many pages that it belongs to the site, not to one page."""
-        return self.pages >= 4 and count >= max(3, 0.25 * self.pages)
-
-    def listing(self, features: PageFeatures) -> bool:
-        """Many cards, not counting the links every page has (menus, sidebars)."""
-        cards = [c for c, _ in features.cards if not self.repeated(self.card_pages.get(c, 0))]
-        return len(cards) >= LISTING_CARDS
-
-
-def site_stats(readings: Sequence[PageReading]) -> SiteStats:
-    stats = SiteStats()
-    titles: Counter[str] = Counter()
-    # A page read under several urls (a mirror ignoring ?page=2, session ids) counts once.
-    unique = {fingerprint(r): r for r in readings if r.features is not None}
-    pages = list(unique.values())
-    stats.pages = len(pages)
-    for reading in pages:
-        features = reading.features
-        stats.image_pages.update({image["url"] for image in features.images})
-        stats.card_pages.update({href for href, _ in features.cards})
-        stats.title_pages[text_key(features.title)] += 1
-    for reading in pages:
-        features = reading.features
-        if stats.listing(features):
-            cards = [c for c in features.cards if not stats.repeated(stats.card_pages[c[0]])]
-            stats.card_targets.update(page_key(href) for href, _ in cards)
-            for (href, raw), (_, words) in zip(cards, without_common_affix(cards), strict=True):
-                if words:
-                    stats.card_names.setdefault(page_key(href), Counter())[(raw, words)] += 1
-        if stats.listing(features) or features.negative:
-            first = next(iter(features.headings), None)
-            if first is not None and first["level"] == 1 and not first["hinted"]:
-                stats.listing_headings.add(text_key(first["text"]))
-        titles.update(title_affixes(features.title))
-        if reading.site_name:
-            stats.title_affixes.add(affix_key(reading.site_name))
-    common = {part for part, n in titles.items() if n >= max(3, 0.5 * stats.pages) and part}
-    stats.title_affixes |= common
-    stats.site_headings = _site_headings(pages, stats)
-    stats.template_of = template_groups(pages)
-    stats.name_slots = _name_slots(pages, stats)
-    speaking = sum(
-        1
-        for r in pages
-        if not stats.listing(r.features)
-        and not r.features.negative
-        and (r.features.buy or r.features.product_markup or len(r.features.specs) >= 2)
-    )
-    stats.product_language = speaking >= 2
-    return stats
 
 
 def decide_pages(readings: Sequence[PageReading]) -> list[Decision]:
@@ -173,7 +90,7 @@ def _decide(reading: PageReading, stats: SiteStats, needed: int | None = None) -
         for i in features.images
         if not i["tile"] and not stats.repeated(stats.image_pages.get(i["url"], 0))
     }
-    heading = _heading_name(
+    heading = heading_name(
         reading, stats, evidence, caption or next((c for c in captions.values() if c), "")
     )
     titled = [
@@ -193,7 +110,7 @@ def _decide(reading: PageReading, stats: SiteStats, needed: int | None = None) -
         method = structured["method"]
         product = {k: v for k, v in structured.items() if k not in ("method", "relation")}
         product["specs"] = dict(product["specs"])
-        product["name"] = _structured_name(product["name"], heading, stats)
+        product["name"] = structured_name(product["name"], heading, stats)
         evidence.append(f"{method}: a Product for this page, named {product['name']!r}")
         own = [u for u in absolute_urls(product["image_urls"], reading.base)]
         own = [u for u in own if not stats.repeated(stats.image_pages.get(u, 0))]
@@ -324,94 +241,6 @@ def _photos(reading: PageReading, stats: SiteStats, evidence: list[str]) -> tupl
     return list(dict.fromkeys(urls)), main.get("caption", "")
 
 
-def _heading_name(
-    reading: PageReading, stats: SiteStats, evidence: list[str], caption: str = ""
-) -> str:
-    """The most specific heading unique to the page, else the caption of its main photo,
-    else the title without its site part."""
-    usable = []
-    headings = list(reading.features.headings)
-    if caption:
-        headings.append({"text": caption, "level": 4.0, "order": 1 << 30, "hinted": False})
-    listed = stats.card_names.get(page_key(reading.url))
-    if listed:
-        raw, words = listed.most_common(1)[0][0]
-        words = (
-            cut_at_title(raw, strip_affixes(reading.features.title, stats.title_affixes)) or words
-        )
-        headings.append({"text": words, "level": 4.5, "order": 1 << 31, "hinted": False})
-    usable = [h for h in headings if _usable_heading(text_key(h["text"]), stats)]
-    slot = stats.name_slots.get(stats.template_of.get(reading.url, -1))
-    slotted = [h for h, key in _slots(reading.features.headings) if key == slot]
-    if slotted and _usable_heading(text_key(slotted[0]["text"]), stats):
-        evidence.append("name from the heading that names each page of its template")
-        return slotted[0]["text"]
-    if not any(h["level"] < 4 for h in usable):
-        # No heading of its own: one that a few pages share is the name of variants (sizes,
-        # colours), unless half the site shows it (a logo's, a menu's).
-        shared = [
-            h
-            for h in headings
-            if 0 < stats.site_headings.get(text_key(h["text"]), 0) < 0.5 * stats.pages
-            and text_key(h["text"]) not in stats.listing_headings
-        ]
-        usable = shared or usable
-    if usable:
-        best = min(usable, key=lambda h: (h["level"], h["order"]))
-        if best["level"] >= 4.5:
-            evidence.append("name from the listing card that links here")
-        return best["text"]
-    title = strip_affixes(reading.features.title, stats.title_affixes)
-    if title and not stats.repeated(_title_count(reading, stats)):
-        evidence.append("name from the title: no heading unique to the page")
-        return title
-    return ""
-
-
-def _title_count(reading: PageReading, stats: SiteStats) -> int:
-    return stats.title_pages.get(text_key(reading.features.title), 0)
-
-
-def _usable_heading(key: str, stats: SiteStats) -> bool:
-    if key in stats.site_headings:
-        return False
-    return key not in stats.listing_headings or stats.pages <= 1
-
-
-def _site_headings(pages: Sequence[PageReading], stats: SiteStats) -> dict[str, int]:
-    """Texts that are the top heading of many pages: the logo's h1 on every page, a sidebar's
-    title, a category's h1 on each of its products. Counted as the top heading only, so that a
-    product's name shown again as a tile on listings is not counted against it; repeated until
-    no new text is found, since the next heading can then be shared too (the category under
-    the logo)."""
-    found: dict[str, int] = {}
-    for _ in range(4):
-        tops: Counter[str] = Counter()
-        for reading in pages:
-            candidates = [
-                h
-                for h in reading.features.headings
-                if text_key(h["text"]) not in found
-                and text_key(h["text"]) not in stats.listing_headings
-            ]
-            if candidates:
-                tops[text_key(min(candidates, key=lambda h: (h["level"], h["order"]))["text"])] += 1
-        new = {t: n for t, n in tops.items() if stats.repeated(n) and t not in found}
-        if not new:
-            return found
-        found.update(new)
-    return found
-
-
-def _structured_name(name: str, heading: str, stats: SiteStats) -> str:
-    """The structured name without the shop's name; the page's heading where the two are the
-    same words (the heading is what people read)."""
-    name = strip_affixes(name, stats.title_affixes) or name
-    if heading and word_key(heading) == word_key(name):
-        return heading
-    return name
-
-
 def _propagate_templates(
     readings: Sequence[PageReading], decisions: list[Decision], stats: SiteStats
 ) -> None:
@@ -473,49 +302,3 @@ def _demote_catalog_pages(
         if len(linked) >= LISTING_CARDS:
             evidence = [*decision.evidence, f"links {len(linked)} product pages: a category"]
             decisions[index] = Decision(None, "not_product", evidence)
-
-
-def _slots(
-    headings: list[dict[str, Any]],
-) -> list[tuple[dict[str, Any], tuple[float, bool, int]]]:
-    """Each heading with its slot: level, whether named like a product name, and its place
-    among the page's headings of that kind."""
-    seen: Counter[tuple[float, bool]] = Counter()
-    slotted = []
-    for heading in headings:
-        kind = (heading["level"], heading["hinted"])
-        slotted.append((heading, (*kind, seen[kind])))
-        seen[kind] += 1
-    return slotted
-
-
-def _name_slots(
-    pages: Sequence[PageReading], stats: SiteStats
-) -> dict[int, tuple[float, bool, int]]:
-    """Per template group, the slot whose text differs from page to page (wrapper induction):
-    where the first heading repeats (the category's h1 on each of its products) and a later
-    one is each page's own, the later one names the page."""
-    groups: dict[int, list[PageReading]] = {}
-    for reading in pages:
-        if reading.url in stats.template_of:
-            groups.setdefault(stats.template_of[reading.url], []).append(reading)
-    slots: dict[int, tuple[float, bool, int]] = {}
-    for group, members in groups.items():
-        if len(members) < 3:
-            continue
-        values: dict[tuple[float, bool, int], list[str]] = {}
-        for reading in members:
-            for heading, slot in _slots(reading.features.headings):
-                values.setdefault(slot, []).append(text_key(heading["text"]))
-        covered = [
-            (slot, texts) for slot, texts in values.items() if len(texts) >= 0.6 * len(members)
-        ]
-        if not covered:
-            continue
-        first_slot, first_texts = min(covered, key=lambda item: item[0])
-        if len(set(first_texts)) >= 0.8 * len(first_texts):
-            continue  # the first heading names each page: nothing to induce
-        distinct = [(slot, texts) for slot, texts in covered if len(set(texts)) >= 0.8 * len(texts)]
-        if distinct:
-            slots[group] = min(distinct, key=lambda item: item[0])[0]
-    return slots

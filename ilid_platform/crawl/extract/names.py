@@ -1,0 +1,79 @@
+"""A page's name, given its site: the most specific heading unique to the page (the slot that
+names each page of its template), the text above its photo, the listing card that links to it,
+the title without the site's name; a structured name that only adds the shop's name gives way
+to the heading."""
+
+from __future__ import annotations
+
+from ilid_platform.crawl.extract.naming import (
+    cut_at_title,
+    page_key,
+    strip_affixes,
+    text_key,
+    word_key,
+)
+from ilid_platform.crawl.extract.reading import PageReading
+from ilid_platform.crawl.extract.site_stats import SiteStats, heading_slots
+
+
+def heading_name(
+    reading: PageReading, stats: SiteStats, evidence: list[str], caption: str = ""
+) -> str:
+    """The most specific heading unique to the page, else the caption of its main photo,
+    else the title without its site part."""
+    usable = []
+    headings = list(reading.features.headings)
+    if caption:
+        headings.append({"text": caption, "level": 4.0, "order": 1 << 30, "hinted": False})
+    listed = stats.card_names.get(page_key(reading.url))
+    if listed:
+        raw, words = listed.most_common(1)[0][0]
+        words = (
+            cut_at_title(raw, strip_affixes(reading.features.title, stats.title_affixes)) or words
+        )
+        headings.append({"text": words, "level": 4.5, "order": 1 << 31, "hinted": False})
+    usable = [h for h in headings if _usable_heading(text_key(h["text"]), stats)]
+    slot = stats.name_slots.get(stats.template_of.get(reading.url, -1))
+    slotted = [h for h, key in heading_slots(reading.features.headings) if key == slot]
+    if slotted and _usable_heading(text_key(slotted[0]["text"]), stats):
+        evidence.append("name from the heading that names each page of its template")
+        return slotted[0]["text"]
+    if not any(h["level"] < 4 for h in usable):
+        # No heading of its own: one that a few pages share is the name of variants (sizes,
+        # colours), unless half the site shows it (a logo's, a menu's).
+        shared = [
+            h
+            for h in headings
+            if 0 < stats.site_headings.get(text_key(h["text"]), 0) < 0.5 * stats.pages
+            and text_key(h["text"]) not in stats.listing_headings
+        ]
+        usable = shared or usable
+    if usable:
+        best = min(usable, key=lambda h: (h["level"], h["order"]))
+        if best["level"] >= 4.5:
+            evidence.append("name from the listing card that links here")
+        return best["text"]
+    title = strip_affixes(reading.features.title, stats.title_affixes)
+    if title and not stats.repeated(_title_count(reading, stats)):
+        evidence.append("name from the title: no heading unique to the page")
+        return title
+    return ""
+
+
+def _title_count(reading: PageReading, stats: SiteStats) -> int:
+    return stats.title_pages.get(text_key(reading.features.title), 0)
+
+
+def _usable_heading(key: str, stats: SiteStats) -> bool:
+    if key in stats.site_headings:
+        return False
+    return key not in stats.listing_headings or stats.pages <= 1
+
+
+def structured_name(name: str, heading: str, stats: SiteStats) -> str:
+    """The structured name without the shop's name; the page's heading where the two are the
+    same words (the heading is what people read)."""
+    name = strip_affixes(name, stats.title_affixes) or name
+    if heading and word_key(heading) == word_key(name):
+        return heading
+    return name
