@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
 def _dispatch(argv: list[str]) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     usage = (
-        "usage: ilid {crawl,inspect,dedup,demo,instance} ...  "
+        "usage: ilid {crawl,inspect,dedup,predict,export-onnx,demo,instance} ...  "
         "(ilid demo {run,serve,generate}, ilid instance init)"
     )
     if not argv:
@@ -92,6 +92,14 @@ def _dispatch(argv: list[str]) -> int:
         from ilid_platform.images.cli import dedup_command
 
         return dedup_command(rest)
+    if command == "predict":
+        from ilid_platform.train.cli import predict_command
+
+        return predict_command(rest)
+    if command == "export-onnx":
+        from ilid_platform.train.cli import export_onnx_command
+
+        return export_onnx_command(rest)
     if command == "demo" and rest[:1] == ["run"]:
         return _demo_run(rest[1:])
     if command == "demo":
