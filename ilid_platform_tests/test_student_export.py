@@ -131,7 +131,8 @@ def test_onnx_logits_match_torch_on_demo_photos(
     # the batch axis is dynamic: one image alone gives its row of the batch
     alone = session.run(["logits"], {"images": batch[2:3]})[0]
     assert np.abs(alone - got[2:3]).max() <= 1e-4
-    # the exported numbers are cosines, and their argmax is the student's own prediction
+    # an ADiP head is the teacher's unit-norm text embeddings: the logits are cosines; their
+    # argmax is what `load_student(...).predict` says
     assert np.abs(got).max() <= 1 + 1e-5
     labels = [payload["class_names"][i] for i in got.argmax(1)]
     assert labels == _torch_labels(checkpoint, folder, names)
@@ -160,6 +161,7 @@ def test_onnx_metadata_describes_classes_preprocessing_and_source(
     assert meta["source_checkpoint"] == checkpoint.name
     assert meta["source_sha256"] == hashlib.sha256(checkpoint.read_bytes()).hexdigest()
     assert meta["arch"] == "resnet10t" and meta["teacher"] == "ilid-tiny"
+    assert meta["objective"] == "adip"
     assert load_predictor(onnx_path).class_names == payload["class_names"]
 
 

@@ -38,8 +38,9 @@ def predict_command(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="ilid predict",
         description="Label every image under a folder with a student checkpoint (.pt) or its "
-        "ONNX export (.onnx). Writes path,label,score rows (score: cosine similarity of the "
-        "image with the predicted class's text embedding, in [-1, 1]) and the unreadable "
+        "ONNX export (.onnx). Writes path,label,score rows (score: the predicted class's "
+        "logit, for a distilled student the cosine of the image with the class's text "
+        "embedding, in [-1, 1]) and the unreadable "
         "files with their reasons in <output stem>.errors.csv.",
     )
     parser.add_argument("model", type=Path, help="student .pt checkpoint or .onnx export")

@@ -37,15 +37,15 @@ PARITY_TOLERANCE = 1e-4  # max |onnxruntime - torch| over the logits, checked be
 
 
 class StudentLogits(torch.nn.Module):
-    """Cosine similarity of each image with each class: the normalised student embedding
-    against the normalised text head (`LoadedStudent.predict` takes the argmax of the same
-    product; the teacher's heads are unit rows already, so normalising changes nothing but
-    guarantees the scores are cosines)."""
+    """The student's logits: its L2-normalised embedding against the stored class head, the
+    product `LoadedStudent.predict` takes the argmax of. The head is used as stored, not
+    renormalised, so the numbers are the student's own; with the teacher's unit-norm class
+    text embeddings (ADiP) they are cosines."""
 
     def __init__(self, student: torch.nn.Module, text_head: torch.Tensor) -> None:
         super().__init__()
         self.student = student
-        self.register_buffer("text_head", F.normalize(text_head.detach().float(), dim=-1))
+        self.register_buffer("text_head", text_head.detach().float())
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         return F.normalize(self.student(images).float(), dim=-1) @ self.text_head.T
@@ -120,6 +120,7 @@ def export_onnx(checkpoint: Path, out: Path, opset: int = MIN_OPSET) -> OnnxExpo
         **preprocessing.metadata(),
         "output": OUTPUT_RULE,
         "arch": str(payload["arch"]),
+        "objective": str(payload.get("objective") or payload.get("config", {}).get("objective")),
         "source_checkpoint": checkpoint.name,
         "source_sha256": file_sha256(checkpoint),
         "source_format": STUDENT_FORMAT,
@@ -129,7 +130,7 @@ def export_onnx(checkpoint: Path, out: Path, opset: int = MIN_OPSET) -> OnnxExpo
     }
     for key, value in metadata.items():
         model.metadata_props.add(key=key, value=value)
-    model.doc_string = f"ilid student ({payload['arch']}): images -> cosine logits per class"
+    model.doc_string = f"ilid student ({payload['arch']}): images -> logits per class"
     onnx.checker.check_model(model, full_check=True)
     data = model.SerializeToString()
     diff = runtime_parity(data, module, size)

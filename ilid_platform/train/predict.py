@@ -2,9 +2,9 @@
 torch) or its ONNX export (.onnx, run by onnxruntime on the CPU).
 
 Both kinds read images the same way (`Preprocessing`: PIL and numpy, no torch) and score the
-same way (cosine of the normalised student embedding with each class's text embedding), so
-they differ only in the runtime that computes the logits. Nothing here imports torch unless
-a .pt model is loaded: the ONNX path runs where torch is not installed.
+same way (the normalised student embedding against the class head, cosines for a head of
+text embeddings), so they differ only in the runtime that computes the logits. Nothing here
+imports torch unless a .pt model is loaded: the ONNX path runs where torch is not installed.
 """
 
 from __future__ import annotations
@@ -38,8 +38,9 @@ INPUT_RULE = (
     "composited on white, scaled to [0, 1], then (x - mean) / std per channel"
 )
 OUTPUT_RULE = (
-    "float32 (N, classes): cosine similarity of the L2-normalised student embedding with "
-    "each class's L2-normalised text embedding, in class_names order"
+    "float32 (N, classes), in class_names order: the L2-normalised student embedding times "
+    "each class's row of the head; the head is the teacher's unit-norm class text embeddings "
+    "(objective adip), so the logits are cosines in [-1, 1], or a learned matrix"
 )
 
 
@@ -168,7 +169,7 @@ def load_predictor(path: Path) -> Predictor:
 class Prediction:
     path: str  # relative to the folder, with forward slashes
     label: str
-    score: float  # cosine of the image with `label`'s text embedding, in [-1, 1]
+    score: float  # the logit of `label`: a cosine in [-1, 1] for a text-embedding head
 
 
 @dataclass(frozen=True)
