@@ -101,7 +101,7 @@ def test_weight_averaging_averages_the_late_iterates(tiny) -> None:
             self.task.after_step()
             snapshots.append(method.clip.visual.attnpool.c_proj.weight.detach().clone())
 
-    config = LoopConfig(steps=6, batch_size=16, lr=5e-4, average_from=0.5)
+    config = LoopConfig(steps=6, batch_size=16, lr=5e-4, averaging="swa", swa_from=0.5)
     fit(Recorder(method), samples, config, CPU)
     expected = torch.stack(snapshots[3:]).mean(0)  # steps 4, 5, 6
     assert torch.allclose(method.clip.visual.attnpool.c_proj.weight, expected, atol=1e-6)

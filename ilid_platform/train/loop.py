@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 
 import torch
-from torch.optim.swa_utils import AveragedModel
 from torchvision import transforms
 
+from ilid_platform.train.averaging import AVERAGING, Averaging, make_averager
 from ilid_platform.train.checkpoints import atomic_torch_save
 from ilid_platform.train.data import ImageDataset, Sample
 
@@ -72,17 +72,23 @@ class LoopConfig:
     warmup_steps: int = 0
     optimizer: Literal["adamw", "adam"] = "adamw"
     schedule: Literal["cosine", "constant"] = "cosine"  # both after `warmup_steps` of linear warmup
-    augment: bool = True
+    augment: bool | Augment = True  # True: "crop"; False: "none"
     validate_every: int | None = None  # steps between validations; None: after every epoch
-    average_from: float | None = None  # average weights (SWA/SWAD) from this fraction of steps
+    averaging: Averaging = "none"  # swad needs a validation that reports "loss"
+    swa_from: float = 0.5  # swa: average the iterates from this fraction of the steps on
+    ema_decay: float = 0.99
     amp: bool = True  # bf16 (or fp16 with loss scaling) autocast on CUDA; no effect on CPU
     seed: int = 0
 
     def __post_init__(self) -> None:
         if self.epochs < 1 or self.batch_size < 1 or (self.steps is not None and self.steps < 1):
             raise ValueError("need epochs >= 1, batch_size >= 1 and steps >= 1 when given")
-        if self.average_from is not None and not 0 <= self.average_from < 1:
-            raise ValueError("average_from is a fraction of the steps in [0, 1)")
+        if not 0 <= self.swa_from < 1:
+            raise ValueError("swa_from is a fraction of the steps in [0, 1)")
+        if self.averaging not in AVERAGING:
+            raise ValueError(f"averaging must be one of {AVERAGING}, got {self.averaging!r}")
+        if not isinstance(self.augment, bool) and self.augment not in AUGMENTATIONS:
+            raise ValueError(f"augment must be one of {AUGMENTATIONS}, got {self.augment!r}")
 
 
 @dataclass
@@ -94,16 +100,38 @@ class FitResult:
     seconds: float = 0.0
 
 
-def train_transform(spec: InputSpec, augment: bool = True) -> Callable:
-    """Light augmentation (a 90-100 % crop), as open_clip trains; product photos are centred."""
+Augment = Literal["none", "crop", "domainbed", "randaugment"]
+AUGMENTATIONS = ("none", "crop", "domainbed", "randaugment")
+
+
+def train_transform(spec: InputSpec, augment: bool | Augment = True) -> Callable:
+    """Training-time views.
+
+    * `crop` (True): a 90-100 % crop, as open_clip trains; product photos are centred.
+    * `domainbed`: DomainBed's policy for domain generalisation (70-100 % crop, flip, colour
+      jitter 0.3, 10 % grayscale), which SWAD and VL2V-ADiP train with.
+    * `randaugment`: `domainbed` plus RandAugment (2 ops, magnitude 9).
+    """
+    kind = ("crop" if augment else "none") if isinstance(augment, bool) else augment
     bicubic = transforms.InterpolationMode.BICUBIC
-    resize = (
-        [transforms.RandomResizedCrop(spec.size, scale=(0.9, 1.0), interpolation=bicubic)]
-        if augment
-        else [transforms.Resize(spec.size, interpolation=bicubic), transforms.CenterCrop(spec.size)]
-    )
+    if kind == "none":
+        views = [
+            transforms.Resize(spec.size, interpolation=bicubic),
+            transforms.CenterCrop(spec.size),
+        ]
+    elif kind == "crop":
+        views = [transforms.RandomResizedCrop(spec.size, scale=(0.9, 1.0), interpolation=bicubic)]
+    else:
+        views = [
+            transforms.RandomResizedCrop(spec.size, scale=(0.7, 1.0), interpolation=bicubic),
+            transforms.RandomHorizontalFlip(),
+            transforms.ColorJitter(0.3, 0.3, 0.3, 0.3),
+            transforms.RandomGrayscale(0.1),
+        ]
+        if kind == "randaugment":
+            views.append(transforms.RandAugment(num_ops=2, magnitude=9))
     return transforms.Compose(
-        [*resize, transforms.ToTensor(), transforms.Normalize(spec.mean, spec.std)]
+        [*views, transforms.ToTensor(), transforms.Normalize(spec.mean, spec.std)]
     )
 
 
@@ -183,8 +211,9 @@ def fit(
     scales = [g.get("lr_scale", 1.0) for g in optimizer.param_groups]
     use_scaler = device.type == "cuda" and config.amp and not torch.cuda.is_bf16_supported()
     scaler = torch.amp.GradScaler("cuda", enabled=use_scaler)
-    average_start = None if config.average_from is None else int(config.average_from * total)
-    average = AveragedModel(module, use_buffers=True) if average_start is not None else None
+    averager = make_averager(config.averaging, total, config.swa_from, config.ema_decay)
+    if config.averaging == "swad" and validate is None:
+        raise ValueError("swad averaging needs a validation that reports the loss")
 
     result = FitResult()
     best_state: dict[str, torch.Tensor] | None = None
@@ -197,8 +226,8 @@ def fit(
         module.load_state_dict(saved["module"])
         optimizer.load_state_dict(saved["optimizer"])
         scaler.load_state_dict(saved["scaler"])
-        if average is not None and saved.get("average") is not None:
-            average.load_state_dict(saved["average"])
+        if saved.get("average") is not None:
+            averager.load_state_dict(saved["average"])
         step, epoch_start_step = saved["step"], saved["epoch_start_step"]
         epoch_generator = saved["epoch_generator"]
         torch.set_rng_state(saved["torch_rng"])
@@ -228,10 +257,9 @@ def fit(
             scaler.step(optimizer)
             scaler.update()
             task.after_step()
-            if average is not None and step >= average_start:
-                average.update_parameters(module)
             losses.append(loss.item())
             step += 1
+            averager.update(module, step)
             if step % every == 0 or step == total:
                 entry: dict[str, Any] = {
                     "step": step,
@@ -245,6 +273,10 @@ def fit(
                     val = validate()
                     task.train_mode()
                     entry |= {f"val_{k}": v for k, v in val.items()}
+                    if "loss" in val:
+                        averager.validated(val["loss"], step)
+                    elif config.averaging == "swad":
+                        raise ValueError("swad averaging needs the validation to report 'loss'")
                     score = val[select_on] if select_on else -entry["loss"]
                     if best_state is None or score > result.best.get("score", -math.inf):
                         result.best, result.best_step = {**val, "score": score}, step
@@ -258,7 +290,7 @@ def fit(
                             "module": _state_copy(module),
                             "optimizer": optimizer.state_dict(),
                             "scaler": scaler.state_dict(),
-                            "average": average.state_dict() if average is not None else None,
+                            "average": averager.state_dict(),
                             "step": step,
                             "epoch_start_step": step if next_epoch else epoch_start_step,
                             "epoch_generator": batches.generator.get_state()
@@ -283,11 +315,47 @@ def fit(
         epoch_start_step = step
         epoch_generator = batches.generator.get_state()
 
-    if average is not None:
-        module.load_state_dict(average.module.state_dict())
+    averaged = averager.averaged_state()
+    if averaged is not None:
+        module.load_state_dict(averaged, strict=False)
+        _recompute_batchnorm(task, batches, samples, device, config)
+        report(f"loaded the {config.averaging} average of the weights")
     elif best_state is not None:
         module.load_state_dict(best_state)
     module.eval()
     result.steps = step
     result.seconds = time.perf_counter() - started
     return result
+
+
+@torch.no_grad()
+def _recompute_batchnorm(
+    task: Task,
+    batches: _Batches,
+    samples: Sequence[Sample],
+    device: torch.device,
+    config: LoopConfig,
+    max_batches: int = 20,
+) -> None:
+    """Averaged weights need BatchNorm statistics of their own (SWA's `update_bn`): reset
+    them and take the cumulative mean over training batches, run through the task's loss."""
+    norms = [
+        m for m in task.module.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)
+    ]
+    norms = [
+        m for m in norms if m.track_running_stats and any(p.requires_grad for p in m.parameters())
+    ]
+    if not norms:
+        return
+    momenta = [m.momentum for m in norms]
+    for m in norms:
+        m.reset_running_stats()
+        m.momentum = None
+    task.train_mode()
+    for b, (images, indices) in enumerate(batches.epoch()):
+        if b >= max_batches:
+            break
+        with autocast(device, config.amp):
+            task.loss(images.to(device), [samples[i] for i in indices])
+    for m, momentum in zip(norms, momenta, strict=True):
+        m.momentum = momentum
