@@ -26,7 +26,13 @@ from ilid_platform_tests.test_train_clip import (
 )
 
 TEST_STUDENT_CONFIG = StudentConfig(
-    arch="resnet18", align_steps=15, distill_steps=45, batch_size=32, num_threads=2
+    arch="resnet10t",
+    image_size=32,
+    align_steps=10,
+    distill_steps=30,
+    batch_size=32,
+    validate_every=10,
+    num_threads=2,
 )
 
 
@@ -52,6 +58,9 @@ def test_adip_loss_matches_formula() -> None:
     # perfectly aligned student: both cosines are 1, loss is -1, whatever the norms
     unit = F.normalize(torch.randn(4, 8), dim=-1)
     assert adip_loss(3 * unit, unit, 2 * unit).item() == pytest.approx(-1.0)
+    # the image-only ablation drops the text term
+    image_only = sum(-cos(s[k], i[k]) for k in range(5)) / 5
+    assert adip_loss(s, i, None).item() == pytest.approx(image_only.item(), abs=1e-6)
 
 
 def _snapshot(module: torch.nn.Module) -> dict[str, torch.Tensor]:
@@ -70,29 +79,36 @@ def test_align_trains_only_projection_and_distill_only_backbone(shards: Path) ->
     with torch.no_grad():
         head = teacher.class_embeddings(names)
     student = Student("resnet10t", embed_dim=head.shape[1])
-    inputs = TeacherInputs(teacher, student, image_size=32)
+    inputs = TeacherInputs(teacher, student, image_size=32, arch="resnet10t")
     config = LoopConfig(steps=3, batch_size=8, lr=1e-2, optimizer="adam", schedule="constant")
 
     backbone, projection = _snapshot(student.backbone), _snapshot(student.projection)
-    fit(AdipTask(student, inputs, head, names, "align"), samples, config, torch.device("cpu"))
+    align = AdipTask(student, inputs, head, names, "align")
+    align.freeze_all_but_trainable()
+    fit(align, samples, config, torch.device("cpu"))
     assert _changed(backbone, student.backbone) == set()  # weights and BatchNorm statistics
     assert _changed(projection, student.projection) == {"weight"}
 
     backbone, projection = _snapshot(student.backbone), _snapshot(student.projection)
-    fit(AdipTask(student, inputs, head, names, "distill"), samples, config, torch.device("cpu"))
+    distill = AdipTask(student, inputs, head, names, "distill")
+    distill.freeze_all_but_trainable()
+    fit(distill, samples, config, torch.device("cpu"))
     assert _changed(projection, student.projection) == set()
     assert any(k.endswith("conv1.0.weight") for k in _changed(backbone, student.backbone))
 
 
 def test_split_for_holdout_excludes_source(shards: Path) -> None:
     samples = load_samples(shards)
-    train, in_domain, ood = split_for_holdout(samples, "clampco")
-    assert all(s.source != "clampco" and s.split == "train" for s in train)
-    assert all(s.source != "clampco" and s.split == "test" for s in in_domain)
+    split = split_for_holdout(samples, "clampco")
+    assert all(s.source != "clampco" and s.split == "train" for s in split.train)
+    assert split.val and all(s.source != "clampco" and s.split == "val" for s in split.val)
+    assert all(s.source != "clampco" and s.split == "test" for s in split.in_domain)
+    ood = split.out_of_domain
     assert ood and {s.source for s in ood} == {"clampco"}
     assert len(ood) == sum(s.source == "clampco" for s in samples)  # every split of it
-    everything, _, none = split_for_holdout(samples, None)
-    assert none == [] and len(everything) == sum(s.split == "train" for s in samples)
+    everything = split_for_holdout(samples, None)
+    assert everything.out_of_domain == []
+    assert len(everything.train) == sum(s.split == "train" for s in samples)
     with pytest.raises(ValueError, match="nosuchshop"):
         split_for_holdout(samples, "nosuchshop")
 

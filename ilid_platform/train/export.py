@@ -17,7 +17,6 @@ from typing import Any
 
 import onnx
 import torch
-import torch.nn.functional as F
 
 from ilid_platform.train.distill import STUDENT_FORMAT, load_student
 from ilid_platform.train.predict import (
@@ -31,6 +30,7 @@ from ilid_platform.train.predict import (
     first_line,
 )
 from ilid_platform.train.runtime import file_sha256
+from ilid_platform.train.students.base import student_logits
 
 MIN_OPSET = 17
 PARITY_TOLERANCE = 1e-4  # max |onnxruntime - torch| over the logits, checked before writing
@@ -48,7 +48,7 @@ class StudentLogits(torch.nn.Module):
         self.register_buffer("text_head", text_head.detach().float())
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
-        return F.normalize(self.student(images).float(), dim=-1) @ self.text_head.T
+        return student_logits(self.student(images), self.text_head)
 
 
 def read_student(path: Path) -> tuple[StudentLogits, dict[str, Any]]:
