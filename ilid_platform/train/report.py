@@ -1,4 +1,5 @@
-"""Tables and figures of evaluation results: the adaptation comparison and confusion matrices.
+"""Tables and figures of evaluation results: the adaptation comparison, the student
+comparison, training curves and confusion matrices.
 
 Shared by the `adaptation_report` asset, the `clip_model` asset and `benchmarks/adaptation.py`
 so the UI, the benchmark and the README show the same numbers the same way.
@@ -16,6 +17,11 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from ilid_platform.train.adaptation import Comparison  # noqa: E402
+from ilid_platform.train.distillation import (  # noqa: E402
+    TEACHER_SEEN,
+    TEACHER_UNSEEN,
+    StudentComparison,
+)
 from ilid_platform.train.scores import format_accuracy  # noqa: E402
 
 # (column title, metric prefix) of the comparison table
@@ -131,6 +137,107 @@ def confusion_png(confusion: dict[str, Any], title: str = "label_short") -> byte
     ax.set_xlabel("predicted")
     ax.set_ylabel("true")
     ax.set_title(f"confusion: {title}")
+    return _png(fig)
+
+
+_TEACHER_TITLES = {
+    TEACHER_UNSEEN: "teacher that never saw the shop (zero-shot)",
+    TEACHER_SEEN: "teacher trained on every shop (zero-shot)",
+}
+
+
+def student_markdown(comparison: StudentComparison) -> str:
+    """Method × held-out shop, out-of-domain accuracy with intervals, teachers beside."""
+    held_outs = list(comparison.runs)
+    average = comparison.average()
+    methods = list(next(iter(comparison.runs.values())))
+    headers = ["student", *(f"{h} held out" for h in held_outs), "average", "in domain (avg)"]
+    rows = []
+    for method in methods:
+        cells = [format_accuracy(comparison.runs[h][method], "ood") for h in held_outs]
+        in_domain = sum(comparison.runs[h][method]["in_domain_acc"] for h in held_outs)
+        rows.append(
+            [
+                method,
+                *cells,
+                format_accuracy(average[method], ""),
+                f"{in_domain / len(held_outs):.3f}",
+            ]
+        )
+    for who, title in _TEACHER_TITLES.items():
+        if who in average:
+            cells = [format_accuracy(comparison.teachers[h][who], "") for h in held_outs]
+            rows.append([title, *cells, format_accuracy(average[who], ""), ""])
+    n = ", ".join(f"{h}: {comparison.teachers[h][TEACHER_UNSEEN]['n']}" for h in held_outs)
+    source = comparison.config.get("distill_from", "unseen")
+    return "\n\n".join(
+        [
+            "Out-of-domain label_short accuracy of each student on every image of the held-out "
+            f"shop ({n}), with Wilson 95 % intervals; the average is the mean over shops "
+            f"(normal-approximation interval). Students learn from the {source} teacher.",
+            markdown_table(headers, rows),
+        ]
+    )
+
+
+def student_bars_png(comparison: StudentComparison) -> bytes:
+    """Grouped bars: per held-out shop (and the average), each student and the teachers."""
+    held_outs = list(comparison.runs)
+    average = comparison.average()
+    names = list(next(iter(comparison.runs.values())))
+    names += [who for who in _TEACHER_TITLES if who in average]
+    groups = [*held_outs, "average"]
+    width = 0.8 / len(names)
+    fig, ax = plt.subplots(figsize=(max(7, 2 * len(groups)), 5), dpi=100)
+    for i, name in enumerate(names):
+        values, lows, highs = [], [], []
+        for group in groups:
+            if group == "average":
+                entry = average[name]
+            elif name in comparison.runs[group]:
+                m = comparison.runs[group][name]
+                entry = {"acc": m["ood_acc"], "ci": m["ood_ci"]}
+            else:
+                entry = comparison.teachers[group][name]
+            values.append(entry["acc"])
+            lows.append(entry["acc"] - entry["ci"][0])
+            highs.append(entry["ci"][1] - entry["acc"])
+        xs = [g + (i - (len(names) - 1) / 2) * width for g in range(len(groups))]
+        hatch = "//" if name in _TEACHER_TITLES else None
+        ax.bar(xs, values, width, yerr=[lows, highs], capsize=2, label=name, hatch=hatch)
+    ax.set_xticks(range(len(groups)), [f"{g} held out" if g != "average" else g for g in groups])
+    ax.set_ylabel("out-of-domain label_short accuracy (95 %)")
+    ax.set_ylim(0, 1)
+    ax.legend(fontsize=7, ncol=3)
+    ax.grid(axis="y", alpha=0.3)
+    ax.set_title("Students and teachers on shops they never saw")
+    return _png(fig)
+
+
+def training_curves_png(comparison: StudentComparison) -> bytes:
+    """Training loss and held-in validation accuracy against step, per method and shop."""
+    held_outs = list(comparison.histories)
+    fig, axes = plt.subplots(2, len(held_outs), figsize=(4 * len(held_outs), 6), dpi=100)
+    axes = [[axes[0], axes[1]]] if len(held_outs) == 1 else list(zip(*axes, strict=True))
+    for (loss_ax, acc_ax), held_out in zip(axes, held_outs, strict=True):
+        for method, history in comparison.histories[held_out].items():
+            offset, xs, losses, accs = 0, [], [], []
+            for phase in dict.fromkeys(h["phase"] for h in history):
+                entries = [h for h in history if h["phase"] == phase]
+                xs += [offset + h["step"] for h in entries]
+                losses += [h["loss"] for h in entries]
+                accs += [h.get("val_acc", float("nan")) for h in entries]
+                offset += entries[-1]["step"]
+            (line,) = loss_ax.plot(xs, losses, label=method)
+            acc_ax.plot(xs, accs, color=line.get_color(), label=method)
+        loss_ax.set_title(f"{held_out} held out")
+        loss_ax.set_ylabel("training loss (own objective)")
+        acc_ax.set_ylabel("val accuracy (training shops)")
+        acc_ax.set_xlabel("step")
+        acc_ax.set_ylim(0, 1)
+        loss_ax.legend(fontsize=7)
+        for ax in (loss_ax, acc_ax):
+            ax.grid(alpha=0.3)
     return _png(fig)
 
 
