@@ -66,6 +66,22 @@ def adaptation_summary(path: Path) -> dict[str, Any]:
     }
 
 
+def student_summary(path: Path) -> dict[str, Any]:
+    """Out-of-domain accuracy per method: per held-out shop and the mean over shops."""
+    report = json.loads(path.read_text())
+    held_outs = report["config"]["holdouts"]
+    return {
+        "average": {k: round(v, 3) for k, v in report["average"].items()},
+        "per_held_out_shop": {
+            h: {m: round(r["ood_acc"], 3) for m, r in report[h].items()} for h in held_outs
+        },
+        "teachers": {
+            h: {who: round(t["acc"], 3) for who, t in report["teacher"][h].items()}
+            for h in held_outs
+        },
+    }
+
+
 def summarise(paths: StoragePaths, wall_s: float) -> dict[str, Any]:
     with warehouse.connect(paths.warehouse, read_only=True) as con:
         per_source = {
@@ -106,6 +122,7 @@ def summarise(paths: StoragePaths, wall_s: float) -> dict[str, Any]:
         "clusters_total": total_clusters,
         "clip": _headline(json.loads((reports / "clip_metrics.json").read_text())),
         "student": json.loads((reports / "student_metrics.json").read_text()),
+        "students_out_of_domain": student_summary(reports / "student_comparison.json"),
         "adaptation": adaptation_summary(reports / "adaptation.json"),
         "wall_time_s": round(wall_s, 1),
         "peak_rss_mib": round(usage / 1024, 1),

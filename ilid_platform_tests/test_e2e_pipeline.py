@@ -19,7 +19,19 @@ pytestmark = pytest.mark.e2e
 FAST_TRAINING = {
     "ops": {
         "clip_model": {"config": {"epochs": 40}},
-        "student_model": {"config": {"align_steps": 60, "distill_steps": 240}},
+        # every student objective with the last shop held out (its unseen teacher is the
+        # adaptation report's stand-in), on a budget that only shows the asset works
+        "student_model": {
+            "config": {
+                "holdouts": ["clampco"],
+                "arch": "resnet10t",
+                "image_size": 32,
+                "align_steps": 4,
+                "distill_steps": 12,
+                "validate_every": 4,
+                "teacher_epochs": 3,
+            }
+        },
         # every method, on a budget that only shows the asset works end to end
         "adaptation_report": {
             "config": {"shots": [4], "include_all_shots": False, "steps": 6, "base_epochs": 3}
@@ -146,16 +158,36 @@ def test_adaptation_report_compares_every_method_on_the_held_out_shop(pipeline):
     assert (pipeline.paths.reports / "clip_confusion.png").stat().st_size > 0
 
 
-def test_student_reports_in_domain_and_held_out_accuracy(pipeline):
+def test_student_model_compares_objectives_out_of_domain_and_exports_onnx(pipeline):
     paths = pipeline.paths
-    metrics = json.loads((paths.reports / "student_metrics.json").read_text())
-    for key in (
-        "student_in_domain_acc",
-        "teacher_in_domain_acc",
-        "student_ood_acc",
-        "teacher_ood_acc",
-    ):
-        assert 0.0 <= metrics[key] <= 1.0
+    comparison = json.loads((paths.reports / "student_comparison.json").read_text())
+    assert set(comparison["clampco"]) == {"erm", "kd", "adip", "adip_image_only"}
+    for row in comparison["clampco"].values():
+        assert 0.0 <= row["ood_ci"][0] <= row["ood_acc"] <= row["ood_ci"][1] <= 1.0
+        assert (
+            row["ood_n"]
+            == sum(len(p["images"]) > 0 for p in pipeline.truth["shops"]["clampco"]["products"])
+            or row["ood_n"] > 0
+        )
+    assert len({row["ood_n"] for row in comparison["clampco"].values()}) == 1  # same images
+    teachers = comparison["teacher"]["clampco"]
+    assert set(teachers) == {"teacher_unseen", "teacher_seen"}
+    assert set(comparison["average"]) >= {"adip", "kd", "erm", "teacher_unseen"}
+    deployed = json.loads((paths.reports / "student_metrics.json").read_text())
+    assert deployed["holdout_source"] is None and deployed["objective"] == "adip"
+    for key in ("student_in_domain_acc", "teacher_in_domain_acc"):
+        assert 0.0 <= deployed[key] <= 1.0
+    event = pipeline.instance.get_latest_materialization_event(dg.AssetKey("student_model"))
+    metadata = event.asset_materialization.metadata
+    assert "| adip |" in metadata["out_of_domain"].value
+    assert metadata["out_of_domain_plot"].value.count("data:image/png;base64,") == 1
+    assert metadata["training_curves"].value.count("data:image/png;base64,") == 1
+    onnx_path = metadata["onnx"].value
+    assert onnx_path.endswith(".onnx") and (paths.checkpoints / "student").exists()
+    import onnx
+
+    model = onnx.load(onnx_path)
+    assert json.loads({p.key: p.value for p in model.metadata_props}["class_names"])
 
 
 def _requested(result, keys) -> set[tuple[str, str | None]]:

@@ -9,17 +9,22 @@ import dagster as dg
 
 from ilid_platform.defs.automation import on_upstream_data_change
 from ilid_platform.defs.dataset import ilid_shards
-from ilid_platform.defs.partitions import sources
 from ilid_platform.defs.resources import IlidStorage
 from ilid_platform.train.adaptation import ProtocolConfig, compare_methods
 from ilid_platform.train.clip import ClipConfig, train_clip
 from ilid_platform.train.distill import StudentConfig, distill_student
+from ilid_platform.train.distillation import DistillationProtocol, compare_students
+from ilid_platform.train.export import export_onnx
 from ilid_platform.train.report import (
     comparison_markdown,
     confusion_png,
     grouped_markdown,
     shots_plot_png,
+    student_bars_png,
+    student_markdown,
+    training_curves_png,
 )
+from ilid_platform.train.students import OBJECTIVES
 
 CLIP_DEFAULTS = ClipConfig()
 STUDENT_DEFAULTS = StudentConfig()
@@ -44,11 +49,28 @@ class ClipTrainingConfig(dg.Config):
 
 
 class StudentTrainingConfig(dg.Config):
-    arch: str = STUDENT_DEFAULTS.arch
+    """Every objective in `methods` is trained with each shop held out in turn (`holdouts`,
+    default every shop) and compared out of domain; then `objective` is trained on every
+    shop with the `clip_model` teacher and exported to ONNX: the student to deploy.
+
+    Defaults keep `make demo` short (a small timm student, 100 steps);
+    `benchmarks/distillation.py` runs the comparison at full budget on the `large` catalog.
+    """
+
+    objective: str = STUDENT_DEFAULTS.objective
+    methods: list[str] = list(OBJECTIVES)
+    holdouts: list[str] | None = None
+    distill_from: str = "unseen"  # or "seen": the clip_model teacher, trained on every shop
+    arch: str = "mobilenetv3_small_100"  # any timm name, or "teacher" (its image tower)
     pretrained: bool = False
-    align_steps: int = STUDENT_DEFAULTS.align_steps
-    distill_steps: int = STUDENT_DEFAULTS.distill_steps
-    holdout_source: str | None = None
+    image_size: int = STUDENT_DEFAULTS.image_size
+    align_steps: int = 20
+    distill_steps: int = 80
+    batch_size: int = STUDENT_DEFAULTS.batch_size
+    augment: str = STUDENT_DEFAULTS.augment
+    averaging: str = STUDENT_DEFAULTS.averaging
+    validate_every: int = 10
+    teacher_epochs: int = 10  # from-scratch training of each teacher that never saw a shop
     seed: int = 0
     device: str = "auto"
 
@@ -175,30 +197,80 @@ def adaptation_report(
     deps=[clip_model],
     group_name="models",
     kinds={"pytorch", "timm"},
-    description="VL2V-ADiP student (align, distill, predict with the teacher's text head), "
-    "in-domain and leave-one-source-out accuracy next to the teacher's.",
+    description="Vision-only students (ERM, KD, VL2V-ADiP and its image-only ablation) with "
+    "every shop held out in turn, beside their teachers; the chosen one trained on every shop "
+    "and exported to ONNX.",
 )
 def student_model(
     context: dg.AssetExecutionContext, config: StudentTrainingConfig, storage: IlidStorage
 ) -> dg.MaterializeResult:
-    holdout = config.holdout_source or list(sources())[-1]
-    student_config = StudentConfig(
-        **config.model_dump(exclude={"holdout_source"}, exclude_none=True)
+    student = StudentConfig(
+        **config.model_dump(
+            include={
+                "objective",
+                "arch",
+                "pretrained",
+                "image_size",
+                "align_steps",
+                "distill_steps",
+                "batch_size",
+                "augment",
+                "averaging",
+                "validate_every",
+                "seed",
+                "device",
+            }
+        )
+    )
+    protocol = DistillationProtocol(
+        methods=tuple(config.methods),
+        holdouts=tuple(config.holdouts) if config.holdouts else None,
+        student=student,
+        teacher=ClipConfig(epochs=config.teacher_epochs, seed=config.seed, device=config.device),
+        distill_from=config.distill_from,  # type: ignore[arg-type]
     )
     teacher = context.instance.get_latest_materialization_event(clip_model.key)
-    result = distill_student(
+    teacher_checkpoint = teacher.asset_materialization.metadata["checkpoint"].value
+    out = storage.paths.checkpoints / "student"
+    comparison = compare_students(
         storage.paths.shards,
-        teacher.asset_materialization.metadata["checkpoint"].value,
-        storage.paths.checkpoints / "student",
-        student_config,
-        holdout_source=holdout,
+        out,
+        protocol,
+        teacher_checkpoint,
         progress=context.log.info,
+        teachers_dir=storage.paths.checkpoints / "adaptation" / "base",  # shared stand-ins
+    )
+    _write_report(storage, "student_comparison", comparison.to_json())
+    context.log.info(f"{student.objective} student on every shop, taught by the clip_model")
+    result = distill_student(
+        storage.paths.shards, teacher_checkpoint, out, student, None, progress=context.log.info
     )
     _write_report(storage, "student_metrics", result.metrics)
+    onnx_path = result.checkpoint_path.with_suffix(".onnx")
+    if not onnx_path.is_file():
+        export_onnx(result.checkpoint_path, onnx_path)
+    reports = storage.paths.reports
     return dg.MaterializeResult(
         metadata={
             "checkpoint": dg.MetadataValue.path(str(result.checkpoint_path)),
-            "holdout_source": holdout,
-            **_metric_metadata(result.metrics),
+            "onnx": dg.MetadataValue.path(str(onnx_path)),
+            "objective": student.objective,
+            "out_of_domain": dg.MetadataValue.md(student_markdown(comparison)),
+            "out_of_domain_plot": _image_markdown(
+                student_bars_png(comparison),
+                reports / "student_comparison.png",
+                "students and teachers out of domain",
+            ),
+            "training_curves": _image_markdown(
+                training_curves_png(comparison),
+                reports / "student_curves.png",
+                "training curves",
+            ),
+            "comparison": dg.MetadataValue.json(comparison.to_json()),
+            "in_domain_acc": round(result.metrics["student_in_domain_acc"], 3),
+            "teacher_in_domain_acc": round(result.metrics["teacher_in_domain_acc"], 3),
+            "predict": dg.MetadataValue.md(
+                f"```\nilid predict {onnx_path} FOLDER -o predictions.csv\n```"
+            ),
         }
     )
