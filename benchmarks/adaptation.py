@@ -15,42 +15,19 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import time
 from pathlib import Path
 from typing import Any
 
-import dagster as dg
+from large_catalog import build_shards, progress_printer
 
-from ilid_platform.demo.generate import generate_catalog
-from ilid_platform.demo.server import running_catalog
-from ilid_platform.run_demo import materialize_everything
-from ilid_platform.settings import storage_paths
 from ilid_platform.train.adapt import METHODS
 from ilid_platform.train.adaptation import ProtocolConfig, compare_methods
 from ilid_platform.train.clip import ClipConfig, train_clip
 from ilid_platform.train.report import COLUMNS, comparison_markdown, markdown_table
 from ilid_platform.train.scores import format_accuracy
 
-SPLIT = {"train": 0.6, "val": 0.1, "test": 0.3}  # several hundred test images per shop
 HEADLINE_SHOTS = "16"
-
-
-def build_shards(home: Path, size: str, seed: int) -> Path:
-    """The catalog's shards, built by the assets unless `home` already holds them."""
-    os.environ["ILID_HOME"] = str(home)
-    paths = storage_paths(home).ensure()
-    marker = paths.shards / "benchmark.json"
-    wanted = {"size": size, "seed": seed, "split": SPLIT}
-    if marker.is_file() and json.loads(marker.read_text()) == wanted:
-        return paths.shards
-    generate_catalog(paths.demo, size=size, seed=seed)
-    with running_catalog(paths.demo) as server, dg.DagsterInstance.ephemeral() as instance:
-        os.environ["ILID_DEMO_PORT"] = str(server.port)
-        run_config = {"ops": {"ilid_samples": {"config": {**SPLIT, "seed": seed}}}}
-        materialize_everything(instance, run_config, global_job="dataset_job")
-    marker.write_text(json.dumps(wanted))
-    return paths.shards
 
 
 def flat_row(metrics: dict[str, Any]) -> dict[str, Any]:
@@ -88,9 +65,7 @@ def main() -> int:
     started = time.perf_counter()
     shards = build_shards(args.home.resolve(), args.size, args.seed)
     out = args.home.resolve() / "checkpoints"
-
-    def progress(line: str) -> None:
-        print(f"[{time.perf_counter() - started:7.0f}s] {line}", flush=True)
+    progress = progress_printer()
 
     scratch = ClipConfig(epochs=args.epochs, seed=args.seed)
     full = train_clip(shards, out / "clip", scratch, progress)

@@ -1,0 +1,198 @@
+"""Students out of domain: ERM, KD, VL2V-ADiP and its ablation, every shop held out in turn.
+
+Builds the `large` demo catalog's shards (shared with `adaptation.py` in the same `--home`),
+trains the teacher on every shop (`clip_model`'s `finetune` from scratch) and, per held-out
+shop, a teacher that never saw it; each method then distils that teacher into a student on
+the other shops (same data, steps, augmentation and averaging) and is tested on every image
+of the held-out shop. Variants show what an initialisation or augmentation buys (`--variants
+arch=teacher augment=crop`). Prints the table, the targets' margins and the students' CPU
+throughput (torch and onnxruntime) beside the teacher's. Runs are cached in `--home`.
+
+    .venv/bin/python benchmarks/distillation.py [--json OUT] [--arch resnet18] [--steps 60 240]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from large_catalog import build_shards, progress_printer
+
+from ilid_platform.train.adapt.run import load_adapted
+from ilid_platform.train.clip import ClipConfig, train_clip
+from ilid_platform.train.distill import StudentConfig, load_student
+from ilid_platform.train.distillation import (
+    TEACHER_SEEN,
+    TEACHER_UNSEEN,
+    DistillationProtocol,
+    StudentComparison,
+    compare_students,
+)
+from ilid_platform.train.export import export_onnx
+from ilid_platform.train.report import student_markdown
+from ilid_platform.train.students import OBJECTIVES
+
+
+def images_per_second(run: Any, batch: np.ndarray | torch.Tensor, repeats: int = 10) -> float:
+    run(batch)  # warm up
+    started = time.perf_counter()
+    for _ in range(repeats):
+        run(batch)
+    return repeats * len(batch) / (time.perf_counter() - started)
+
+
+def throughput(student_checkpoint: Path, teacher: Path, batch: int = 64) -> dict[str, float]:
+    """Images per second on this machine's CPU, one batch of `batch` at a time."""
+    import onnxruntime
+
+    student = load_student(student_checkpoint)
+    x = torch.rand(batch, 3, student.image_size, student.image_size)
+    with tempfile.TemporaryDirectory() as tmp:
+        onnx_path = Path(tmp) / "student.onnx"
+        export_onnx(student_checkpoint, onnx_path)
+        session = onnxruntime.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
+        name = session.get_inputs()[0].name
+        onnx_ips = images_per_second(lambda b: session.run(None, {name: b}), x.numpy())
+    clip = load_adapted(teacher)
+    size = clip.input_spec.size
+    with torch.no_grad():
+        torch_ips = images_per_second(student.logits, x)
+        teacher_ips = images_per_second(clip.image_features, torch.rand(batch, 3, size, size))
+    return {
+        "student_torch": torch_ips,
+        "student_onnxruntime": onnx_ips,
+        "teacher_torch": teacher_ips,
+    }
+
+
+def margins(comparison: StudentComparison) -> dict[str, float]:
+    average = comparison.average()
+    out = {}
+    if "adip" in average and "kd" in average:
+        out["adip_minus_kd"] = average["adip"]["acc"] - average["kd"]["acc"]
+    if "adip" in average and "erm" in average:
+        out["adip_minus_erm"] = average["adip"]["acc"] - average["erm"]["acc"]
+    best = max((m for m in OBJECTIVES if m in average), key=lambda m: average[m]["acc"])
+    out["best_student"] = best  # type: ignore[assignment]
+    for who in (TEACHER_UNSEEN, TEACHER_SEEN):
+        if who in average and average[who]["acc"] > 0:
+            out[f"best_over_{who}"] = average[best]["acc"] / average[who]["acc"]
+    return out
+
+
+def parse_variant(text: str) -> dict[str, Any]:
+    """`arch=teacher` or `augment=crop,averaging=none`: StudentConfig overrides."""
+    fields = StudentConfig.__dataclass_fields__
+    out: dict[str, Any] = {}
+    for item in text.split(","):
+        key, _, value = item.partition("=")
+        if key not in fields:
+            raise SystemExit(f"unknown StudentConfig field {key!r} in variant {text!r}")
+        kind = type(getattr(StudentConfig(), key))
+        out[key] = kind(value) if kind in (int, float) else value
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--home", type=Path, default=Path("/tmp/ilid-adaptation-benchmark"))
+    parser.add_argument("--no-throughput", action="store_true")
+    parser.add_argument("--size", default="large")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--epochs", type=int, default=ClipConfig().epochs, help="seen teacher")
+    parser.add_argument(
+        "--unseen-epochs", type=int, default=ClipConfig().epochs, help="unseen teachers"
+    )
+    parser.add_argument("--methods", nargs="+", default=list(OBJECTIVES))
+    parser.add_argument("--holdouts", nargs="+", default=None, help="default: every shop")
+    parser.add_argument("--arch", default=StudentConfig().arch)
+    parser.add_argument("--steps", nargs=2, type=int, default=[60, 240], help="align, distill")
+    parser.add_argument("--augment", default=StudentConfig().augment)
+    parser.add_argument("--averaging", default=StudentConfig().averaging)
+    parser.add_argument("--distill-from", default="unseen", choices=["unseen", "seen"])
+    parser.add_argument("--variants", nargs="*", default=[], help="e.g. arch=teacher")
+    parser.add_argument("--variant-methods", nargs="+", default=["adip", "kd"])
+    parser.add_argument("--json", type=Path, default=None, help="write the figures here")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    started = time.perf_counter()
+    shards = build_shards(args.home.resolve(), args.size, args.seed)
+    out = args.home.resolve() / "checkpoints"
+    progress = progress_printer()
+
+    seen_config = ClipConfig(epochs=args.epochs, seed=args.seed)
+    seen = train_clip(shards, out / "clip", seen_config, progress).checkpoint_path
+    teacher_config = ClipConfig(epochs=args.unseen_epochs, seed=args.seed)
+    student = StudentConfig(
+        arch=args.arch,
+        align_steps=args.steps[0],
+        distill_steps=args.steps[1],
+        augment=args.augment,
+        averaging=args.averaging,
+        seed=args.seed,
+    )
+
+    def run(config: StudentConfig, methods: list[str]) -> StudentComparison:
+        protocol = DistillationProtocol(
+            methods=tuple(methods),
+            holdouts=tuple(args.holdouts) if args.holdouts else None,
+            student=config,
+            teacher=teacher_config,
+            distill_from=args.distill_from,
+        )
+        return compare_students(
+            shards,
+            out / "students",
+            protocol,
+            seen,
+            progress,
+            teachers_dir=out / "adaptation" / "base",  # the adaptation benchmark's stand-ins
+        )
+
+    comparison = run(student, args.methods)
+    print(f"\n## students: {args.arch}, {args.steps[0]}+{args.steps[1]} steps, {args.augment}")
+    print(student_markdown(comparison))
+    result = comparison.to_json()
+    result["margins"] = margins(comparison)
+    print("\n" + json.dumps(result["margins"], indent=1))
+
+    result["variants"] = {}
+    for text in args.variants:
+        variant = replace(student, **parse_variant(text))
+        extra = run(variant, args.variant_methods)
+        print(f"\n## variant {text}")
+        print(student_markdown(extra))
+        result["variants"][text] = {
+            "average": {k: v["acc"] for k, v in extra.average().items()},
+            "average_ci": {k: v["ci"] for k, v in extra.average().items()},
+            "runs": extra.to_json(),
+        }
+
+    first = next(iter(comparison.runs.values()))
+    best = result["margins"]["best_student"]
+    if not args.no_throughput:
+        speed = throughput(Path(first[best]["checkpoint"]), seen)
+        result["images_per_second_cpu"] = speed
+        print("\n## images per second, CPU, batches of 64")
+        for name, value in speed.items():
+            print(f"  {name:<22} {value:8.1f}")
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2))
+        print(f"\nwrote {args.json}")
+    print(f"\nwall time {time.perf_counter() - started:.0f} s")
+    average = comparison.average()
+    if "adip" in average and "kd" in average:
+        print(f"ratio adip/kd out of domain: {average['adip']['acc'] / average['kd']['acc']:.2f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

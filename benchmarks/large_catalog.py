@@ -1,0 +1,49 @@
+"""The benchmarks' dataset: the demo catalog at a given size, through the real pipeline.
+
+Shared by `adaptation.py` and `distillation.py`, so both measure on the same shards (and,
+with the same `--home`, reuse each other's trained CLIPs).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import dagster as dg
+
+from ilid_platform.demo.generate import generate_catalog
+from ilid_platform.demo.server import running_catalog
+from ilid_platform.run_demo import materialize_everything
+from ilid_platform.settings import storage_paths
+
+SPLIT = {"train": 0.6, "val": 0.1, "test": 0.3}  # several hundred test images per shop
+
+
+def build_shards(home: Path, size: str, seed: int) -> Path:
+    """The catalog's shards, built by the assets unless `home` already holds them."""
+    os.environ["ILID_HOME"] = str(home)
+    paths = storage_paths(home).ensure()
+    marker = paths.shards / "benchmark.json"
+    wanted = {"size": size, "seed": seed, "split": SPLIT}
+    if marker.is_file() and json.loads(marker.read_text()) == wanted:
+        return paths.shards
+    generate_catalog(paths.demo, size=size, seed=seed)
+    with running_catalog(paths.demo) as server, dg.DagsterInstance.ephemeral() as instance:
+        os.environ["ILID_DEMO_PORT"] = str(server.port)
+        run_config = {"ops": {"ilid_samples": {"config": {**SPLIT, "seed": seed}}}}
+        materialize_everything(instance, run_config, global_job="dataset_job")
+    marker.write_text(json.dumps(wanted))
+    return paths.shards
+
+
+def progress_printer() -> Callable[[str], None]:
+    """Progress lines stamped with the seconds since the benchmark started."""
+    started = time.perf_counter()
+
+    def progress(line: str) -> None:
+        print(f"[{time.perf_counter() - started:7.0f}s] {line}", flush=True)
+
+    return progress
