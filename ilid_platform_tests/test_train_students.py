@@ -281,3 +281,10 @@ def test_mean_accuracy_interval_narrows_with_more_images() -> None:
     many = mean_accuracy([(0.5, 5000), (0.7, 5000)])
     assert few["acc"] == pytest.approx(0.6) == many["acc"]
     assert few["ci"][1] - few["ci"][0] > 5 * (many["ci"][1] - many["ci"][0])
+
+
+@pytest.mark.parametrize("arch", ["mobilenetv3_small_100", "resnet10t", "efficientnet_b0"])
+def test_any_timm_backbone_projects_into_the_teacher_space(arch: str) -> None:
+    student = Student(arch, embed_dim=96).eval()  # MobileNetV3 has a pre-logits head
+    with torch.no_grad():
+        assert student(torch.rand(2, 3, 64, 64)).shape == (2, 96)

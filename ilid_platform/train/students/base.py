@@ -48,7 +48,9 @@ class Student(torch.nn.Module):
                 self.projection.weight.copy_(torch.eye(embed_dim))
         else:
             self.backbone = timm.create_model(arch, pretrained=pretrained, num_classes=0)
-            self.projection = torch.nn.Linear(self.backbone.num_features, embed_dim, bias=False)
+            # models with a pre-logits head (MobileNetV3, ...) emit its width, not num_features
+            width = getattr(self.backbone, "head_hidden_size", None) or self.backbone.num_features
+            self.projection = torch.nn.Linear(width, embed_dim, bias=False)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.projection(self.backbone(x))
