@@ -53,7 +53,8 @@ class StudentTrainingConfig(dg.Config):
     default every shop) and compared out of domain; then `objective` is trained on every
     shop with the `clip_model` teacher and exported to ONNX: the student to deploy.
 
-    Defaults keep `make demo` short (a small timm student, 100 steps);
+    Defaults keep `make demo` short (13 small students at 32 px, 50 steps each: mechanics,
+    not accuracy);
     `benchmarks/distillation.py` runs the comparison at full budget on the `large` catalog.
     """
 
@@ -63,9 +64,9 @@ class StudentTrainingConfig(dg.Config):
     distill_from: str = "unseen"  # or "seen": the clip_model teacher, trained on every shop
     arch: str = "mobilenetv3_small_100"  # any timm name, or "teacher" (its image tower)
     pretrained: bool = False
-    image_size: int = STUDENT_DEFAULTS.image_size
-    align_steps: int = 20
-    distill_steps: int = 80
+    image_size: int = 32
+    align_steps: int = 10
+    distill_steps: int = 40
     batch_size: int = STUDENT_DEFAULTS.batch_size
     augment: str = STUDENT_DEFAULTS.augment
     averaging: str = STUDENT_DEFAULTS.averaging
