@@ -164,11 +164,7 @@ def test_student_model_compares_objectives_out_of_domain_and_exports_onnx(pipeli
     assert set(comparison["clampco"]) == {"erm", "kd", "adip", "adip_image_only"}
     for row in comparison["clampco"].values():
         assert 0.0 <= row["ood_ci"][0] <= row["ood_acc"] <= row["ood_ci"][1] <= 1.0
-        assert (
-            row["ood_n"]
-            == sum(len(p["images"]) > 0 for p in pipeline.truth["shops"]["clampco"]["products"])
-            or row["ood_n"] > 0
-        )
+        assert row["ood_n"] > 0
     assert len({row["ood_n"] for row in comparison["clampco"].values()}) == 1  # same images
     teachers = comparison["teacher"]["clampco"]
     assert set(teachers) == {"teacher_unseen", "teacher_seen"}
