@@ -150,7 +150,7 @@ def main() -> int:
         )
         return compare_students(
             shards,
-            out / "students",
+            out,
             protocol,
             seen,
             progress,
