@@ -2,12 +2,13 @@
 
 import dagster as dg
 
+from ilid_platform import previews
 from ilid_platform.captions.ollama_captioner import OllamaCaptioner
 from ilid_platform.captions.rules import RuleCaptioner
 from ilid_platform.captions.store import caption_products
 from ilid_platform.defs.automation import on_upstream_data_change
 from ilid_platform.defs.crawl import crawled_pages
-from ilid_platform.defs.metadata import markdown_table
+from ilid_platform.defs.metadata import counts_table
 from ilid_platform.defs.partitions import source_partitions, sources
 from ilid_platform.defs.resources import DUCKDB_POOL, CaptionerResource, IlidStorage
 from ilid_platform.warehouse import content_version
@@ -54,21 +55,15 @@ def captions(
             "material_finish FROM captions WHERE source = ?",
             [source.name],
         )
-        examples = con.execute(
-            "SELECT label_short, material, material_finish, description FROM captions "
-            "WHERE source = ? AND status = 'ok' ORDER BY url LIMIT 5",
-            [source.name],
-        ).fetchall()
+        examples = previews.captions_markdown(con, source.name)
     return dg.MaterializeResult(
         data_version=dg.DataVersion(version),
         metadata={
             "captioner": captioner.kind,
             "captioned": stats.captioned,
             "reused": stats.reused,
-            "by_status": dg.MetadataValue.json(stats.by_status),
-            "rejects_by_reason": dg.MetadataValue.json(stats.rejects),
-            "examples": markdown_table(
-                ("label_short", "material", "finish", "description"), examples
-            ),
+            "by_status": counts_table(stats.by_status, "status"),
+            "rejects_by_reason": counts_table(stats.rejects, "reason"),
+            "examples": dg.MetadataValue.md(examples),
         },
     )

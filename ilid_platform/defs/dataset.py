@@ -2,11 +2,13 @@
 
 import dagster as dg
 
+from ilid_platform import previews
 from ilid_platform.dataset.samples import build_samples
 from ilid_platform.dataset.shards import write_shards
 from ilid_platform.defs.automation import on_upstream_data_change
 from ilid_platform.defs.captions import captions
 from ilid_platform.defs.images import image_clusters
+from ilid_platform.defs.metadata import counts_table
 from ilid_platform.defs.resources import DUCKDB_POOL, IlidStorage
 from ilid_platform.warehouse import content_version
 
@@ -37,14 +39,16 @@ def ilid_samples(
         version = content_version(con, "SELECT * FROM samples")
         per_split = dict(con.execute("SELECT split, count(*) FROM samples GROUP BY 1").fetchall())
         per_source = dict(con.execute("SELECT source, count(*) FROM samples GROUP BY 1").fetchall())
+        gallery = previews.samples_markdown(con)
     context.log.info(f"samples per split: {per_split}")
     return dg.MaterializeResult(
         data_version=dg.DataVersion(version),
         metadata={
             "samples": sum(per_split.values()),
-            "per_split": dg.MetadataValue.json(per_split),
-            "per_source": dg.MetadataValue.json(per_source),
-            "dropped_by_reason": dg.MetadataValue.json(stats.dropped),
+            "gallery": dg.MetadataValue.md(gallery),
+            "per_split": counts_table(per_split, "split"),
+            "per_source": counts_table(per_source, "source"),
+            "dropped_by_reason": counts_table(stats.dropped, "reason"),
         },
     )
 

@@ -2,8 +2,10 @@
 
 import dagster as dg
 
+from ilid_platform import previews
 from ilid_platform.defs.automation import on_upstream_data_change
 from ilid_platform.defs.crawl import crawled_pages
+from ilid_platform.defs.metadata import counts_table
 from ilid_platform.defs.partitions import source_partitions, sources
 from ilid_platform.defs.resources import DUCKDB_POOL, IlidStorage
 from ilid_platform.images.dedup import DedupConfig, cluster_images
@@ -68,13 +70,15 @@ def product_images(
             "SELECT page_url, image_url, status, sha256 FROM images WHERE source = ?",
             [source],
         )
+        gallery = previews.product_images_markdown(con, source)
     return dg.MaterializeResult(
         data_version=dg.DataVersion(version),
         metadata={
             "requested": len(requests),
-            "by_status": dg.MetadataValue.json(stats.by_status),
+            "gallery": dg.MetadataValue.md(gallery),
+            "by_status": counts_table(stats.by_status, "status"),
             "by_source": dg.MetadataValue.json(stats.by_source),
-            "rejects_by_reason": dg.MetadataValue.json(stats.rejects),
+            "rejects_by_reason": counts_table(stats.rejects, "reason"),
             "images_per_s": round(stats.images_per_s, 1),
             "downloaded_bytes": stats.bytes,
         },
@@ -97,9 +101,16 @@ def image_clusters(
         hashed = hash_images(con, storage.paths.images, progress=context.log.info)
         stats = cluster_images(con, DedupConfig(**config.model_dump()), progress=context.log.info)
         version = content_version(con, "SELECT sha256, cluster_id FROM image_clusters")
+        budget = previews.Budget()
+        examples = previews.clusters_markdown(con, budget=budget)
+        histogram = budget.plot(
+            previews.cluster_sizes_png(previews.cluster_sizes(con)), "cluster sizes"
+        )
     return dg.MaterializeResult(
         data_version=dg.DataVersion(version),
         metadata={
+            "clusters_preview": dg.MetadataValue.md(examples),
+            "cluster_size_histogram": dg.MetadataValue.md(histogram),
             "newly_hashed": hashed,
             "images": stats.images,
             "clusters": stats.clusters,

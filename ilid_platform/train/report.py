@@ -16,6 +16,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from ilid_platform.previews import markdown_table  # noqa: E402
 from ilid_platform.train.adaptation import Comparison  # noqa: E402
 from ilid_platform.train.distillation import (  # noqa: E402
     TEACHER_SEEN,
@@ -46,15 +47,6 @@ def comparison_rows(comparison: Comparison, shots: str) -> list[list[str]]:
 
 def comparison_headers() -> list[str]:
     return ["method", *(title for title, _ in COLUMNS), "train s"]
-
-
-def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    def cell(value: object) -> str:
-        return " ".join(str(value).split()).replace("|", "\\|")
-
-    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
-    return "\n".join(lines)
 
 
 def grouped_markdown(groups: dict[str, dict[str, Any]], title: str) -> str:
@@ -214,6 +206,40 @@ def student_bars_png(comparison: StudentComparison) -> bytes:
     return _png(fig)
 
 
+def _series(history: Sequence[dict[str, Any]], key: str) -> tuple[list[float], list[float]]:
+    """(step, value) of `key` over a history whose phases each count steps from 1; phases are
+    laid end to end, and entries without the key are skipped."""
+    offset, xs, ys = 0, [], []
+    for phase in dict.fromkeys(h.get("phase", "") for h in history):
+        entries = [h for h in history if h.get("phase", "") == phase]
+        xs += [offset + h["step"] for h in entries if key in h]
+        ys += [h[key] for h in entries if key in h]
+        offset += entries[-1]["step"]
+    return xs, ys
+
+
+def history_png(history: Sequence[dict[str, Any]], title: str) -> bytes:
+    """One run's training loss and its validation figures against step."""
+    fig, (loss_ax, val_ax) = plt.subplots(1, 2, figsize=(8, 3), dpi=100)
+    loss_ax.plot(*_series(history, "loss"), label="train loss")
+    if any("val_loss" in h for h in history):
+        loss_ax.plot(*_series(history, "val_loss"), marker="o", label="val loss")
+    loss_ax.set_title(f"{title}: loss")
+    loss_ax.set_xlabel("step")
+    loss_ax.legend(fontsize=7)
+    keys = sorted({k for h in history for k in h if k.startswith("val_") and k != "val_loss"})
+    for key in keys:
+        val_ax.plot(*_series(history, key), marker="o", label=key.removeprefix("val_"))
+    val_ax.set_title(f"{title}: validation" if keys else "no validation during training")
+    val_ax.set_xlabel("step")
+    val_ax.set_ylim(0, 1)
+    if keys:
+        val_ax.legend(fontsize=7)
+    for ax in (loss_ax, val_ax):
+        ax.grid(alpha=0.3)
+    return _png(fig)
+
+
 def training_curves_png(comparison: StudentComparison) -> bytes:
     """Training loss and held-in validation accuracy against step, per method and shop."""
     held_outs = list(comparison.histories)
@@ -221,15 +247,8 @@ def training_curves_png(comparison: StudentComparison) -> bytes:
     axes = [[axes[0], axes[1]]] if len(held_outs) == 1 else list(zip(*axes, strict=True))
     for (loss_ax, acc_ax), held_out in zip(axes, held_outs, strict=True):
         for method, history in comparison.histories[held_out].items():
-            offset, xs, losses, accs = 0, [], [], []
-            for phase in dict.fromkeys(h["phase"] for h in history):
-                entries = [h for h in history if h["phase"] == phase]
-                xs += [offset + h["step"] for h in entries]
-                losses += [h["loss"] for h in entries]
-                accs += [h.get("val_acc", float("nan")) for h in entries]
-                offset += entries[-1]["step"]
-            (line,) = loss_ax.plot(xs, losses, label=method)
-            acc_ax.plot(xs, accs, color=line.get_color(), label=method)
+            (line,) = loss_ax.plot(*_series(history, "loss"), label=method)
+            acc_ax.plot(*_series(history, "val_acc"), color=line.get_color(), label=method)
         loss_ax.set_title(f"{held_out} held out")
         loss_ax.set_ylabel("training loss (own objective)")
         acc_ax.set_ylabel("val accuracy (training shops)")
