@@ -45,7 +45,7 @@ def materialize_everything(
 
 def _headline(metrics: dict[str, Any]) -> dict[str, Any]:
     """The metrics without the per-class breakdown and confusion matrix (see the report)."""
-    return {k: v for k, v in metrics.items() if k not in ("per_class", "confusion")}
+    return {k: v for k, v in metrics.items() if k != "per_class" and not k.endswith("confusion")}
 
 
 def adaptation_summary(path: Path) -> dict[str, Any]:

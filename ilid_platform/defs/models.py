@@ -1,7 +1,6 @@
 """clip_model (CLIP adaptation), adaptation_report (every method compared) and student_model
 (VL2V-ADiP distillation)."""
 
-import base64
 import json
 from pathlib import Path
 
@@ -9,7 +8,9 @@ import dagster as dg
 
 from ilid_platform.defs.automation import on_upstream_data_change
 from ilid_platform.defs.dataset import ilid_shards
+from ilid_platform.defs.metadata import metrics_table, rounded
 from ilid_platform.defs.resources import IlidStorage
+from ilid_platform.previews import png_data_uri
 from ilid_platform.train.adaptation import ProtocolConfig, compare_methods
 from ilid_platform.train.clip import ClipConfig, train_clip
 from ilid_platform.train.distill import StudentConfig, distill_student
@@ -19,6 +20,7 @@ from ilid_platform.train.report import (
     comparison_markdown,
     confusion_png,
     grouped_markdown,
+    history_png,
     shots_plot_png,
     student_bars_png,
     student_markdown,
@@ -96,16 +98,24 @@ def _write_report(storage: IlidStorage, name: str, metrics: dict) -> None:
     (storage.paths.reports / f"{name}.json").write_text(json.dumps(metrics, indent=2))
 
 
+_HEADLINE_SUFFIXES = ("_acc", "_r1", "_r5", "_chance", "_seconds", "n_eval")
+
+
 def _metric_metadata(metrics: dict) -> dict:
-    flat = {k: v for k, v in metrics.items() if isinstance(v, int | float)}
-    return {**flat, "metrics": dg.MetadataValue.json(metrics)}
+    """Headline figures, rounded, as their own entries (the UI plots them across runs), and
+    every scalar with its interval in one table."""
+    headline = {
+        k: rounded(v)
+        for k, v in metrics.items()
+        if isinstance(v, int | float) and not isinstance(v, bool) and k.endswith(_HEADLINE_SUFFIXES)
+    }
+    return {**headline, "metrics": metrics_table(metrics)}
 
 
 def _image_markdown(png: bytes, path: Path, title: str) -> dg.MetadataValue:
     """The PNG beside the reports, and inline in the UI (Dagster renders data-URI images)."""
     path.write_bytes(png)
-    encoded = base64.b64encode(png).decode()
-    return dg.MetadataValue.md(f"![{title}](data:image/png;base64,{encoded})\n\n`{path}`")
+    return dg.MetadataValue.md(f"![{title}]({png_data_uri(png)})\n\n`{path}`")
 
 
 @dg.asset(
@@ -137,6 +147,11 @@ def clip_model(
             "checkpoint": dg.MetadataValue.path(str(result.checkpoint_path)),
             "method": clip_config.method,
             "confusion_matrix": confusion,
+            "training_curves": _image_markdown(
+                history_png(result.history, f"clip_model ({clip_config.method})"),
+                storage.paths.reports / "clip_curves.png",
+                "loss and validation curves",
+            ),
             "accuracy_per_source": dg.MetadataValue.md(
                 grouped_markdown(result.metrics["per_source"], "source")
             ),
@@ -188,7 +203,7 @@ def adaptation_report(
             "target_source": comparison.target_source,
             "comparison": dg.MetadataValue.md(comparison_markdown(comparison)),
             "accuracy_vs_shots": plot,
-            "results": dg.MetadataValue.json(comparison.to_json()),
+            "results": dg.MetadataValue.json(rounded(comparison.to_json())),
         }
     )
 
@@ -251,6 +266,13 @@ def student_model(
     if not onnx_path.is_file():
         export_onnx(result.checkpoint_path, onnx_path)
     reports = storage.paths.reports
+    confusion = {}
+    if "in_domain_confusion" in result.metrics:
+        confusion["confusion_matrix"] = _image_markdown(
+            confusion_png(result.metrics["in_domain_confusion"], f"{student.objective} student"),
+            reports / "student_confusion.png",
+            "confusion matrix of the deployed student on the test split",
+        )
     return dg.MaterializeResult(
         metadata={
             "checkpoint": dg.MetadataValue.path(str(result.checkpoint_path)),
@@ -267,9 +289,16 @@ def student_model(
                 reports / "student_curves.png",
                 "training curves",
             ),
-            "comparison": dg.MetadataValue.json(comparison.to_json()),
+            "comparison": dg.MetadataValue.json(rounded(comparison.to_json())),
+            "deployed_student_curves": _image_markdown(
+                history_png(result.history, f"{student.objective} student, every shop"),
+                reports / "student_deployed_curves.png",
+                "loss and validation curves of the deployed student",
+            ),
+            **confusion,
             "in_domain_acc": round(result.metrics["student_in_domain_acc"], 3),
             "teacher_in_domain_acc": round(result.metrics["teacher_in_domain_acc"], 3),
+            "metrics": metrics_table(result.metrics),
             "predict": dg.MetadataValue.md(
                 f"```\nilid predict {onnx_path} FOLDER -o predictions.csv\n```"
             ),

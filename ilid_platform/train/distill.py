@@ -26,14 +26,14 @@ from ilid_platform.train.checkpoints import RunStore, TrainResult, config_key, s
 from ilid_platform.train.data import Sample, class_names, load_samples, shard_fingerprint
 from ilid_platform.train.loop import AUGMENTATIONS, LoopConfig, fit
 from ilid_platform.train.runtime import resolve_device, seed_everything, torch_threads
-from ilid_platform.train.scores import accuracy_entry
+from ilid_platform.train.scores import accuracy_entry, confusion_matrix
 from ilid_platform.train.students import OBJECTIVES, build_phases
 from ilid_platform.train.students.base import (
     TEACHER_ARCH,
     Student,
     TeacherInputs,
     eval_transform,
-    student_and_teacher_accuracy,
+    student_and_teacher_predictions,
     student_logits,
     validation,
 )
@@ -242,11 +242,15 @@ def distill_student(
             if not subset:
                 continue
             targets = torch.tensor([index[s.label_short] for s in subset])
-            student_ok, teacher_ok = student_and_teacher_accuracy(
-                student, inputs, subset, head, text_head, targets, device
+            student_pred, teacher_pred = student_and_teacher_predictions(
+                student, inputs, subset, head, text_head, device
             )
-            for who, correct in (("student", student_ok), ("teacher", teacher_ok)):
-                entry = accuracy_entry(correct)
+            metrics[f"{domain}_confusion"] = {
+                "classes": names,
+                "matrix": confusion_matrix(targets, student_pred, len(names)),
+            }
+            for who, predictions in (("student", student_pred), ("teacher", teacher_pred)):
+                entry = accuracy_entry(predictions == targets)
                 metrics[f"{who}_{domain}_acc"] = entry["acc"]
                 metrics[f"{who}_{domain}_ci"] = entry["ci"]
             metrics[f"{domain}_n"] = len(subset)

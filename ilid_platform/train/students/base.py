@@ -114,16 +114,15 @@ class TeacherInputs:
 
 
 @torch.no_grad()
-def student_and_teacher_accuracy(
+def student_and_teacher_predictions(
     student: torch.nn.Module,
     inputs: TeacherInputs,
     samples: Sequence[Sample],
     student_head: torch.Tensor,
     text_head: torch.Tensor,
-    targets: torch.Tensor,
     device: torch.device,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Per-sample correctness of the student (with its own head, seeing each image as it
+    """Per-sample predicted class of the student (with its own head, seeing each image as it
     will in deployment) and of the teacher (with its class-prompt embeddings)."""
     student.eval()
     teacher_emb, student_emb = [], []
@@ -138,7 +137,7 @@ def student_and_teacher_accuracy(
         student_emb.append(student(student_x).float().cpu())
     student_pred = student_logits(torch.cat(student_emb), student_head.cpu()).argmax(1)
     teacher_pred = (torch.cat(teacher_emb) @ text_head.cpu().T).argmax(1)
-    return student_pred == targets, teacher_pred == targets
+    return student_pred, teacher_pred
 
 
 class StudentTask:
