@@ -21,8 +21,9 @@ from PIL import Image, UnidentifiedImageError
 
 from ilid_platform.crawl.sources import default_sources_path, load_sources
 from ilid_platform.demo import generate_catalog, running_catalog
-from ilid_platform.demo.catalog import FINISHES_BY_MATERIAL, SHOPS, SIZES
+from ilid_platform.demo.catalog import SIZES
 from ilid_platform.demo.cli import main
+from ilid_platform.demo.vocabulary import FINISHES_BY_MATERIAL, SHOPS
 
 
 @pytest.fixture(scope="module")

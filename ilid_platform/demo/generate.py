@@ -10,9 +10,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from ilid_platform.demo.catalog import SHOPS, CatalogPlan, Picture, ground_truth, plan_catalog
+from ilid_platform.demo.catalog import CatalogPlan, Picture, ground_truth, plan_catalog
 from ilid_platform.demo.drawing import recompressed_copy, render
 from ilid_platform.demo.pages import site_pages
+from ilid_platform.demo.vocabulary import SHOPS
 
 logger = logging.getLogger(__name__)
 

@@ -13,7 +13,8 @@ from html import escape
 from itertools import groupby
 from pathlib import Path
 
-from ilid_platform.demo.catalog import Product, ShopPlan, category_of
+from ilid_platform.demo.catalog import Product, ShopPlan
+from ilid_platform.demo.vocabulary import category_of
 
 ORIGIN = "__ORIGIN__"
 PAGE_SIZE = 8

@@ -15,9 +15,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from ilid_platform.demo.catalog import SHOPS
 from ilid_platform.demo.generate import read_manifest
 from ilid_platform.demo.pages import ORIGIN
+from ilid_platform.demo.vocabulary import SHOPS
 from ilid_platform.settings import env_number
 
 DEFAULT_PORT = 8700
