@@ -12,14 +12,11 @@ third with k shots per class, on the same split and step budget. Everything is c
 
 from __future__ import annotations
 
-import argparse
 import json
-import logging
 import time
-from pathlib import Path
 from typing import Any
 
-from large_catalog import build_shards, progress_printer
+from large_catalog import benchmark_parser, prepare
 
 from ilid_platform.train.adapt import METHODS
 from ilid_platform.train.adaptation import ProtocolConfig, compare_methods
@@ -50,22 +47,15 @@ def flat_row(metrics: dict[str, Any]) -> dict[str, Any]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--home", type=Path, default=Path("/tmp/ilid-adaptation-benchmark"))
-    parser.add_argument("--size", default="large")
-    parser.add_argument("--seed", type=int, default=0)
+    parser = benchmark_parser(__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=200)
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--shots", nargs="+", default=["1", "4", "16", "all"])
     parser.add_argument("--methods", nargs="+", default=list(METHODS))
     parser.add_argument("--epochs", type=int, default=ClipConfig().epochs, help="from scratch")
-    parser.add_argument("--json", type=Path, default=None, help="write the figures here")
     args = parser.parse_args()
-    logging.basicConfig(level=logging.WARNING)
     started = time.perf_counter()
-    shards = build_shards(args.home.resolve(), args.size, args.seed)
-    out = args.home.resolve() / "checkpoints"
-    progress = progress_printer()
+    shards, out, progress = prepare(args)
 
     scratch = ClipConfig(epochs=args.epochs, seed=args.seed)
     full = train_clip(shards, out / "clip", scratch, progress)

@@ -13,9 +13,7 @@ throughput (torch and onnxruntime) beside the teacher's. Runs are cached in `--h
 
 from __future__ import annotations
 
-import argparse
 import json
-import logging
 import tempfile
 import time
 from dataclasses import replace
@@ -24,7 +22,7 @@ from typing import Any
 
 import numpy as np
 import torch
-from large_catalog import build_shards, progress_printer
+from large_catalog import benchmark_parser, prepare
 
 from ilid_platform.train.adapt.run import load_adapted
 from ilid_platform.train.clip import ClipConfig, train_clip
@@ -102,11 +100,8 @@ def parse_variant(text: str) -> dict[str, Any]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--home", type=Path, default=Path("/tmp/ilid-adaptation-benchmark"))
+    parser = benchmark_parser(__doc__.splitlines()[0])
     parser.add_argument("--no-throughput", action="store_true")
-    parser.add_argument("--size", default="large")
-    parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--epochs", type=int, default=ClipConfig().epochs, help="seen teacher")
     parser.add_argument(
         "--unseen-epochs", type=int, default=ClipConfig().epochs, help="unseen teachers"
@@ -120,13 +115,9 @@ def main() -> int:
     parser.add_argument("--distill-from", default="unseen", choices=["unseen", "seen"])
     parser.add_argument("--variants", nargs="*", default=[], help="e.g. arch=teacher")
     parser.add_argument("--variant-methods", nargs="+", default=["adip", "kd"])
-    parser.add_argument("--json", type=Path, default=None, help="write the figures here")
     args = parser.parse_args()
-    logging.basicConfig(level=logging.WARNING)
     started = time.perf_counter()
-    shards = build_shards(args.home.resolve(), args.size, args.seed)
-    out = args.home.resolve() / "checkpoints"
-    progress = progress_printer()
+    shards, out, progress = prepare(args)
 
     seen_config = ClipConfig(epochs=args.epochs, seed=args.seed)
     seen = train_clip(shards, out / "clip", seen_config, progress).checkpoint_path

@@ -6,7 +6,9 @@ with the same `--home`, reuse each other's trained CLIPs).
 
 from __future__ import annotations
 
+import argparse
 import json
+import logging
 import os
 import time
 from collections.abc import Callable
@@ -20,6 +22,26 @@ from ilid_platform.run_demo import materialize_everything
 from ilid_platform.settings import storage_paths
 
 SPLIT = {"train": 0.6, "val": 0.1, "test": 0.3}  # several hundred test images per shop
+# Outside /tmp: the shards and checkpoints are reused across runs and must survive cleaners.
+DEFAULT_HOME = Path.home() / ".cache" / "ilid-benchmarks"
+
+
+def benchmark_parser(description: str) -> argparse.ArgumentParser:
+    """The arguments every large-catalog benchmark shares: where, which catalog, the JSON."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--home", type=Path, default=DEFAULT_HOME, help="shards, checkpoints")
+    parser.add_argument("--size", default="large")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--json", type=Path, default=None, help="write the figures here")
+    return parser
+
+
+def prepare(args: argparse.Namespace) -> tuple[Path, Path, Callable[[str], None]]:
+    """(shards, checkpoints dir, progress printer) for parsed `benchmark_parser` arguments."""
+    logging.basicConfig(level=logging.WARNING)
+    home = args.home.resolve()
+    progress = progress_printer()
+    return build_shards(home, args.size, args.seed), home / "checkpoints", progress
 
 
 def build_shards(home: Path, size: str, seed: int) -> Path:
