@@ -76,6 +76,11 @@ class Budget:
         return markdown
 
 
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    found = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name])
+    return found.fetchone()[0] > 0
+
+
 def product_images_markdown(
     con: duckdb.DuckDBPyConnection, source: str, limit: int = 6, budget: Budget | None = None
 ) -> str:
@@ -186,12 +191,17 @@ def captions_markdown(
 ) -> str:
     """Image, the product text the captioner read, and the five fields it wrote."""
     budget = budget or Budget()
+    # captions do not wait for images: on a first run the images table may not exist yet
+    image = (
+        "(SELECT any_value(i.normalised_path) FROM images i WHERE i.source = c.source "
+        "AND i.page_url = c.url AND i.status = 'ok')"
+        if _has_table(con, "images")
+        else "NULL"
+    )
     rows = con.execute(
         f"""
         SELECT c.url, p.name, left(p.description, 160),
-               {", ".join(f"c.{f}" for f in CAPTION_FIELDS)},
-               (SELECT any_value(i.normalised_path) FROM images i
-                WHERE i.source = c.source AND i.page_url = c.url AND i.status = 'ok') AS image
+               {", ".join(f"c.{f}" for f in CAPTION_FIELDS)}, {image} AS image
         FROM captions c JOIN pages p ON p.source = c.source AND p.url = c.url
         WHERE c.source = ? AND c.status = 'ok'
         ORDER BY c.url LIMIT ?
@@ -199,7 +209,11 @@ def captions_markdown(
         [source, limit],
     ).fetchall()
     table = [
-        (budget.image(image, name), f"**{cell(name)}** {cell(text)}", *fields)
+        (
+            budget.image(image, name) if image else "(no image yet)",
+            f"**{cell(name)}** {cell(text)}",
+            *fields,
+        )
         for _, name, text, *fields, image in rows
     ]
     return markdown_table(("image", "product text", *CAPTION_FIELDS), table)

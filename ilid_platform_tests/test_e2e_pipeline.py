@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import dagster as dg
 import pytest
@@ -11,8 +13,10 @@ import pytest
 from ilid_platform import warehouse
 from ilid_platform.demo.generate import generate_catalog
 from ilid_platform.demo.server import running_catalog
+from ilid_platform.instance import prepare_instance
 from ilid_platform.run_demo import materialize_everything
 from ilid_platform.settings import StoragePaths, storage_paths
+from ilid_platform_tests.webui import AssetPages, running_webserver
 
 pytestmark = pytest.mark.e2e
 
@@ -47,6 +51,7 @@ class Pipeline:
     first: dict[str, int]
     second: dict[str, int]
     instance: dg.DagsterInstance
+    dagster_home: Path
 
 
 TABLES = ("pages", "images", "image_hashes", "image_clusters", "captions", "samples")
@@ -67,13 +72,18 @@ def pipeline(tmp_path_factory):
     generate_catalog(paths.demo, size="small", seed=0)
     ground_truth = json.loads((paths.demo / "ground_truth.json").read_text())
 
-    with running_catalog(paths.demo) as server, dg.DagsterInstance.ephemeral() as instance:
+    # an instance on disk, so the web UI test can serve what the runs recorded
+    dagster_home = prepare_instance(home / "dagster")
+    with (
+        running_catalog(paths.demo) as server,
+        dg.DagsterInstance.from_config(str(dagster_home)) as instance,
+    ):
         mp.setenv("ILID_DEMO_PORT", str(server.port))
         materialize_everything(instance, FAST_TRAINING)
         first = _row_counts(paths)
         materialize_everything(instance, FAST_TRAINING)
         second = _row_counts(paths)
-        yield Pipeline(paths, ground_truth, first, second, instance)
+        yield Pipeline(paths, ground_truth, first, second, instance, dagster_home)
     mp.undo()
 
 
@@ -221,3 +231,55 @@ def test_unchanged_recrawl_triggers_nothing_and_a_change_only_its_dependents(pip
     assert crawl.execute_in_process(instance=instance, partition_key="boltbarn").success
     changed = dg.evaluate_automation_conditions(defs=defs, instance=instance, cursor=quiet.cursor)
     assert _requested(changed, keys) == {("product_images", "boltbarn"), ("captions", "boltbarn")}
+
+
+def test_web_ui_shows_sample_and_cluster_galleries(pipeline, tmp_path):
+    """The asset pages in Chromium: the galleries' thumbnails are present and decoded.
+    Screenshots go to $ILID_SCREENSHOTS when set (for reports), else to the test's tmp dir."""
+    shots = Path(os.environ.get("ILID_SCREENSHOTS") or tmp_path / "screenshots")
+    with (
+        running_webserver(pipeline.dagster_home, tmp_path / "webserver.log") as url,
+        AssetPages(url, shots) as pages,
+    ):
+        pages.open("ilid_samples")
+        samples = pages.markdown("gallery", "ilid_samples_gallery")
+        pages.open("image_clusters")
+        clusters = pages.markdown("clusters_preview", "image_clusters_preview")
+        sizes = pages.markdown("cluster_size_histogram", "image_clusters_histogram")
+
+    assert samples.decoded >= 8 and samples.decoded == len(samples.images)
+    assert all(src.startswith("data:image/jpeg") for src, _ in samples.images)
+    assert "label_short" in samples.text and "clampco" in samples.text
+    # the demo catalog has known near-duplicate groups; each member shows its distance
+    assert clusters.decoded >= 2 and clusters.decoded == len(clusters.images)
+    assert "representative" in clusters.text and "pHash" in clusters.text
+    assert sizes.decoded == 1
+
+
+IMAGE_METADATA = {
+    "product_images": ["gallery"],
+    "image_clusters": ["clusters_preview", "cluster_size_histogram"],
+    "captions": ["examples"],
+    "ilid_samples": ["gallery"],
+    "clip_model": ["confusion_matrix", "training_curves"],
+    "student_model": ["confusion_matrix", "training_curves", "deployed_student_curves"],
+}
+
+
+def test_asset_metadata_carries_bounded_images_and_rounded_tables(pipeline):
+    for asset, keys in IMAGE_METADATA.items():
+        event = pipeline.instance.get_latest_materialization_event(dg.AssetKey(asset))
+        metadata = event.asset_materialization.metadata
+        for key in keys:
+            assert "](data:image/" in metadata[key].value, (asset, key)
+        size = sum(len(str(value.value)) for value in metadata.values())
+        assert size < 600_000, (asset, size)
+    clip = pipeline.instance.get_latest_materialization_event(dg.AssetKey("clip_model"))
+    metadata = clip.asset_materialization.metadata
+    rows = {r.data["metric"]: r.data for r in metadata["metrics"].value.records}
+    label = rows["zeroshot_label_short_acc"]
+    assert label["ci95_low"] <= label["value"] <= label["ci95_high"]
+    assert label["value"] == round(label["value"], 3)
+    assert metadata["zeroshot_label_short_acc"].value == round(
+        metadata["zeroshot_label_short_acc"].value, 3
+    )
