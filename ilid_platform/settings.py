@@ -55,6 +55,20 @@ def env_choice(name: str, default: str, choices: Sequence[str]) -> str:
     return raw
 
 
+def env_int(name: str, default: int, minimum: int | None = None) -> int:
+    """`$name` as an integer (at least `minimum`), `default` when unset or empty."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"${name} must be an integer, not {raw!r}") from None
+    if minimum is not None and value < minimum:
+        raise ConfigError(f"${name} must be at least {minimum}, not {value}")
+    return value
+
+
 @dataclass(frozen=True)
 class StoragePaths:
     home: Path

@@ -119,7 +119,12 @@ def test_ilid_home_that_is_a_file(
 @pytest.mark.parametrize(
     "variable, value, expected",
     [
-        ("ILID_CAPTIONER", "olama", "$ILID_CAPTIONER must be one of rules, ollama, not 'olama'"),
+        (
+            "ILID_CAPTIONER",
+            "olama",
+            "$ILID_CAPTIONER must be one of rules, ollama, openai, not 'olama'",
+        ),
+        ("ILID_CAPTION_CONCURRENCY", "0", "$ILID_CAPTION_CONCURRENCY must be at least 1, not 0"),
         ("ILID_SOURCES", "MISSING", "cannot read sources file"),
         ("ILID_SOURCES", "BADREGEX", "trade_name_regex is not a valid regular expression"),
     ],

@@ -4,6 +4,7 @@ import dagster as dg
 
 from ilid_platform import previews
 from ilid_platform.captions.ollama_captioner import OllamaCaptioner
+from ilid_platform.captions.openai_captioner import OpenAICaptioner
 from ilid_platform.captions.rules import RuleCaptioner
 from ilid_platform.captions.store import caption_products
 from ilid_platform.defs.automation import on_upstream_data_change
@@ -15,17 +16,24 @@ from ilid_platform.warehouse import content_version
 
 
 def build_captioner(resource: CaptionerResource, trade_name_regex: str | None):
+    """The configured captioner; an LLM one is checked (server up, model served) first."""
+    options = {
+        "timeout_s": resource.timeout_s,
+        "concurrency": resource.concurrency,
+        "trade_name_regex": trade_name_regex,
+    }
     if resource.kind == "ollama":
         captioner = OllamaCaptioner(
-            host=resource.ollama_host,
-            model=resource.ollama_model,
-            timeout_s=resource.timeout_s,
-            concurrency=resource.concurrency,
-            trade_name_regex=trade_name_regex,
+            host=resource.ollama_host, model=resource.ollama_model, **options
         )
-        captioner.check_available()
-        return captioner
-    return RuleCaptioner(trade_name_regex=trade_name_regex)
+    elif resource.kind == "openai":
+        captioner = OpenAICaptioner(
+            base_url=resource.openai_base_url, model=resource.openai_model, **options
+        )
+    else:
+        return RuleCaptioner(trade_name_regex=trade_name_regex)
+    captioner.check_available()
+    return captioner
 
 
 @dg.asset(

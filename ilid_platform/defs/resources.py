@@ -9,7 +9,13 @@ import dagster as dg
 import duckdb
 
 from ilid_platform import warehouse
-from ilid_platform.settings import ConfigError, StoragePaths, env_choice, storage_paths
+from ilid_platform.settings import (
+    ConfigError,
+    StoragePaths,
+    env_choice,
+    env_int,
+    storage_paths,
+)
 
 T = TypeVar("T")
 
@@ -33,11 +39,15 @@ class IlidStorage(dg.ConfigurableResource):
 
 
 class CaptionerResource(dg.ConfigurableResource):
-    """Which captioner writes the five ILID fields: the offline rules or an Ollama server."""
+    """Which captioner writes the five ILID fields: the offline rules, an Ollama server or an
+    OpenAI-compatible server (vLLM, llama.cpp's server). `concurrency` is the requests kept in
+    flight: a little above the server's parallel slots keeps every slot busy."""
 
-    kind: Literal["rules", "ollama"] = "rules"
+    kind: Literal["rules", "ollama", "openai"] = "rules"
     ollama_host: str = "http://127.0.0.1:11434"
     ollama_model: str = "llama3.1:8b"
+    openai_base_url: str = "http://127.0.0.1:8000/v1"
+    openai_model: str = "Qwen/Qwen2.5-7B-Instruct"
     timeout_s: float = 120.0
     concurrency: int = 4
 
@@ -57,9 +67,14 @@ def read_at_load(read: Callable[[], T]) -> T:
 
 
 def captioner_from_env() -> CaptionerResource:
-    """$ILID_CAPTIONER (rules | ollama), $OLLAMA_HOST and $ILID_OLLAMA_MODEL."""
+    """$ILID_CAPTIONER (rules | ollama | openai), $OLLAMA_HOST, $ILID_OLLAMA_MODEL,
+    $ILID_OPENAI_BASE_URL, $ILID_OPENAI_MODEL and $ILID_CAPTION_CONCURRENCY; the OpenAI
+    client reads its key from $OPENAI_API_KEY (local servers need none)."""
     return CaptionerResource(
-        kind=env_choice("ILID_CAPTIONER", "rules", ["rules", "ollama"]),
+        kind=env_choice("ILID_CAPTIONER", "rules", ["rules", "ollama", "openai"]),
         ollama_host=dg.EnvVar("OLLAMA_HOST").get_value("http://127.0.0.1:11434"),
         ollama_model=dg.EnvVar("ILID_OLLAMA_MODEL").get_value("llama3.1:8b"),
+        openai_base_url=dg.EnvVar("ILID_OPENAI_BASE_URL").get_value("http://127.0.0.1:8000/v1"),
+        openai_model=dg.EnvVar("ILID_OPENAI_MODEL").get_value("Qwen/Qwen2.5-7B-Instruct"),
+        concurrency=env_int("ILID_CAPTION_CONCURRENCY", 4, minimum=1),
     )
