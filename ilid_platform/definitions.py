@@ -3,6 +3,7 @@
 import dagster as dg
 
 from ilid_platform.defs import captions, crawl, dataset, images, models
+from ilid_platform.defs.executors import executor_from_env
 from ilid_platform.defs.jobs import (
     crawl_job,
     dataset_and_models_job,
@@ -17,6 +18,7 @@ defs = dg.Definitions(
     asset_checks=dg.load_asset_checks_from_modules([dataset]),
     jobs=[per_source_job, crawl_job, dataset_job, dataset_and_models_job],
     schedules=[nightly_crawl],
+    executor=read_at_load(executor_from_env),
     resources={
         "storage": IlidStorage(),
         "captioner": read_at_load(captioner_from_env),
