@@ -1,4 +1,4 @@
-"""DuckDB access shared by every stage; each stage owns the DDL of its own tables."""
+"""DuckDB access shared by every stage; the tables themselves are declared in `tables.py`."""
 
 from __future__ import annotations
 

@@ -20,10 +20,10 @@ from ilid_platform.images.dedup import (
     cluster_images,
     radius_pairs,
 )
-from ilid_platform.images.download import ensure_images_table
 from ilid_platform.images.embeddings import cosine_pairs, image_embeddings
 from ilid_platform.images.hashing import hash_images, perceptual_hashes
 from ilid_platform.images.store import original_path
+from ilid_platform.tables import IMAGES
 from ilid_platform.warehouse import connect
 
 RNG = np.random.default_rng(7)
@@ -131,7 +131,7 @@ def test_cluster_images_groups_a_recompressed_copy(tmp_path: Path) -> None:
     }
     shas = {}
     with connect(tmp_path / "w.duckdb") as con:
-        ensure_images_table(con)
+        IMAGES.ensure(con)
         for name, data in files.items():
             sha = hashlib.sha256(data).hexdigest()
             fmt = "png" if data.startswith(b"\x89PNG") else "jpeg"

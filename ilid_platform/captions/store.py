@@ -17,52 +17,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import duckdb
-import pyarrow as pa
 
 from ilid_platform.captions.filters import post_filter, pre_filter, trade_name_pattern
 from ilid_platform.captions.prompt import input_hash
 from ilid_platform.captions.schema import CAPTION_FIELDS, Captioner, ProductText
 from ilid_platform.captions.upstream import require_columns
+from ilid_platform.tables import CAPTIONS, insert_rows
 
 logger = logging.getLogger(__name__)
 
 STATUSES = ("ok", "prefiltered", "postfiltered", "llm_error")
 # Outcomes that a rerun with the same input would only repeat.
 FINAL_STATUSES = frozenset({"ok", "postfiltered"})
-
-CAPTIONS_DDL = """
-CREATE TABLE IF NOT EXISTS captions (
-    source VARCHAR NOT NULL,
-    url VARCHAR NOT NULL,
-    label_short VARCHAR,
-    label_long VARCHAR,
-    description VARCHAR,
-    material VARCHAR,
-    material_finish VARCHAR,
-    status VARCHAR NOT NULL,
-    reason VARCHAR,
-    captioner VARCHAR NOT NULL,
-    model VARCHAR NOT NULL,
-    prompt_version VARCHAR NOT NULL,
-    input_hash VARCHAR NOT NULL,
-    created_at TIMESTAMP NOT NULL,
-    PRIMARY KEY (source, url)
-)
-"""
-
-_ROW_SCHEMA = pa.schema(
-    [("source", pa.string()), ("url", pa.string())]
-    + [(name, pa.string()) for name in CAPTION_FIELDS]
-    + [
-        ("status", pa.string()),
-        ("reason", pa.string()),
-        ("captioner", pa.string()),
-        ("model", pa.string()),
-        ("prompt_version", pa.string()),
-        ("input_hash", pa.string()),
-        ("created_at", pa.timestamp("us")),
-    ]
-)
 
 
 @dataclass
@@ -80,7 +46,8 @@ class CaptionStats:
 
 
 def _json(value: object, default: object) -> object:
-    """pages keeps lists and dicts as JSON text; accept native values too."""
+    """`specs` arrives as JSON text and the lists natively (`VARCHAR[]`); accept JSON text for
+    lists too, as a warehouse that stored them as text would hold them."""
     if value is None or value == "":
         return default
     return json.loads(value) if isinstance(value, str) else value
@@ -112,16 +79,6 @@ def read_products(con: duckdb.DuckDBPyConnection, source: str | None = None) -> 
     return products
 
 
-def _write(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> None:
-    if not rows:
-        return
-    con.register("caption_batch", pa.Table.from_pylist(rows, schema=_ROW_SCHEMA))
-    try:
-        con.execute("INSERT OR REPLACE INTO captions BY NAME SELECT * FROM caption_batch")
-    finally:
-        con.unregister("caption_batch")
-
-
 def caption_products(
     con: duckdb.DuckDBPyConnection,
     captioner: Captioner,
@@ -133,7 +90,7 @@ def caption_products(
     started = time.monotonic()
     report = progress or logger.info
     require_columns(con, "pages")
-    con.execute(CAPTIONS_DDL)
+    CAPTIONS.ensure(con)
     products = read_products(con, source)
     stored = {
         (row[0], row[1]): row[2:]
@@ -184,7 +141,7 @@ def caption_products(
         else:
             todo[(product.source, product.url)] = digest
             to_caption.append(product)
-    _write(con, prefiltered)
+    insert_rows(con, CAPTIONS, prefiltered, mode="replace")
     stats.written += len(prefiltered)
     report(
         f"captions: {len(products)} live products, {stats.reused} unchanged, "
@@ -205,11 +162,11 @@ def caption_products(
             batch.append(row(product, digest, status, reason, fields))
         stats.captioned += 1
         if len(batch) >= batch_size:
-            _write(con, batch)
+            insert_rows(con, CAPTIONS, batch, mode="replace")
             stats.written += len(batch)
             batch = []
             report(f"captions: {stats.captioned}/{len(to_caption)} captioned")
-    _write(con, batch)
+    insert_rows(con, CAPTIONS, batch, mode="replace")
     stats.written += len(batch)
 
     _summarise(con, source, stats)

@@ -1,10 +1,11 @@
 """The columns captions/ and dataset/ read from tables that crawl/ and images/ own.
 
-Kept in one place so the owners' DDL and these readers can be reconciled at a glance:
+Their types are declared in `ilid_platform.tables`; this is the subset read here, checked up
+front so a missing stage is named instead of failing a query:
 
-* `pages` (crawl): source, url, name, description VARCHAR; specs (JSON text of an object
-  str -> str), breadcrumbs and image_urls (JSON text of a list of str); sku, brand VARCHAR;
-  gone BOOLEAN. Only rows with gone not true are read.
+* `pages` (crawl): source, url, name, description VARCHAR; specs JSON (an object str -> str,
+  read back as JSON text); breadcrumbs and image_urls VARCHAR[] (lists of str); sku, brand
+  VARCHAR; gone BOOLEAN. Only rows with gone not true are read.
 * `images` (images): source, page_url, image_url, status ('ok' is usable), sha256 and
   normalised_path (the ILID 512x512 PNG) VARCHAR.
 * `image_clusters` (images): sha256, cluster_id, representative_sha256 VARCHAR.

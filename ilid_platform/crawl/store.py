@@ -1,65 +1,54 @@
-"""The `pages` table: latest product records per (source, url), owned by the crawl stage."""
+"""Writes the `pages` table (see `ilid_platform.tables.PAGES`): latest records per (source, url)."""
 
 from __future__ import annotations
 
 import json
 import logging
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
 from ilid_platform.crawl.records import ProductRecord
+from ilid_platform.tables import PAGES, insert_rows
 
 logger = logging.getLogger(__name__)
 
-PAGES_DDL = """
-CREATE TABLE IF NOT EXISTS pages (
-    source       VARCHAR NOT NULL,
-    url          VARCHAR NOT NULL,
-    name         VARCHAR NOT NULL,
-    description  VARCHAR,
-    specs        JSON,
-    breadcrumbs  VARCHAR[],
-    image_urls   VARCHAR[],
-    sku          VARCHAR,
-    brand        VARCHAR,
-    extraction   VARCHAR,
-    rendered     BOOLEAN,
-    http_status  INTEGER,
-    fetched_at   TIMESTAMPTZ,
-    record_hash  VARCHAR NOT NULL,
-    first_seen   TIMESTAMPTZ NOT NULL,
-    last_seen    TIMESTAMPTZ NOT NULL,
-    gone         BOOLEAN NOT NULL DEFAULT false,
-    PRIMARY KEY (source, url)
-)
-"""
-
-_INCOMING_SCHEMA = pa.schema(
-    [
-        ("url", pa.string()),
-        ("name", pa.string()),
-        ("description", pa.string()),
-        ("specs", pa.string()),
-        ("breadcrumbs", pa.list_(pa.string())),
-        ("image_urls", pa.list_(pa.string())),
-        ("sku", pa.string()),
-        ("brand", pa.string()),
-        ("extraction", pa.string()),
-        ("rendered", pa.bool_()),
-        ("http_status", pa.int32()),
-        ("fetched_at", pa.string()),
-        ("record_hash", pa.string()),
-    ]
+# Written from the crawled record; the rest of a row is bookkeeping (first_seen, last_seen, gone).
+_CONTENT_COLUMNS = (
+    "name",
+    "description",
+    "specs",
+    "breadcrumbs",
+    "image_urls",
+    "sku",
+    "brand",
+    "extraction",
+    "rendered",
+    "http_status",
+    "fetched_at",
+    "record_hash",
 )
 
-_CONTENT_COLUMNS = [name for name in _INCOMING_SCHEMA.names if name != "url"]
+
+def _timestamp(text: str) -> datetime:
+    """An ISO 8601 fetch time; one without an offset is UTC, as the crawl writes them."""
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def ensure_pages_table(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(PAGES_DDL)
+def _row(record: ProductRecord) -> dict[str, object]:
+    fetched = _timestamp(record.fetched_at)
+    return {
+        **record.model_dump(include={"source", "url", *_CONTENT_COLUMNS}),
+        "specs": json.dumps(record.specs),
+        "fetched_at": fetched,
+        "first_seen": fetched,
+        "last_seen": fetched,
+        "gone": False,
+    }
 
 
 def store_pages(
@@ -70,59 +59,52 @@ def store_pages(
 ) -> dict[str, int]:
     """Upsert one source's records; after a full crawl, rows it did not see are marked gone.
 
-    Unchanged records (same record_hash, not gone) are left untouched, so storing the same crawl
-    twice changes nothing. An empty full crawl marks nothing gone: that is an outage, not a
-    catalog that sold out.
+    Unchanged records (same record_hash, not gone) are left untouched but for last_seen, so
+    storing the same crawl twice changes nothing. A changed record keeps its first_seen. An
+    empty full crawl marks nothing gone: that is an outage, not a catalog that sold out.
     """
-    ensure_pages_table(con)
+    PAGES.ensure(con)
     latest: dict[str, ProductRecord] = {}
     for record in records:
         if record.source != source_name:
             raise ValueError(f"record for source {record.source!r} passed as {source_name!r}")
         latest[record.url] = record
-    incoming = pa.Table.from_pylist(
-        [
-            {**r.model_dump(include=set(_INCOMING_SCHEMA.names)), "specs": json.dumps(r.specs)}
-            for r in latest.values()
-        ],
-        schema=_INCOMING_SCHEMA,
+    rows = [_row(r) for r in latest.values()]
+    seen = pa.table(
+        {
+            "url": pa.array([row["url"] for row in rows], pa.string()),
+            "fetched_at": pa.array(
+                [row["fetched_at"] for row in rows], pa.timestamp("us", tz="UTC")
+            ),
+        }
     )
-    con.register("incoming_pages", incoming)
+    con.register("_seen_pages", seen)
     try:
         con.execute("BEGIN TRANSACTION")
-        inserted, updated, unchanged = con.execute(
-            """
-            SELECT count(*) FILTER (WHERE p.url IS NULL),
-                   count(*) FILTER (WHERE p.url IS NOT NULL
-                                    AND (p.record_hash <> i.record_hash OR p.gone)),
-                   count(*) FILTER (WHERE p.url IS NOT NULL
-                                    AND p.record_hash = i.record_hash AND NOT p.gone)
-            FROM incoming_pages i
-            LEFT JOIN pages p ON p.source = $source AND p.url = i.url
-            """,
-            {"source": source_name},
-        ).fetchone()
-        columns = ", ".join(_CONTENT_COLUMNS)
-        assignments = ", ".join(f"{c} = excluded.{c}" for c in _CONTENT_COLUMNS)
-        con.execute(
-            f"""
-            INSERT INTO pages (source, url, {columns}, first_seen, last_seen, gone)
-            SELECT $source, i.url, {", ".join(f"i.{c}" for c in _CONTENT_COLUMNS)},
-                   i.fetched_at::TIMESTAMPTZ, i.fetched_at::TIMESTAMPTZ, false
-            FROM incoming_pages i
-            LEFT JOIN pages p ON p.source = $source AND p.url = i.url
-            WHERE p.url IS NULL OR p.record_hash <> i.record_hash OR p.gone
-            ON CONFLICT (source, url) DO UPDATE SET {assignments},
-                last_seen = excluded.last_seen, gone = false
-            """,
-            {"source": source_name},
+        stored = {
+            url: (record_hash, gone)
+            for url, record_hash, gone in con.execute(
+                "SELECT url, record_hash, gone FROM pages SEMI JOIN _seen_pages USING (url) "
+                "WHERE source = ?",
+                [source_name],
+            ).fetchall()
+        }
+        # new, changed or back from gone; the others only move last_seen
+        changed = [row for row in rows if stored.get(row["url"]) != (row["record_hash"], False)]
+        inserted = sum(row["url"] not in stored for row in changed)
+        updated, unchanged = len(changed) - inserted, len(rows) - len(changed)
+        insert_rows(
+            con,
+            PAGES,
+            changed,
+            mode="upsert",
+            update_columns=(*_CONTENT_COLUMNS, "last_seen", "gone"),
         )
         con.execute(
             """
-            UPDATE pages SET last_seen = i.fetched_at::TIMESTAMPTZ
-            FROM incoming_pages i
-            WHERE pages.source = $source AND pages.url = i.url
-              AND i.fetched_at::TIMESTAMPTZ > pages.last_seen
+            UPDATE pages SET last_seen = s.fetched_at
+            FROM _seen_pages s
+            WHERE pages.source = $source AND pages.url = s.url AND s.fetched_at > pages.last_seen
             """,
             {"source": source_name},
         )
@@ -132,7 +114,7 @@ def store_pages(
                 """
                 UPDATE pages SET gone = true
                 WHERE source = $source AND NOT gone
-                  AND url NOT IN (SELECT url FROM incoming_pages)
+                  AND url NOT IN (SELECT url FROM _seen_pages)
                 """,
                 {"source": source_name},
             ).fetchone()[0]
@@ -143,7 +125,7 @@ def store_pages(
         con.execute("ROLLBACK")
         raise
     finally:
-        con.unregister("incoming_pages")
+        con.unregister("_seen_pages")
     return {"inserted": inserted, "updated": updated, "unchanged": unchanged, "gone": gone}
 
 

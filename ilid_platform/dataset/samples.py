@@ -19,21 +19,9 @@ import pyarrow as pa
 
 from ilid_platform.captions.upstream import require_columns
 from ilid_platform.dataset.split import SPLITS, assign_split, check_ratios
+from ilid_platform.tables import SAMPLES
 
-SAMPLE_COLUMNS = (
-    "id",
-    "source",
-    "url",
-    "sha256",
-    "image_path",
-    "cluster_id",
-    "label_short",
-    "label_long",
-    "description",
-    "material",
-    "material_finish",
-    "split",
-)
+SAMPLE_COLUMNS = SAMPLES.column_names
 
 _CANDIDATES = """
 CREATE OR REPLACE TEMP TABLE sample_products AS
@@ -67,8 +55,8 @@ JOIN (
 WHERE si.cluster_id IS NOT NULL;
 """
 
-_SAMPLES = """
-CREATE OR REPLACE TABLE samples AS
+_SAMPLES = f"""
+INSERT INTO samples ({", ".join(SAMPLE_COLUMNS)})
 SELECT left(sha256(c.source || chr(31) || c.url || chr(31) || c.sha256), 16) AS id,
        c.source, c.url, c.sha256, c.image_path, c.cluster_id, c.label_short, c.label_long,
        c.description, c.material, c.material_finish, s.split
@@ -114,7 +102,13 @@ def build_samples(
     )
     con.register("cluster_splits", splits)
     try:
+        con.execute("BEGIN TRANSACTION")
+        con.execute(SAMPLES.ddl(replace=True))
         con.execute(_SAMPLES)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
     finally:
         con.unregister("cluster_splits")
 

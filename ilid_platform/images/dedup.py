@@ -24,9 +24,8 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from ilid_platform.images.download import ensure_images_table
 from ilid_platform.images.embeddings import embedding_pairs
-from ilid_platform.images.hashing import ensure_hashes_table
+from ilid_platform.tables import IMAGE_CLUSTERS, IMAGE_HASHES, IMAGES, insert_rows
 
 logger = logging.getLogger(__name__)
 
@@ -431,8 +430,8 @@ def cluster_images(
     """
     config = config or DedupConfig()
     started = time.monotonic()
-    ensure_images_table(con)
-    ensure_hashes_table(con)
+    IMAGES.ensure(con)
+    IMAGE_HASHES.ensure(con)
     rows = con.sql(
         "SELECT h.sha256, h.phash, h.dhash, max(i.width * i.height) AS pixels, "
         "max(i.bytes) AS size, min(i.path) AS path "
@@ -459,21 +458,14 @@ def cluster_images(
             "cluster_size": pa.array(cluster_size, pa.int64()),
         }
     )
-    con.register("_clusters", table)
     try:
         con.execute("BEGIN TRANSACTION")
-        con.execute(
-            "CREATE OR REPLACE TABLE image_clusters (sha256 VARCHAR PRIMARY KEY, "
-            "cluster_id VARCHAR NOT NULL, representative_sha256 VARCHAR NOT NULL, "
-            "cluster_size BIGINT NOT NULL)"
-        )
-        con.execute("INSERT INTO image_clusters SELECT * FROM _clusters ORDER BY sha256")
+        con.execute(IMAGE_CLUSTERS.ddl(replace=True))
+        insert_rows(con, IMAGE_CLUSTERS, table, mode="insert")  # rows come sorted by sha256
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    finally:
-        con.unregister("_clusters")
     reps, sizes = np.unique(representative, return_counts=True)
     stats = ClusterStats(
         images=len(shas),

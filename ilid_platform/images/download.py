@@ -29,6 +29,7 @@ from ilid_platform.images.hashing import store_hashes
 from ilid_platform.images.normalise import normalised_tag
 from ilid_platform.images.process import Outcome, process_image, sniff_format
 from ilid_platform.images.store import normalised_path, thumbnail_path
+from ilid_platform.tables import IMAGES, insert_rows
 
 __all__ = [
     "STATUSES",
@@ -70,57 +71,6 @@ class IngestStats:
     """Reasons of every requested image that is not ok."""
     by_source: dict[str, dict[str, int]] = field(default_factory=dict)
     """Per source: requested, skipped, fetched (this run) and the count of every final status."""
-
-
-_COLUMNS = (
-    "source",
-    "page_url",
-    "image_url",
-    "status",
-    "reason",
-    "sha256",
-    "path",
-    "normalised_path",
-    "thumbnail_path",
-    "width",
-    "height",
-    "format",
-    "bytes",
-    "http_status",
-    "updated_at",
-)
-_SCHEMA = pa.schema(
-    [
-        ("source", pa.string()),
-        ("page_url", pa.string()),
-        ("image_url", pa.string()),
-        ("status", pa.string()),
-        ("reason", pa.string()),
-        ("sha256", pa.string()),
-        ("path", pa.string()),
-        ("normalised_path", pa.string()),
-        ("thumbnail_path", pa.string()),
-        ("width", pa.int32()),
-        ("height", pa.int32()),
-        ("format", pa.string()),
-        ("bytes", pa.int64()),
-        ("http_status", pa.int32()),
-        ("updated_at", pa.timestamp("us", tz="UTC")),
-    ]
-)
-
-
-def ensure_images_table(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(
-        "CREATE TABLE IF NOT EXISTS images ("
-        "source VARCHAR NOT NULL, page_url VARCHAR NOT NULL, image_url VARCHAR NOT NULL, "
-        "status VARCHAR NOT NULL, reason VARCHAR, sha256 VARCHAR, path VARCHAR, "
-        "normalised_path VARCHAR, thumbnail_path VARCHAR, width INTEGER, height INTEGER, "
-        "format VARCHAR, bytes BIGINT, http_status INTEGER, updated_at TIMESTAMPTZ, "
-        "PRIMARY KEY (source, page_url, image_url))"
-    )
-    # warehouses created before thumbnails existed
-    con.execute("ALTER TABLE images ADD COLUMN IF NOT EXISTS thumbnail_path VARCHAR")
 
 
 def requests_for_source(con: duckdb.DuckDBPyConnection, source: str) -> list[ImageRequest]:
@@ -168,7 +118,7 @@ class _Writer:
     def __init__(self, con: duckdb.DuckDBPyConnection, every_s: float) -> None:
         self.con = con
         self.every_s = every_s
-        self.rows: list[tuple] = []
+        self.rows: list[dict[str, object]] = []
         self.hashes: list[tuple[str, int, int]] = []
         self.flushed_at = time.monotonic()
 
@@ -176,21 +126,21 @@ class _Writer:
         now = datetime.now(UTC)
         for request in requests_:
             self.rows.append(
-                (
-                    *request,
-                    outcome.status,
-                    outcome.reason,
-                    outcome.sha256,
-                    outcome.path,
-                    outcome.normalised_path,
-                    outcome.thumbnail_path,
-                    outcome.width,
-                    outcome.height,
-                    outcome.fmt,
-                    outcome.size_bytes,
-                    outcome.http_status,
-                    now,
-                )
+                {
+                    **request._asdict(),
+                    "status": outcome.status,
+                    "reason": outcome.reason,
+                    "sha256": outcome.sha256,
+                    "path": outcome.path,
+                    "normalised_path": outcome.normalised_path,
+                    "thumbnail_path": outcome.thumbnail_path,
+                    "width": outcome.width,
+                    "height": outcome.height,
+                    "format": outcome.fmt,
+                    "bytes": outcome.size_bytes,
+                    "http_status": outcome.http_status,
+                    "updated_at": now,
+                }
             )
         if outcome.hashes is not None:
             self.hashes.append((outcome.sha256, *outcome.hashes))
@@ -198,18 +148,7 @@ class _Writer:
             self.flush()
 
     def flush(self) -> None:
-        if self.rows:
-            batch = pa.Table.from_pylist(
-                [dict(zip(_COLUMNS, row, strict=True)) for row in self.rows], schema=_SCHEMA
-            )
-            self.con.register("_images_batch", batch)
-            try:
-                self.con.execute(
-                    f"INSERT OR REPLACE INTO images ({', '.join(_COLUMNS)}) "
-                    "SELECT * FROM _images_batch"
-                )
-            finally:
-                self.con.unregister("_images_batch")
+        insert_rows(self.con, IMAGES, self.rows, mode="replace")
         store_hashes(self.con, self.hashes)
         self.rows, self.hashes = [], []
         self.flushed_at = time.monotonic()
@@ -267,7 +206,7 @@ def ingest_images(
     config = config or IngestConfig()
     store_root = Path(store_root)
     started = time.monotonic()
-    ensure_images_table(con)
+    IMAGES.ensure(con)
     wanted = list(dict.fromkeys(ImageRequest(*request) for request in requests))
     existing = _existing_rows(con, {request.image_url for request in wanted})
 

@@ -15,11 +15,11 @@ from pathlib import Path
 import duckdb
 import imagehash
 import numpy as np
-import pyarrow as pa
 from PIL import Image
 
 from ilid_platform.images.normalise import decode_rgb, fit, to_rgb
 from ilid_platform.images.store import original_path
+from ilid_platform.tables import IMAGE_HASHES, insert_rows
 
 logger = logging.getLogger(__name__)
 
@@ -34,13 +34,6 @@ still above the 32 px (pHash) and 9 px (dHash) that the hashes look at, and as g
 benchmarks/dedup_quality.py (recall 0.62 vs 0.61, precision 0.86 for both)."""
 
 _BATCH = 2000
-
-
-def ensure_hashes_table(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(
-        "CREATE TABLE IF NOT EXISTS image_hashes ("
-        "sha256 VARCHAR PRIMARY KEY, phash UBIGINT NOT NULL, dhash UBIGINT NOT NULL)"
-    )
 
 
 def _as_int(image_hash: imagehash.ImageHash) -> int:
@@ -59,24 +52,14 @@ def store_hashes(con: duckdb.DuckDBPyConnection, rows: Iterable[tuple[str, int, 
     rows = list(rows)
     if not rows:
         return 0
-    ensure_hashes_table(con)
-    shas, phashes, dhashes = zip(*rows, strict=True)
-    batch = pa.table(
-        {
-            "sha256": pa.array(shas, pa.string()),
-            "phash": pa.array(phashes, pa.uint64()),
-            "dhash": pa.array(dhashes, pa.uint64()),
-        }
-    )
+    IMAGE_HASHES.ensure(con)
     before = con.execute("SELECT count(*) FROM image_hashes").fetchall()[0][0]
-    con.register("_hash_batch", batch)
-    try:
-        con.execute(
-            "INSERT OR IGNORE INTO image_hashes "
-            "SELECT DISTINCT ON (sha256) sha256, phash, dhash FROM _hash_batch"
-        )
-    finally:
-        con.unregister("_hash_batch")
+    insert_rows(
+        con,
+        IMAGE_HASHES,
+        [{"sha256": sha, "phash": phash, "dhash": dhash} for sha, phash, dhash in rows],
+        mode="ignore",
+    )
     return con.execute("SELECT count(*) FROM image_hashes").fetchall()[0][0] - before
 
 
@@ -108,7 +91,7 @@ def hash_images(
     table rebuilt from the content-addressed store). Originals are found by sha256 under
     `store_root`, so a moved store still works.
     """
-    ensure_hashes_table(con)
+    IMAGE_HASHES.ensure(con)
     todo = con.execute(
         "SELECT DISTINCT i.sha256, i.format FROM images i "
         "ANTI JOIN image_hashes h USING (sha256) "
