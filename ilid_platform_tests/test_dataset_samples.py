@@ -14,7 +14,7 @@ from PIL import Image
 from ilid_platform.captions.rules import RuleCaptioner
 from ilid_platform.captions.store import caption_products
 from ilid_platform.dataset.samples import SAMPLE_COLUMNS, build_samples
-from ilid_platform.dataset.shards import write_shards
+from ilid_platform.dataset.shards import WEBDATASET_DIR, shard_files, write_shards
 from ilid_platform.warehouse import connect
 from ilid_platform_tests.test_captions_store import add_page, create_upstream_tables
 
@@ -162,10 +162,13 @@ def test_shards_ilid_json_and_stats_are_complete_and_reproducible(warehouse, tmp
     expected_files = {
         f"{split}-{i:05d}.parquet" for split, n in per_split.items() for i in range(-(-n // 10))
     }
-    assert {p.name for p in out.glob("*.parquet")} == expected_files
+    assert {p.name for p in shard_files(out)} == expected_files
+    assert [p.stem for p in shard_files(out, fmt=WEBDATASET_DIR)] == [
+        p.stem for p in shard_files(out)
+    ]
     assert stats.files == len(expected_files)
 
-    table = pq.read_table(sorted(out.glob("train-*.parquet"))[0])
+    table = pq.read_table(shard_files(out, ["train"])[0])
     assert table.column_names == [
         "id", "image", "url", "label_short", "label_long", "description", "material",
         "material_finish", "source", "split", "cluster_id",
@@ -204,7 +207,7 @@ def test_empty_splits_still_get_a_shard_and_missing_images_are_counted(warehouse
     stats = write_shards(con, tmp_path / "out")
     assert stats.per_split == {"train": 43, "val": 0, "test": 0}
     assert stats.missing_images == 1
-    assert sorted(p.name for p in (tmp_path / "out").glob("*.parquet")) == [
+    assert sorted(p.name for p in shard_files(tmp_path / "out")) == [
         "test-00000.parquet", "train-00000.parquet", "val-00000.parquet",
     ]  # fmt: skip
-    assert pq.read_table(tmp_path / "out" / "val-00000.parquet").num_rows == 0
+    assert pq.read_table(tmp_path / "out" / "parquet" / "val-00000.parquet").num_rows == 0

@@ -20,6 +20,7 @@ import pytest
 import torch
 from PIL import Image, ImageDraw
 
+from ilid_platform.dataset.shards import PARQUET_DIR
 from ilid_platform.train.clip import ClipConfig, evaluate_clip, load_clip, train_clip
 from ilid_platform.train.data import (
     ImageDataset,
@@ -131,10 +132,10 @@ def write_synthetic_shards(
                             "cluster_id": f"c{len(rows)}",
                         }
                     )
-    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / PARQUET_DIR).mkdir(parents=True, exist_ok=True)
     for split in ("train", "val", "test"):
         table = pa.Table.from_pylist([r for r in rows if r["split"] == split])
-        pq.write_table(table, out_dir / f"{split}-00000.parquet")
+        pq.write_table(table, out_dir / PARQUET_DIR / f"{split}-00000.parquet")
     return out_dir
 
 
@@ -145,7 +146,7 @@ def shared_dir(tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
 
 def synthetic_shards_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = shared_dir(tmp_path_factory, "synthetic_shards")
-    if not (path / "test-00000.parquet").exists():
+    if not (path / PARQUET_DIR / "test-00000.parquet").exists():
         write_synthetic_shards(path, per_combo=6)
     return path
 

@@ -1,19 +1,25 @@
-"""Write `samples` out as the dataset: Parquet shards, ILID's ilid.json and per-shard stats.
+"""Write `samples` out as the dataset: Parquet and WebDataset shards, ILID's ilid.json, stats.
 
 Layout of `out_dir` (the writer owns the whole directory):
 
-* `{split}-{i:05d}.parquet`, split in train/val/test, at most `shard_size` rows each; every
-  split has at least its `-00000` shard, possibly empty, so readers can rely on the names.
-  Columns: id, image, url, label_short, label_long, description, material, material_finish,
-  source, split, cluster_id. `image` is Hugging Face's image struct {bytes: the normalised
-  PNG, path: "images/{id}.png"}, and the Arrow schema carries the `datasets` feature metadata,
-  so `load_dataset("parquet", ...)` decodes it to PIL images (it ignores that metadata for a
-  plain binary column).
+* `parquet/{split}-{i:05d}.parquet`, split in train/val/test, at most `shard_size` rows each;
+  every split has at least its `-00000` shard, possibly empty, so readers can rely on the
+  names. Columns: id, image, url, label_short, label_long, description, material,
+  material_finish, source, split, cluster_id. `image` is Hugging Face's image struct {bytes:
+  the normalised PNG, path: "images/{id}.png"}, and the Arrow schema carries the `datasets`
+  feature metadata, so `load_dataset("parquet", data_dir=".../parquet")` decodes it to PIL
+  images (it ignores that metadata for a plain binary column).
+* `webdataset/{split}-{i:05d}.tar`: the same rows as WebDataset, which open_clip and most CLIP
+  trainers stream: per sample `{id}.png` (the normalised PNG, lossless, as in the Parquet),
+  `{id}.txt` (the caption our CLIP training uses, `dataset.text.caption_text`) and `{id}.json`
+  (every field). Members carry a fixed mtime and owner, so the tars are reproducible. The two
+  formats live in sibling folders because `datasets` matches split names in every file below
+  its `data_dir`, tars included.
 * `images/{id}.png`: the same PNGs as files, hard-linked from the image store where possible,
   so `ilid.json` works like ILID's release (records name their image file).
 * `ilid.json`: ILID records {id, image, url, label_short, label_long, description, material,
   material_finish, source}, `image` being the path relative to `out_dir`.
-* `_stats.json`: totals per split and source, and per shard its file, split, rows, bytes.
+* `_stats.json`: totals per split and source, and per shard its files, split, rows, bytes.
 
 Everything is written into a sibling temp directory and swapped in, so readers never see a
 half-written dataset; identical samples give byte-identical files.
@@ -28,15 +34,18 @@ import os
 import shutil
 import uuid
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
+import webdataset as wds
 
 from ilid_platform.captions.schema import CAPTION_FIELDS
 from ilid_platform.dataset.split import SPLITS
+from ilid_platform.dataset.text import caption_text
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +53,10 @@ TEXT_COLUMNS = ("url", *CAPTION_FIELDS, "source", "split", "cluster_id")
 ILID_FIELDS = ("id", "image", "url", *CAPTION_FIELDS, "source")
 # Small row groups let streaming readers fetch a few images at a time.
 ROW_GROUP_SIZE = 100
+PARQUET_DIR = "parquet"
+# What `datasets` calls our splits when it infers them from the file names.
+HF_SPLIT_NAMES = {"train": "train", "val": "validation", "test": "test"}
+WEBDATASET_DIR = "webdataset"
 
 _HF_FEATURES = {
     "id": {"dtype": "string", "_type": "Value"},
@@ -63,9 +76,19 @@ class ShardStats:
     files: int = 0
     samples: int = 0
     bytes: int = 0
+    tar_bytes: int = 0
     per_split: dict[str, int] = field(default_factory=dict)
     missing_images: int = 0
     fingerprint: str = ""
+
+
+def shard_files(
+    out_dir: str | Path, splits: Sequence[str] = SPLITS, fmt: str = PARQUET_DIR
+) -> list[Path]:
+    """The shard files of `splits` in one format (`PARQUET_DIR` or `WEBDATASET_DIR`), in order."""
+    suffix = {PARQUET_DIR: "parquet", WEBDATASET_DIR: "tar"}[fmt]
+    folder = Path(out_dir) / fmt
+    return sorted(p for split in splits for p in folder.glob(f"{split}-*.{suffix}"))
 
 
 def _link_or_copy(source: Path, target: Path) -> None:
@@ -89,6 +112,31 @@ def _swap_in(tmp: Path, out_dir: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+def webdataset_sample(sample: dict) -> dict[str, object]:
+    """One WebDataset sample: the PNG, the training caption and every field as JSON."""
+    fields = {key: sample[key] for key in ("id", *TEXT_COLUMNS)}
+    fields["image"] = sample["image"]["path"]
+    return {
+        "__key__": sample["id"],
+        "png": sample["image"]["bytes"],
+        "txt": caption_text(fields).encode(),
+        "json": json.dumps(fields, ensure_ascii=False, sort_keys=True).encode(),
+    }
+
+
+def _write_tar(samples: list[dict], path: Path) -> None:
+    with wds.TarWriter(str(path), user="ilid", group="ilid", mtime=0, encoder=False) as sink:
+        for sample in samples:
+            sink.write(webdataset_sample(sample))
+
+
+def _fingerprinted_files(root: Path) -> list[Path]:
+    """Every file but `images/`, whose PNGs the Parquet shards hold byte for byte."""
+    return sorted(
+        p for p in root.rglob("*") if p.is_file() and p.parts[len(root.parts)] != "images"
+    )
+
+
 def write_shards(
     con: duckdb.DuckDBPyConnection, out_dir: str | Path, shard_size: int = 1000
 ) -> ShardStats:
@@ -106,7 +154,8 @@ def write_shards(
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     _clear_leftovers(out_dir)
     tmp = out_dir.parent / f".{out_dir.name}.tmp-{uuid.uuid4().hex[:8]}"
-    (tmp / "images").mkdir(parents=True)
+    for folder in ("images", PARQUET_DIR, WEBDATASET_DIR):
+        (tmp / folder).mkdir(parents=True)
     stats = ShardStats(out_dir=out_dir)
     try:
         records, shards = [], []
@@ -114,7 +163,8 @@ def write_shards(
             samples = by_split[split]
             chunks = [samples[i : i + shard_size] for i in range(0, len(samples), shard_size)]
             for index, chunk in enumerate(chunks or [[]]):
-                name = f"{split}-{index:05d}.parquet"
+                name = f"{PARQUET_DIR}/{split}-{index:05d}.parquet"
+                tar = f"{WEBDATASET_DIR}/{split}-{index:05d}.tar"
                 kept = []
                 for sample in chunk:
                     image = Path(sample["image_path"])
@@ -130,12 +180,15 @@ def write_shards(
                     records.append({**sample, "image": relative})
                 table = pa.Table.from_pylist(kept, schema=SHARD_SCHEMA)
                 pq.write_table(table, tmp / name, row_group_size=ROW_GROUP_SIZE)
+                _write_tar(kept, tmp / tar)
                 shards.append(
                     {
                         "file": name,
+                        "tar": tar,
                         "split": split,
                         "samples": len(kept),
                         "bytes": (tmp / name).stat().st_size,
+                        "tar_bytes": (tmp / tar).stat().st_size,
                         "sources": dict(sorted(Counter(s["source"] for s in kept).items())),
                     }
                 )
@@ -153,12 +206,14 @@ def write_shards(
         }
         (tmp / "_stats.json").write_text(json.dumps(summary, indent=1) + "\n")
         digest = hashlib.sha256()
-        for path in sorted(p for p in tmp.iterdir() if p.is_file()):
-            digest.update(path.name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+        for path in _fingerprinted_files(tmp):
+            name = path.relative_to(tmp).as_posix()
+            digest.update(name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
         stats.fingerprint = digest.hexdigest()
         stats.files = len(shards)
         stats.samples = len(records)
         stats.bytes = sum(shard["bytes"] for shard in shards)
+        stats.tar_bytes = sum(shard["tar_bytes"] for shard in shards)
         _swap_in(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

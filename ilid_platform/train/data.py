@@ -14,14 +14,13 @@ import torch
 from PIL import Image
 from torch.utils.data import Dataset
 
+from ilid_platform.dataset.shards import shard_files
+from ilid_platform.dataset.text import DEFAULT_TEXT_FIELDS as DEFAULT_TEXT_FIELDS
+from ilid_platform.dataset.text import PHRASE_FIELDS, SENTENCE_FIELDS, caption_text
+from ilid_platform.dataset.text import check_text_fields as check_text_fields
 from ilid_platform.train.runtime import file_sha256
 
 SPLITS = ("train", "val", "test")
-# Fields that form the noun phrase "a photo of a {finish} {material} {label_short}", in that order.
-PHRASE_FIELDS = ("material_finish", "material", "label_short")
-# Free-text fields appended as extra sentences when selected.
-SENTENCE_FIELDS = ("label_long", "description")
-DEFAULT_TEXT_FIELDS = PHRASE_FIELDS
 ZERO_SHOT_TEMPLATES = ("a photo of a {}.",)
 _TEXT_COLUMNS = (
     "id",
@@ -53,14 +52,14 @@ class Sample:
 
 
 def shard_paths(shards_dir: Path, splits: Sequence[str] = SPLITS) -> list[Path]:
-    return sorted(p for split in splits for p in Path(shards_dir).glob(f"{split}-*.parquet"))
+    return shard_files(shards_dir, splits)
 
 
 def shard_fingerprint(shards_dir: Path) -> str:
     """Content hash of all shards: a rewrite with identical rows keeps the fingerprint."""
     paths = shard_paths(shards_dir)
     if not paths:
-        raise FileNotFoundError(f"no {{train,val,test}}-*.parquet shards in {shards_dir}")
+        raise FileNotFoundError(f"no parquet/{{train,val,test}}-*.parquet shards in {shards_dir}")
     digest = hashlib.sha256()
     for path in paths:
         digest.update(path.name.encode())
@@ -93,26 +92,10 @@ def load_samples(shards_dir: Path, splits: Sequence[str] = SPLITS) -> list[Sampl
     return samples
 
 
-def check_text_fields(text_fields: Sequence[str]) -> None:
-    unknown = set(text_fields) - set(PHRASE_FIELDS) - set(SENTENCE_FIELDS)
-    if unknown or not text_fields:
-        raise ValueError(
-            f"text_fields must be a non-empty subset of {PHRASE_FIELDS + SENTENCE_FIELDS}, "
-            f"got {list(text_fields)}"
-        )
-
-
 def build_caption(sample: Sample, text_fields: Sequence[str] = DEFAULT_TEXT_FIELDS) -> str:
-    """Contrastive training text: a CLIP-style noun phrase plus optional free-text sentences."""
-    check_text_fields(text_fields)
-    phrase = " ".join(
-        getattr(sample, f) for f in PHRASE_FIELDS if f in text_fields and getattr(sample, f)
+    return caption_text(
+        {f: getattr(sample, f) for f in PHRASE_FIELDS + SENTENCE_FIELDS}, text_fields
     )
-    parts = [f"a photo of a {phrase}."] if phrase else []
-    sentences = (
-        getattr(sample, f).strip().rstrip(".") for f in SENTENCE_FIELDS if f in text_fields
-    )
-    return " ".join(parts + [f"{s}." for s in sentences if s])
 
 
 def class_names(samples: Sequence[Sample], field: str) -> list[str]:

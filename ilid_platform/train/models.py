@@ -19,7 +19,8 @@ from ilid_platform.train.runtime import resolve_device
 # Registers the small 64px configs: `ilid-tiny` has a ModifiedResNet image tower because a
 # from-scratch ViT of similar cost (`ilid-tiny-vit`: patch 8, width 192, 4 layers) only
 # memorises a few hundred images and stays at chance on held-out shapes.
-open_clip.add_model_config(Path(__file__).parent / "model_configs")
+MODEL_CONFIG_DIR = Path(__file__).parent / "model_configs"
+open_clip.add_model_config(MODEL_CONFIG_DIR)
 
 CHECKPOINT_FORMAT = "ilid-clip/1"
 
