@@ -239,12 +239,26 @@ def samples_markdown(
     return markdown_table(("image", "source", "split", *CAPTION_FIELDS), table)
 
 
+def card_markdown(out_dir: str | Path, budget: Budget | None = None) -> str:
+    """The dataset card's pictures inline: galleries as 480 px JPEGs, then the plots as PNGs.
+
+    Reads `card/*.png` as `dataset.card` wrote them; the card itself is the README beside them.
+    """
+    budget = budget or Budget(remaining=2 * DEFAULT_BUDGET_BYTES)
+    folder = Path(out_dir) / "card"
+    galleries = sorted(folder.glob("gallery_*.png"))
+    plots = sorted(p for p in folder.glob("*.png") if p not in galleries)
+    parts = [f"Card: `{Path(out_dir) / 'README.md'}`"]
+    for path in galleries:
+        source = path.stem.removeprefix("gallery_")
+        parts.append(f"**{cell(source)}**\n\n" + budget.image(path, f"{source} samples", 480))
+    parts += [budget.plot(path.read_bytes(), path.stem.replace("_", " ")) for path in plots]
+    return "\n\n".join(parts)
+
+
 def cluster_sizes_png(sizes: Sequence[tuple[int, int]]) -> bytes:
     """Bar chart of how many clusters have each size (log scale: singletons dominate)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from ilid_platform.plots import figure_png, plt
 
     fig, ax = plt.subplots(figsize=(4, 2.6), dpi=90)
     ax.bar([str(s) for s, _ in sizes], [n for _, n in sizes], color="#4c72b0")
@@ -253,8 +267,4 @@ def cluster_sizes_png(sizes: Sequence[tuple[int, int]]) -> bytes:
     ax.set_ylabel("clusters")
     ax.set_title("cluster sizes")
     ax.grid(axis="y", alpha=0.3)
-    fig.tight_layout()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", metadata={"Software": None})
-    plt.close(fig)
-    return buffer.getvalue()
+    return figure_png(fig)

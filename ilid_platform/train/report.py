@@ -7,23 +7,18 @@ so the UI, the benchmark and the README show the same numbers the same way.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
-from ilid_platform.previews import markdown_table  # noqa: E402
-from ilid_platform.train.adaptation import Comparison  # noqa: E402
-from ilid_platform.train.distillation import (  # noqa: E402
+from ilid_platform.plots import figure_png, plt
+from ilid_platform.previews import markdown_table
+from ilid_platform.train.adaptation import Comparison
+from ilid_platform.train.distillation import (
     TEACHER_SEEN,
     TEACHER_UNSEEN,
     StudentComparison,
 )
-from ilid_platform.train.scores import format_accuracy  # noqa: E402
+from ilid_platform.train.scores import format_accuracy
 
 # (column title, metric prefix) of the comparison table
 COLUMNS = (
@@ -108,7 +103,7 @@ def shots_plot_png(comparison: Comparison) -> bytes:
     ax.set_title(f"Adapting to {comparison.target_source}")
     ax.legend(fontsize=7, ncol=2)
     ax.grid(alpha=0.3)
-    return _png(fig)
+    return figure_png(fig)
 
 
 def confusion_png(confusion: dict[str, Any], title: str = "label_short") -> bytes:
@@ -129,7 +124,7 @@ def confusion_png(confusion: dict[str, Any], title: str = "label_short") -> byte
     ax.set_xlabel("predicted")
     ax.set_ylabel("true")
     ax.set_title(f"confusion: {title}")
-    return _png(fig)
+    return figure_png(fig)
 
 
 _TEACHER_TITLES = {
@@ -203,7 +198,7 @@ def student_bars_png(comparison: StudentComparison) -> bytes:
     ax.legend(fontsize=7, ncol=3)
     ax.grid(axis="y", alpha=0.3)
     ax.set_title("Students and teachers on shops they never saw")
-    return _png(fig)
+    return figure_png(fig)
 
 
 def _series(history: Sequence[dict[str, Any]], key: str) -> tuple[list[float], list[float]]:
@@ -237,7 +232,7 @@ def history_png(history: Sequence[dict[str, Any]], title: str) -> bytes:
         val_ax.legend(fontsize=7)
     for ax in (loss_ax, val_ax):
         ax.grid(alpha=0.3)
-    return _png(fig)
+    return figure_png(fig)
 
 
 def training_curves_png(comparison: StudentComparison) -> bytes:
@@ -257,12 +252,4 @@ def training_curves_png(comparison: StudentComparison) -> bytes:
         loss_ax.legend(fontsize=7)
         for ax in (loss_ax, acc_ax):
             ax.grid(alpha=0.3)
-    return _png(fig)
-
-
-def _png(fig: Any) -> bytes:
-    buffer = io.BytesIO()
-    fig.tight_layout()
-    fig.savefig(buffer, format="png")
-    plt.close(fig)
-    return buffer.getvalue()
+    return figure_png(fig)
