@@ -11,6 +11,7 @@ from typing import Any
 import dagster as dg
 
 from ilid_platform import warehouse
+from ilid_platform.dataset.layout import PARQUET_DIR, WEBDATASET_DIR
 from ilid_platform.demo.generate import generate_catalog
 from ilid_platform.demo.server import demo_port, running_catalog
 from ilid_platform.instance import dagster_home, prepare_instance
@@ -130,6 +131,9 @@ def summarise(paths: StoragePaths, wall_s: float) -> dict[str, Any]:
             "ilid_home": str(paths.home),
             "warehouse": str(paths.warehouse),
             "shards": str(paths.shards),
+            "dataset_card": str(paths.shards / "README.md"),
+            "webdataset": str(paths.shards / WEBDATASET_DIR),
+            "parquet": str(paths.shards / PARQUET_DIR),
             "checkpoints": str(paths.checkpoints),
             "reports": str(reports),
         },

@@ -287,6 +287,9 @@ def insert_rows(
     verb = {"insert": "INSERT", "replace": "INSERT OR REPLACE", "ignore": "INSERT OR IGNORE"}
     columns = ", ".join(table.column_names)
     view = f"_{table.name}_batch"
+    # DuckDB refuses to register while a caller's earlier result is unfinished (e.g. after a
+    # fetchone()); a statement run to completion ends that result first.
+    con.execute("SELECT 1").fetchall()
     con.register(view, batch)
     try:
         con.execute(

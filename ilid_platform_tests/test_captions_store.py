@@ -1,7 +1,8 @@
 """caption_products on a real DuckDB file: statuses, reasons, no re-captioning, resume.
 
 The tables other stages own are created here with the contract's columns
-(`UPSTREAM_DDL`; the crawl's real `pages` keeps lists natively, `NATIVE_PAGES_DDL`).
+(`UPSTREAM_DDL`, lists as JSON text) or, for `pages`, the crawl's real table (`PAGES`, lists
+kept natively).
 The dataset tests reuse these helpers.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
 
 import duckdb
 import pytest
@@ -17,6 +19,7 @@ from ilid_platform.captions.rules import RuleCaptioner
 from ilid_platform.captions.schema import CaptionOutcome, ProductText
 from ilid_platform.captions.store import caption_products
 from ilid_platform.captions.upstream import UpstreamTableError
+from ilid_platform.tables import PAGES, insert_rows
 from ilid_platform.warehouse import connect
 from ilid_platform_tests.test_captions_ollama import VALID, OllamaStub, Reply, ollama_stub
 
@@ -33,15 +36,15 @@ UPSTREAM_DDL = {
         cluster_id VARCHAR NOT NULL, representative_sha256 VARCHAR NOT NULL,
         cluster_size BIGINT NOT NULL)""",
 }
-NATIVE_PAGES_DDL = """CREATE TABLE pages (source VARCHAR NOT NULL, url VARCHAR NOT NULL,
-    name VARCHAR NOT NULL, description VARCHAR, specs JSON, breadcrumbs VARCHAR[],
-    image_urls VARCHAR[], sku VARCHAR, brand VARCHAR, extraction VARCHAR,
-    record_hash VARCHAR NOT NULL, gone BOOLEAN NOT NULL DEFAULT false, PRIMARY KEY (source, url))"""
 
 
 def create_upstream_tables(con: duckdb.DuckDBPyConnection, native_lists: bool = False) -> None:
+    """The contract's columns; with `native_lists`, the crawl's real `pages` table."""
     for table, ddl in UPSTREAM_DDL.items():
-        con.execute(NATIVE_PAGES_DDL if native_lists and table == "pages" else ddl)
+        if native_lists and table == "pages":
+            PAGES.ensure(con)
+        else:
+            con.execute(ddl)
 
 
 def add_page(con: duckdb.DuckDBPyConnection, source: str, url: str, name: str, **fields) -> None:
@@ -55,6 +58,19 @@ def add_page(con: duckdb.DuckDBPyConnection, source: str, url: str, name: str, *
         .endswith("[]")
     )
     crumbs, images = list(fields.get("breadcrumbs", [])), list(fields.get("image_urls", []))
+    if native:
+        seen = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
+        row = {
+            "source": source, "url": url, "name": name,
+            "description": fields.get("description", ""),
+            "specs": json.dumps(fields.get("specs", {})), "breadcrumbs": crumbs,
+            "image_urls": images, "sku": fields.get("sku"), "brand": fields.get("brand"),
+            "extraction": "test", "rendered": False, "http_status": 200, "fetched_at": seen,
+            "record_hash": f"hash-{url}", "first_seen": seen, "last_seen": seen,
+            "gone": fields.get("gone", False),
+        }  # fmt: skip
+        insert_rows(con, PAGES, [row], mode="replace")
+        return
     con.execute(
         "INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'test', ?, ?)",
         [
@@ -63,8 +79,8 @@ def add_page(con: duckdb.DuckDBPyConnection, source: str, url: str, name: str, *
             name,
             fields.get("description", ""),
             json.dumps(fields.get("specs", {})),
-            crumbs if native else json.dumps(crumbs),
-            images if native else json.dumps(images),
+            json.dumps(crumbs),
+            json.dumps(images),
             fields.get("sku"),
             fields.get("brand"),
             f"hash-{url}",

@@ -13,8 +13,9 @@ from PIL import Image
 
 from ilid_platform.captions.rules import RuleCaptioner
 from ilid_platform.captions.store import caption_products
+from ilid_platform.dataset.layout import WEBDATASET_DIR, shard_files
 from ilid_platform.dataset.samples import SAMPLE_COLUMNS, build_samples
-from ilid_platform.dataset.shards import WEBDATASET_DIR, shard_files, write_shards
+from ilid_platform.dataset.shards import write_shards
 from ilid_platform.warehouse import connect
 from ilid_platform_tests.test_captions_store import add_page, create_upstream_tables
 
@@ -26,7 +27,7 @@ class Warehouse:
 
     def __init__(self, con, root: Path) -> None:
         self.con, self.root, self.n = con, root, 0
-        create_upstream_tables(con)
+        create_upstream_tables(con, native_lists=True)
 
     def png(self) -> str:
         """A new distinct normalised PNG in the store; returns its sha256."""

@@ -11,6 +11,7 @@ import dagster as dg
 import pytest
 
 from ilid_platform import warehouse
+from ilid_platform.dataset.layout import WEBDATASET_DIR, shard_files
 from ilid_platform.demo.generate import generate_catalog
 from ilid_platform.demo.server import running_catalog
 from ilid_platform.instance import prepare_instance
@@ -139,6 +140,21 @@ def test_samples_have_five_fields_and_no_cluster_spans_splits(pipeline):
     assert set(splits) == {"train", "val", "test"}
 
 
+def test_shards_come_in_every_format_with_a_card_and_their_commands(pipeline):
+    out = pipeline.paths.shards
+    parquet, tars = shard_files(out), shard_files(out, fmt=WEBDATASET_DIR)
+    assert parquet and [p.stem for p in tars] == [p.stem for p in parquet]
+    card = (out / "README.md").read_text()
+    assert card.startswith("---\nlicense:") and "## Creation" in card
+    assert {"acme", "boltbarn", "clampco"} <= {
+        p.stem.removeprefix("gallery_") for p in (out / "card").glob("gallery_*.png")
+    }
+    event = pipeline.instance.get_latest_materialization_event(dg.AssetKey("ilid_shards"))
+    metadata = event.asset_materialization.metadata
+    assert f"{out}/webdataset/train-" in metadata["open_clip_command"].value
+    assert f'data_dir="{out}/parquet"' in metadata["load_dataset"].value
+
+
 def test_second_materialisation_adds_no_rows(pipeline):
     first, second = pipeline.first, pipeline.second
     assert first == second
@@ -246,6 +262,8 @@ def test_web_ui_shows_sample_and_cluster_galleries(pipeline, tmp_path):
         pages.open("image_clusters")
         clusters = pages.markdown("clusters_preview", "image_clusters_preview")
         sizes = pages.markdown("cluster_size_histogram", "image_clusters_histogram")
+        pages.open("ilid_shards")
+        card = pages.markdown("card", "ilid_shards_card")
 
     assert samples.decoded >= 8 and samples.decoded == len(samples.images)
     assert all(src.startswith("data:image/jpeg") for src, _ in samples.images)
@@ -254,6 +272,8 @@ def test_web_ui_shows_sample_and_cluster_galleries(pipeline, tmp_path):
     assert clusters.decoded >= 2 and clusters.decoded == len(clusters.images)
     assert "representative" in clusters.text and "pHash" in clusters.text
     assert sizes.decoded == 1
+    # three source galleries and four plots of the dataset card
+    assert card.decoded == len(card.images) == 7
 
 
 IMAGE_METADATA = {
@@ -261,6 +281,7 @@ IMAGE_METADATA = {
     "image_clusters": ["clusters_preview", "cluster_size_histogram"],
     "captions": ["examples"],
     "ilid_samples": ["gallery"],
+    "ilid_shards": ["card"],
     "clip_model": ["confusion_matrix", "training_curves"],
     "student_model": ["confusion_matrix", "training_curves", "deployed_student_curves"],
 }

@@ -20,7 +20,7 @@ import pytest
 import torch
 from PIL import Image, ImageDraw
 
-from ilid_platform.dataset.shards import PARQUET_DIR
+from ilid_platform.dataset.layout import PARQUET_DIR
 from ilid_platform.train.clip import ClipConfig, evaluate_clip, load_clip, train_clip
 from ilid_platform.train.data import (
     ImageDataset,

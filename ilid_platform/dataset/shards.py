@@ -12,14 +12,13 @@ Layout of `out_dir` (the writer owns the whole directory):
 * `webdataset/{split}-{i:05d}.tar`: the same rows as WebDataset, which open_clip and most CLIP
   trainers stream: per sample `{id}.png` (the normalised PNG, lossless, as in the Parquet),
   `{id}.txt` (the caption our CLIP training uses, `dataset.text.caption_text`) and `{id}.json`
-  (every field). Members carry a fixed mtime and owner, so the tars are reproducible. The two
-  formats live in sibling folders because `datasets` matches split names in every file below
-  its `data_dir`, tars included.
+  (every field). Members carry a fixed mtime and owner, so the tars are reproducible.
 * `images/{id}.png`: the same PNGs as files, hard-linked from the image store where possible,
   so `ilid.json` works like ILID's release (records name their image file).
 * `ilid.json`: ILID records {id, image, url, label_short, label_long, description, material,
   material_finish, source}, `image` being the path relative to `out_dir`.
 * `_stats.json`: totals per split and source, and per shard its files, split, rows, bytes.
+* `README.md` and `card/`: the dataset card (`dataset.card`).
 
 Everything is written into a sibling temp directory and swapped in, so readers never see a
 half-written dataset; identical samples give byte-identical files.
@@ -34,7 +33,6 @@ import os
 import shutil
 import uuid
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,6 +42,8 @@ import pyarrow.parquet as pq
 import webdataset as wds
 
 from ilid_platform.captions.schema import CAPTION_FIELDS
+from ilid_platform.dataset.card import CardOptions, write_card
+from ilid_platform.dataset.layout import IMAGES_DIR, PARQUET_DIR, WEBDATASET_DIR
 from ilid_platform.dataset.split import SPLITS
 from ilid_platform.dataset.text import caption_text
 
@@ -53,10 +53,6 @@ TEXT_COLUMNS = ("url", *CAPTION_FIELDS, "source", "split", "cluster_id")
 ILID_FIELDS = ("id", "image", "url", *CAPTION_FIELDS, "source")
 # Small row groups let streaming readers fetch a few images at a time.
 ROW_GROUP_SIZE = 100
-PARQUET_DIR = "parquet"
-# What `datasets` calls our splits when it infers them from the file names.
-HF_SPLIT_NAMES = {"train": "train", "val": "validation", "test": "test"}
-WEBDATASET_DIR = "webdataset"
 
 _HF_FEATURES = {
     "id": {"dtype": "string", "_type": "Value"},
@@ -80,15 +76,6 @@ class ShardStats:
     per_split: dict[str, int] = field(default_factory=dict)
     missing_images: int = 0
     fingerprint: str = ""
-
-
-def shard_files(
-    out_dir: str | Path, splits: Sequence[str] = SPLITS, fmt: str = PARQUET_DIR
-) -> list[Path]:
-    """The shard files of `splits` in one format (`PARQUET_DIR` or `WEBDATASET_DIR`), in order."""
-    suffix = {PARQUET_DIR: "parquet", WEBDATASET_DIR: "tar"}[fmt]
-    folder = Path(out_dir) / fmt
-    return sorted(p for split in splits for p in folder.glob(f"{split}-*.{suffix}"))
 
 
 def _link_or_copy(source: Path, target: Path) -> None:
@@ -133,12 +120,15 @@ def _write_tar(samples: list[dict], path: Path) -> None:
 def _fingerprinted_files(root: Path) -> list[Path]:
     """Every file but `images/`, whose PNGs the Parquet shards hold byte for byte."""
     return sorted(
-        p for p in root.rglob("*") if p.is_file() and p.parts[len(root.parts)] != "images"
+        p for p in root.rglob("*") if p.is_file() and p.parts[len(root.parts)] != IMAGES_DIR
     )
 
 
 def write_shards(
-    con: duckdb.DuckDBPyConnection, out_dir: str | Path, shard_size: int = 1000
+    con: duckdb.DuckDBPyConnection,
+    out_dir: str | Path,
+    shard_size: int = 1000,
+    card: CardOptions | None = None,
 ) -> ShardStats:
     """Replace `out_dir` with the dataset built from the `samples` table."""
     if shard_size < 1:
@@ -154,7 +144,7 @@ def write_shards(
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     _clear_leftovers(out_dir)
     tmp = out_dir.parent / f".{out_dir.name}.tmp-{uuid.uuid4().hex[:8]}"
-    for folder in ("images", PARQUET_DIR, WEBDATASET_DIR):
+    for folder in (IMAGES_DIR, PARQUET_DIR, WEBDATASET_DIR):
         (tmp / folder).mkdir(parents=True)
     stats = ShardStats(out_dir=out_dir)
     try:
@@ -205,6 +195,9 @@ def write_shards(
             "shards": shards,
         }
         (tmp / "_stats.json").write_text(json.dumps(summary, indent=1) + "\n")
+        card_fields = ("id", "image", "url", *CAPTION_FIELDS, "source", "split", "cluster_id")
+        card_records = [{key: record[key] for key in card_fields} for record in records]
+        write_card(con, tmp, card_records, summary, card or CardOptions())
         digest = hashlib.sha256()
         for path in _fingerprinted_files(tmp):
             name = path.relative_to(tmp).as_posix()

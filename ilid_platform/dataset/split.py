@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 
 SPLITS = ("train", "val", "test")
+# What Hugging Face `datasets` calls them (it infers "validation" from "val" file names).
+HF_SPLIT_NAMES = {"train": "train", "val": "validation", "test": "test"}
 
 
 def check_ratios(ratios: tuple[float, float, float]) -> tuple[float, float, float]:

@@ -1,14 +1,18 @@
-"""ilid_samples (post-filtered, leakage-free split) and ilid_shards (Parquet + ilid.json)."""
+"""ilid_samples (post-filtered, leakage-free split) and ilid_shards (Parquet, WebDataset, card)."""
 
 import dagster as dg
+from pydantic import Field
 
 from ilid_platform import previews
+from ilid_platform.dataset.card import CardOptions
+from ilid_platform.dataset.layout import PARQUET_DIR, WEBDATASET_DIR
 from ilid_platform.dataset.samples import build_samples
 from ilid_platform.dataset.shards import write_shards
+from ilid_platform.dataset.usage import load_dataset_call, open_clip_command, shell_line
 from ilid_platform.defs.automation import on_upstream_data_change
 from ilid_platform.defs.captions import captions
 from ilid_platform.defs.images import image_clusters
-from ilid_platform.defs.metadata import counts_table
+from ilid_platform.defs.metadata import counts_table, markdown_table
 from ilid_platform.defs.resources import DUCKDB_POOL, IlidStorage
 from ilid_platform.warehouse import content_version
 
@@ -77,24 +81,53 @@ def samples_have_five_fields(storage: IlidStorage) -> dg.AssetCheckResult:
     )
 
 
+class ShardsConfig(dg.Config):
+    shard_size: int = Field(default=1000, ge=1, description="Rows per Parquet file and tar.")
+    pretty_name: str = Field(
+        default=CardOptions.pretty_name, description="The dataset card's title."
+    )
+    license: str = Field(
+        default=CardOptions.license,
+        description='Hub license id; "other" with license_name when the sources\' terms rule.',
+    )
+    license_name: str = CardOptions.license_name
+
+
+def _code(text: str, language: str) -> dg.MetadataValue:
+    return dg.MetadataValue.md(f"```{language}\n{text}\n```")
+
+
 @dg.asset(
     automation_condition=on_upstream_data_change,
     deps=[ilid_samples],
     group_name="dataset",
     kinds={"parquet"},
-    description="Parquet shards with image bytes (HF-datasets compatible), ilid.json in ILID's "
-    "record format and per-shard stats.",
+    description="The dataset as people consume it: Parquet shards (HF datasets), WebDataset tars "
+    "(open_clip), ilid.json in ILID's record format, per-shard stats and a dataset card.",
 )
-def ilid_shards(context: dg.AssetExecutionContext, storage: IlidStorage) -> dg.MaterializeResult:
+def ilid_shards(
+    context: dg.AssetExecutionContext, config: ShardsConfig, storage: IlidStorage
+) -> dg.MaterializeResult:
+    out = storage.paths.shards
+    card = CardOptions(config.pretty_name, config.license, config.license_name)
     with storage.connect(read_only=True) as con:
-        stats = write_shards(con, storage.paths.shards)
-    context.log.info(f"wrote {stats.files} shard files to {storage.paths.shards}")
+        stats = write_shards(con, out, shard_size=config.shard_size, card=card)
+    context.log.info(f"wrote {stats.samples} samples in {stats.files} shards per format to {out}")
+    formats = [
+        ["Parquet", f"`{out / PARQUET_DIR}`", stats.files, stats.bytes, "HF `datasets`"],
+        ["WebDataset", f"`{out / WEBDATASET_DIR}`", stats.files, stats.tar_bytes, "open_clip"],
+        ["ILID json", f"`{out / 'ilid.json'}` + `images/`", 1, "", "ILID's tools"],
+    ]
     return dg.MaterializeResult(
         data_version=dg.DataVersion(stats.fingerprint),
         metadata={
-            "path": dg.MetadataValue.path(str(storage.paths.shards)),
-            "files": stats.files,
-            "per_split": dg.MetadataValue.json(stats.per_split),
-            "bytes": stats.bytes,
+            "path": dg.MetadataValue.path(str(out)),
+            "samples": stats.samples,
+            "per_split": counts_table(stats.per_split, "split"),
+            "formats": markdown_table(["format", "where", "files", "bytes", "read with"], formats),
+            "open_clip_command": _code(shell_line(open_clip_command(out, stats.per_split)), "bash"),
+            "load_dataset": _code(f"import datasets\n{load_dataset_call(out)}", "python"),
+            "card": dg.MetadataValue.md(previews.card_markdown(out)),
+            "missing_images": stats.missing_images,
         },
     )

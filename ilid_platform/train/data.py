@@ -14,7 +14,7 @@ import torch
 from PIL import Image
 from torch.utils.data import Dataset
 
-from ilid_platform.dataset.shards import shard_files
+from ilid_platform.dataset.layout import shard_files
 from ilid_platform.dataset.text import DEFAULT_TEXT_FIELDS as DEFAULT_TEXT_FIELDS
 from ilid_platform.dataset.text import PHRASE_FIELDS, SENTENCE_FIELDS, caption_text
 from ilid_platform.dataset.text import check_text_fields as check_text_fields
