@@ -31,7 +31,8 @@ from pathlib import Path
 import numpy as np
 from peers import peer_python
 
-from ilid_platform.images.dedup import cluster, radius_pairs
+from ilid_platform.images.dedup import cluster
+from ilid_platform.images.neighbours import radius_pairs
 
 THRESHOLD = 10
 

@@ -12,16 +12,16 @@ import pytest
 from PIL import Image, ImageDraw
 
 from ilid_platform.cli import main as ilid_main
-from ilid_platform.images import dedup, embeddings
+from ilid_platform.images import embeddings, neighbours
 from ilid_platform.images.dedup import (
     DedupConfig,
     SecondOpinion,
     cluster,
     cluster_images,
-    radius_pairs,
 )
 from ilid_platform.images.embeddings import cosine_pairs, image_embeddings
 from ilid_platform.images.hashing import hash_images, perceptual_hashes
+from ilid_platform.images.neighbours import radius_pairs
 from ilid_platform.images.store import original_path
 from ilid_platform.tables import IMAGES
 from ilid_platform.warehouse import connect
@@ -183,8 +183,8 @@ def test_cluster_images_groups_a_recompressed_copy(tmp_path: Path) -> None:
 def test_large_scale_plans_on_small_input(planted: np.ndarray, scale: int) -> None:
     """The band layouts chosen for big inputs are exact too (checked here on small input)."""
     values = np.unique(planted)
-    bands = dedup._plan(scale, 10)
-    i, j = dedup._mih_unique_pairs(values, 10, bands)
+    bands = neighbours._plan(scale, 10)
+    i, j = neighbours._mih_unique_pairs(values, 10, bands)
     found = np.stack([i, j], axis=1)
     found = found[np.lexsort((found[:, 1], found[:, 0]))]
     np.testing.assert_array_equal(found, brute_force(values, 10))
