@@ -16,21 +16,9 @@ from ilid_platform.tables import PAGES, insert_rows
 
 logger = logging.getLogger(__name__)
 
-# Written from the crawled record; the rest of a row is bookkeeping (first_seen, last_seen, gone).
-_CONTENT_COLUMNS = (
-    "name",
-    "description",
-    "specs",
-    "breadcrumbs",
-    "image_urls",
-    "sku",
-    "brand",
-    "extraction",
-    "rendered",
-    "http_status",
-    "fetched_at",
-    "record_hash",
-)
+# Written from the crawled record; the rest of a row is its key and bookkeeping.
+_BOOKKEEPING = ("source", "url", "first_seen", "last_seen", "gone")
+_CONTENT_COLUMNS = tuple(c for c in PAGES.column_names if c not in _BOOKKEEPING)
 
 
 def _timestamp(text: str) -> datetime:
