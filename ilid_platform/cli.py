@@ -25,10 +25,20 @@ def _demo_run(argv: list[str]) -> int:
         help="demo catalog port (default $ILID_DEMO_PORT or 8700)",
     )
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--parallel",
+        type=int,
+        default=None,
+        metavar="N",
+        help="source partitions run side by side, N at a time (default: all; 1: one after "
+        "another in this process)",
+    )
     args = parser.parse_args(argv)
+    if args.parallel is not None and args.parallel < 1:
+        parser.error("--parallel must be at least 1")
     from ilid_platform.run_demo import run_demo
 
-    summary = run_demo(size=args.size, port=args.port, seed=args.seed)
+    summary = run_demo(size=args.size, port=args.port, seed=args.seed, parallel=args.parallel)
     print(json.dumps(summary, indent=2))
     paths = summary["paths"]
     print(f"\ndataset shards: {paths['shards']}")

@@ -155,6 +155,41 @@ def test_shards_come_in_every_format_with_a_card_and_their_commands(pipeline):
     assert f'data_dir="{out}/parquet"' in metadata["load_dataset"].value
 
 
+def _step_intervals(instance: dg.DagsterInstance, job: str) -> dict[str, list[tuple]]:
+    """(start, end, run id) of every successful step of `job`'s runs, by step key."""
+    steps: dict[str, list[tuple]] = {}
+    for run in instance.get_runs(filters=dg.RunsFilter(job_name=job)):
+        started = {}
+        for entry in instance.all_logs(run.run_id):
+            event = entry.dagster_event
+            if event is None or not entry.step_key:
+                continue
+            if event.event_type == dg.DagsterEventType.STEP_START:
+                started[entry.step_key] = entry.timestamp
+            elif event.event_type == dg.DagsterEventType.STEP_SUCCESS:
+                interval = (started[entry.step_key], entry.timestamp, run.run_id)
+                steps.setdefault(entry.step_key, []).append(interval)
+    return steps
+
+
+def test_source_partitions_crawl_side_by_side_and_write_one_at_a_time(pipeline):
+    steps = _step_intervals(pipeline.instance, "per_source_job")
+    crawls = steps["crawled_pages.crawl_catalog"]
+    assert len({run for *_, run in crawls}) == len(crawls) >= 6  # 3 partitions, twice
+    overlapping = [
+        (a, b) for a in crawls for b in crawls if a[2] < b[2] and a[0] < b[1] and b[0] < a[1]
+    ]
+    assert overlapping, "no two partitions' crawls ran at the same time"
+    writes = sorted(
+        interval
+        for key in ("crawled_pages.store_crawled_pages", "product_images", "captions")
+        for interval in steps[key]
+    )
+    assert len(writes) == 3 * len(crawls)
+    # the duckdb pool (limit 1) admits one warehouse writer at a time, across runs
+    assert all(a[1] <= b[0] for a, b in zip(writes, writes[1:], strict=False))
+
+
 def test_second_materialisation_adds_no_rows(pipeline):
     first, second = pipeline.first, pipeline.second
     assert first == second
