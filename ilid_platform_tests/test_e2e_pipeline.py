@@ -188,6 +188,9 @@ def test_source_partitions_crawl_side_by_side_and_write_one_at_a_time(pipeline):
     assert len(writes) == 3 * len(crawls)
     # the duckdb pool (limit 1) admits one warehouse writer at a time, across runs
     assert all(a[1] <= b[0] for a, b in zip(writes, writes[1:], strict=False))
+    # images go first, so the captions' examples have images to show
+    images = {run: start for start, _, run in steps["product_images"]}
+    assert all(images[run] < start for start, _, run in steps["captions"])
 
 
 def test_second_materialisation_adds_no_rows(pipeline):

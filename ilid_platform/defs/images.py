@@ -39,6 +39,9 @@ class ClusterConfig(dg.Config):
     group_name="images",
     kinds={"duckdb"},
     pool=DUCKDB_POOL,
+    # Ahead of `captions` when both wait for the warehouse, so the captions' examples can
+    # show each product's image on a partition's first run.
+    op_tags={"dagster/priority": "1"},
     description="Downloaded, validated and normalised product images, content-addressed by "
     "sha256; every image gets a status and reason in the `images` table.",
 )
