@@ -8,9 +8,10 @@ import pytest
 import torch
 
 from ilid_platform.train.adapt.run import build_method
-from ilid_platform.train.clip import zero_shot_classes
+from ilid_platform.train.clip import ClipConfig, zero_shot_classes
 from ilid_platform.train.data import load_samples
-from ilid_platform.train.loop import LoopConfig, fit
+from ilid_platform.train.distill import StudentConfig
+from ilid_platform.train.loop import LoopConfig, autocast_dtype, fit
 from ilid_platform.train.runtime import seed_everything
 from ilid_platform_tests.test_train_clip import write_synthetic_shards
 
@@ -105,3 +106,27 @@ def test_weight_averaging_averages_the_late_iterates(tiny) -> None:
     fit(Recorder(method), samples, config, CPU)
     expected = torch.stack(snapshots[3:]).mean(0)  # steps 4, 5, 6
     assert torch.allclose(method.clip.visual.attnpool.c_proj.weight, expected, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("precision", "bf16", "expected"),
+    [
+        ("fp32", True, None),
+        ("amp_bf16", True, torch.bfloat16),
+        ("amp_bf16", False, torch.float16),  # a GPU without bf16 falls back to fp16
+        ("amp_fp16", True, torch.float16),
+    ],
+)
+def test_precision_names_map_to_autocast_dtypes(monkeypatch, precision, bf16, expected) -> None:
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: bf16)
+    assert autocast_dtype(torch.device("cuda"), precision) == expected
+    assert autocast_dtype(torch.device("cpu"), precision) is None  # CPU trains in fp32
+
+
+def test_unknown_precision_is_refused_where_it_is_configured() -> None:
+    with pytest.raises(ValueError, match="precision must be one of"):
+        LoopConfig(precision="fp16")
+    with pytest.raises(ValueError, match="precision must be one of"):
+        ClipConfig(precision="bf16")
+    with pytest.raises(ValueError, match="precision must be one of"):
+        StudentConfig(precision="amp")

@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 import dagster as dg
+from pydantic import Field
 
 from ilid_platform.defs.automation import on_upstream_data_change
 from ilid_platform.defs.dataset import ilid_shards
@@ -28,6 +29,10 @@ from ilid_platform.train.report import (
 )
 from ilid_platform.train.students import OBJECTIVES
 
+PRECISION_HELP = (
+    "fp32, amp_bf16 or amp_fp16 (open_clip's names); autocast on CUDA, fp32 on CPU; amp_bf16 "
+    "falls back to fp16 with loss scaling on a GPU without bf16"
+)
 CLIP_DEFAULTS = ClipConfig()
 STUDENT_DEFAULTS = StudentConfig()
 PROTOCOL_DEFAULTS = ProtocolConfig()
@@ -48,6 +53,7 @@ class ClipTrainingConfig(dg.Config):
     lr: float | None = None
     seed: int = 0
     device: str = "auto"
+    precision: str = Field(default="amp_bf16", description=PRECISION_HELP)
 
 
 class StudentTrainingConfig(dg.Config):
@@ -76,6 +82,7 @@ class StudentTrainingConfig(dg.Config):
     teacher_epochs: int = 10  # from-scratch training of each teacher that never saw a shop
     seed: int = 0
     device: str = "auto"
+    precision: str = Field(default="amp_bf16", description=PRECISION_HELP)
 
 
 class AdaptationReportConfig(dg.Config):
@@ -92,6 +99,7 @@ class AdaptationReportConfig(dg.Config):
     base_epochs: int = 10  # from-scratch training of the stand-in foundation model
     seed: int = 0
     device: str = "auto"
+    precision: str = Field(default="amp_bf16", description=PRECISION_HELP)
 
 
 def _write_report(storage: IlidStorage, name: str, metrics: dict) -> None:
@@ -182,9 +190,15 @@ def adaptation_report(
         steps=config.steps,
         batch_size=config.batch_size,
         validate_every=config.validate_every,
-        base=ClipConfig(epochs=config.base_epochs, seed=config.seed, device=config.device),
+        base=ClipConfig(
+            epochs=config.base_epochs,
+            seed=config.seed,
+            device=config.device,
+            precision=config.precision,
+        ),
         seed=config.seed,
         device=config.device,
+        precision=config.precision,
     )
     comparison = compare_methods(
         storage.paths.shards,
@@ -235,6 +249,7 @@ def student_model(
                 "validate_every",
                 "seed",
                 "device",
+                "precision",
             }
         )
     )
@@ -242,7 +257,12 @@ def student_model(
         methods=tuple(config.methods),
         holdouts=tuple(config.holdouts) if config.holdouts else None,
         student=student,
-        teacher=ClipConfig(epochs=config.teacher_epochs, seed=config.seed, device=config.device),
+        teacher=ClipConfig(
+            epochs=config.teacher_epochs,
+            seed=config.seed,
+            device=config.device,
+            precision=config.precision,
+        ),
         distill_from=config.distill_from,  # type: ignore[arg-type]
     )
     teacher = context.instance.get_latest_materialization_event(clip_model.key)

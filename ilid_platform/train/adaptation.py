@@ -22,7 +22,7 @@ from ilid_platform.train.adapt.run import build_method, method_payload, run_meth
 from ilid_platform.train.checkpoints import RunStore, config_key, source_fingerprint
 from ilid_platform.train.clip import ClipConfig, train_clip, zero_shot_classes
 from ilid_platform.train.data import Sample, load_samples, shard_fingerprint
-from ilid_platform.train.loop import LoopConfig
+from ilid_platform.train.loop import LoopConfig, check_precision
 from ilid_platform.train.runtime import resolve_device, seed_everything, torch_threads
 
 logger = logging.getLogger(__name__)
@@ -45,9 +45,11 @@ class ProtocolConfig:
     base: ClipConfig = field(default_factory=ClipConfig)  # trains the stand-in (or names weights)
     seed: int = 0
     device: str = "auto"
+    precision: str = "amp_bf16"  # fp32 | amp_bf16 | amp_fp16
     num_threads: int | None = 2
 
     def __post_init__(self) -> None:
+        check_precision(self.precision)
         unknown = set(self.methods) - set(METHODS)
         if unknown:
             raise ValueError(f"unknown methods {sorted(unknown)}; choose from {sorted(METHODS)}")
@@ -62,6 +64,7 @@ class ProtocolConfig:
             weight_decay=METHODS[method].weight_decay,
             warmup_steps=min(10, self.steps // 10),
             validate_every=self.validate_every,
+            precision=self.precision,
             seed=self.seed,
         )
 

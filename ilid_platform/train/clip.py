@@ -31,7 +31,7 @@ from ilid_platform.train.data import (
     shard_fingerprint,
 )
 from ilid_platform.train.evaluate import ZERO_SHOT_FIELDS, evaluate_method
-from ilid_platform.train.loop import LoopConfig
+from ilid_platform.train.loop import LoopConfig, check_precision
 from ilid_platform.train.models import LoadedClip, load_clip
 from ilid_platform.train.runtime import resolve_device, seed_everything, torch_threads
 
@@ -64,6 +64,7 @@ class ClipConfig:
     warmup_steps: int = 20
     seed: int = 0
     device: str = "auto"
+    precision: str = "amp_bf16"  # fp32 | amp_bf16 | amp_fp16, as open_clip names them
     num_threads: int | None = 2
     text_fields: tuple[str, ...] = DEFAULT_TEXT_FIELDS
     # Train, select and test on these sources only (None: all); the adaptation protocol trains
@@ -75,6 +76,7 @@ class ClipConfig:
 
     def __post_init__(self) -> None:
         check_text_fields(self.text_fields)
+        check_precision(self.precision)
         if self.method not in METHODS:
             raise ValueError(f"unknown method {self.method!r}; choose one of {sorted(METHODS)}")
         if self.epochs < 1 or self.batch_size < 2 or not 0 <= self.field_dropout < 1:
@@ -103,6 +105,7 @@ class ClipConfig:
             lr=self.learning_rate,
             weight_decay=METHODS[self.method].weight_decay if decay is None else decay,
             warmup_steps=self.warmup_steps,
+            precision=self.precision,
             seed=self.seed,
         )
 

@@ -24,7 +24,7 @@ from ilid_platform.train.adapt.run import load_adapted
 from ilid_platform.train.averaging import AVERAGING
 from ilid_platform.train.checkpoints import RunStore, TrainResult, config_key, source_fingerprint
 from ilid_platform.train.data import Sample, class_names, load_samples, shard_fingerprint
-from ilid_platform.train.loop import AUGMENTATIONS, LoopConfig, fit
+from ilid_platform.train.loop import AUGMENTATIONS, LoopConfig, check_precision, fit
 from ilid_platform.train.runtime import resolve_device, seed_everything, torch_threads
 from ilid_platform.train.scores import accuracy_entry, confusion_matrix
 from ilid_platform.train.students import OBJECTIVES, build_phases
@@ -70,9 +70,11 @@ class StudentConfig:
     ema_decay: float = 0.99
     seed: int = 0
     device: str = "auto"
+    precision: str = "amp_bf16"  # fp32 | amp_bf16 | amp_fp16
     num_threads: int | None = 2
 
     def __post_init__(self) -> None:
+        check_precision(self.precision)
         if min(self.align_steps, self.distill_steps, self.batch_size, self.validate_every) < 1:
             raise ValueError(
                 "align_steps, distill_steps, batch_size and validate_every must be >= 1"
@@ -154,6 +156,7 @@ def _train_phases(
             validate_every=min(config.validate_every, phase.steps),
             averaging=config.averaging if last else "none",
             ema_decay=config.ema_decay,
+            precision=config.precision,
             seed=config.seed,
         )
         validate = validation(phase.task, split.val, device) if split.val else None

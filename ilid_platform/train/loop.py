@@ -77,7 +77,7 @@ class LoopConfig:
     averaging: Averaging = "none"  # swad needs a validation that reports "loss"
     swa_from: float = 0.5  # swa: average the iterates from this fraction of the steps on
     ema_decay: float = 0.99
-    amp: bool = True  # bf16 (or fp16 with loss scaling) autocast on CUDA; no effect on CPU
+    precision: Precision = "amp_bf16"  # see `autocast`
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -87,6 +87,7 @@ class LoopConfig:
             raise ValueError("swa_from is a fraction of the steps in [0, 1)")
         if self.averaging not in AVERAGING:
             raise ValueError(f"averaging must be one of {AVERAGING}, got {self.averaging!r}")
+        check_precision(self.precision)
         if not isinstance(self.augment, bool) and self.augment not in AUGMENTATIONS:
             raise ValueError(f"augment must be one of {AUGMENTATIONS}, got {self.augment!r}")
 
@@ -101,6 +102,8 @@ class FitResult:
 
 
 Augment = Literal["none", "crop", "domainbed", "randaugment"]
+Precision = Literal["fp32", "amp_bf16", "amp_fp16"]
+PRECISIONS = ("fp32", "amp_bf16", "amp_fp16")
 AUGMENTATIONS = ("none", "crop", "domainbed", "randaugment")
 
 
@@ -135,12 +138,29 @@ def train_transform(spec: InputSpec, augment: bool | Augment = True) -> Callable
     )
 
 
-def autocast(device: torch.device, enabled: bool = True) -> AbstractContextManager:
-    """bf16 autocast where the GPU has it, else fp16; a no-op on CPU."""
-    if device.type != "cuda" or not enabled:
-        return nullcontext()
-    dtype = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
-    return torch.autocast("cuda", dtype=dtype)
+def check_precision(precision: str) -> None:
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
+
+
+def autocast_dtype(device: torch.device, precision: Precision) -> torch.dtype | None:
+    """The autocast dtype of `precision` on `device`, None for full precision.
+
+    open_clip's names: `fp32`, `amp_bf16` and `amp_fp16` (fp16 trains with loss scaling). On a
+    GPU without bf16, `amp_bf16` falls back to fp16. On CPU every precision trains in fp32:
+    CPU autocast is slower than fp32 for these models.
+    """
+    check_precision(precision)
+    if device.type != "cuda" or precision == "fp32":
+        return None
+    if precision == "amp_bf16" and torch.cuda.is_bf16_supported():
+        return torch.bfloat16
+    return torch.float16
+
+
+def autocast(device: torch.device, precision: Precision = "amp_bf16") -> AbstractContextManager:
+    dtype = autocast_dtype(device, precision)
+    return nullcontext() if dtype is None else torch.autocast("cuda", dtype=dtype)
 
 
 def _lr_at(step: int, base_lr: float, warmup: int, total: int, cosine: bool = True) -> float:
@@ -209,7 +229,7 @@ def fit(
     every = config.validate_every or batches.per_epoch
     optimizer = _optimizer(task.param_groups(config.weight_decay), config)
     scales = [g.get("lr_scale", 1.0) for g in optimizer.param_groups]
-    use_scaler = device.type == "cuda" and config.amp and not torch.cuda.is_bf16_supported()
+    use_scaler = autocast_dtype(device, config.precision) == torch.float16
     scaler = torch.amp.GradScaler("cuda", enabled=use_scaler)
     averager = make_averager(config.averaging, total, config.swa_from, config.ema_decay)
     if config.averaging == "swad" and validate is None:
@@ -250,7 +270,7 @@ def fit(
             lr = _lr_at(step, config.lr, warmup, total, config.schedule == "cosine")
             for group, scale in zip(optimizer.param_groups, scales, strict=True):
                 group["lr"] = lr * scale
-            with autocast(device, config.amp):
+            with autocast(device, config.precision):
                 loss = task.loss(images.to(device), [samples[i] for i in indices])
             optimizer.zero_grad(set_to_none=True)
             scaler.scale(loss).backward()
@@ -355,7 +375,7 @@ def _recompute_batchnorm(
     for b, (images, indices) in enumerate(batches.epoch()):
         if b >= max_batches:
             break
-        with autocast(device, config.amp):
+        with autocast(device, config.precision):
             task.loss(images.to(device), [samples[i] for i in indices])
     for m, momentum in zip(norms, momenta, strict=True):
         m.momentum = momentum
