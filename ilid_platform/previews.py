@@ -18,7 +18,9 @@ import duckdb
 from PIL import Image, UnidentifiedImageError
 
 from ilid_platform.captions.schema import CAPTION_FIELDS
+from ilid_platform.dataset.layout import CARD_DIR
 from ilid_platform.images.normalise import thumbnail
+from ilid_platform.warehouse import has_table
 
 THUMBNAIL_SIDE = 96
 JPEG_QUALITY = 70
@@ -74,11 +76,6 @@ class Budget:
             return "(preview budget spent)"
         self.remaining -= len(markdown)
         return markdown
-
-
-def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    found = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name])
-    return found.fetchone()[0] > 0
 
 
 def product_images_markdown(
@@ -195,7 +192,7 @@ def captions_markdown(
     image = (
         "(SELECT any_value(i.normalised_path) FROM images i WHERE i.source = c.source "
         "AND i.page_url = c.url AND i.status = 'ok')"
-        if _has_table(con, "images")
+        if has_table(con, "images")
         else "NULL"
     )
     rows = con.execute(
@@ -245,7 +242,7 @@ def card_markdown(out_dir: str | Path, budget: Budget | None = None) -> str:
     Reads `card/*.png` as `dataset.card` wrote them; the card itself is the README beside them.
     """
     budget = budget or Budget(remaining=2 * DEFAULT_BUDGET_BYTES)
-    folder = Path(out_dir) / "card"
+    folder = Path(out_dir) / CARD_DIR
     galleries = sorted(folder.glob("gallery_*.png"))
     plots = sorted(p for p in folder.glob("*.png") if p not in galleries)
     parts = [f"Card: `{Path(out_dir) / 'README.md'}`"]

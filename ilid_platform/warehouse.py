@@ -45,6 +45,14 @@ def connect(
         con.close()
 
 
+def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """Whether the stage that owns table `name` has run on this warehouse."""
+    found = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
+    )
+    return found.fetchone()[0] > 0
+
+
 def content_version(con: duckdb.DuckDBPyConnection, query: str, params: list | None = None) -> str:
     """A hash of a query's rows, order-independent: the data version Dagster compares.
 

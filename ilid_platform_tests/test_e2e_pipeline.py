@@ -17,6 +17,7 @@ from ilid_platform.demo.server import running_catalog
 from ilid_platform.instance import prepare_instance
 from ilid_platform.run_demo import materialize_everything
 from ilid_platform.settings import StoragePaths, storage_paths
+from ilid_platform.tables import TABLES
 from ilid_platform_tests.webui import AssetPages, running_webserver
 
 pytestmark = pytest.mark.e2e
@@ -53,9 +54,6 @@ class Pipeline:
     second: dict[str, int]
     instance: dg.DagsterInstance
     dagster_home: Path
-
-
-TABLES = ("pages", "images", "image_hashes", "image_clusters", "captions", "samples")
 
 
 def _row_counts(paths) -> dict[str, int]:

@@ -25,6 +25,7 @@ from ilid_platform.dataset.layout import CARD_DIR, PARQUET_DIR, WEBDATASET_DIR
 from ilid_platform.dataset.split import HF_SPLIT_NAMES, SPLITS
 from ilid_platform.dataset.usage import load_dataset_call, open_clip_command, shell_line
 from ilid_platform.previews import markdown_table
+from ilid_platform.warehouse import has_table
 
 _TASKS = ["zero-shot-image-classification", "image-classification", "image-to-text"]
 _SIZE_CATEGORIES = (
@@ -56,10 +57,7 @@ def size_category(samples: int) -> str:
 
 
 def _rows(con: duckdb.DuckDBPyConnection, table: str, sql: str) -> list[tuple]:
-    found = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
-    ).fetchone()[0]
-    return con.execute(sql).fetchall() if found else []
+    return con.execute(sql).fetchall() if has_table(con, table) else []
 
 
 def header(options: CardOptions, samples: int) -> str:

@@ -20,6 +20,7 @@ import pyarrow as pa
 from ilid_platform.captions.upstream import require_columns
 from ilid_platform.dataset.split import SPLITS, assign_split, check_ratios
 from ilid_platform.tables import SAMPLES
+from ilid_platform.warehouse import has_table
 
 SAMPLE_COLUMNS = SAMPLES.column_names
 
@@ -86,9 +87,7 @@ def build_samples(
     """Rebuild `samples` from ok captions, live pages, ok images and their clusters."""
     ratios = check_ratios(ratios)
     require_columns(con, "pages", "images", "image_clusters")
-    if not con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'captions'"
-    ).fetchone()[0]:
+    if not has_table(con, "captions"):
         raise RuntimeError("table 'captions' does not exist; run caption_products first")
     con.execute(_CANDIDATES)
     clusters = [
