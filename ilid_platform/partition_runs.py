@@ -33,6 +33,12 @@ FORKSERVER = {
 }
 
 
+def run_config(job: dg.JobDefinition) -> dict:
+    """Forkserver start-up where the job's executor is the multiprocess one; the in-process
+    and k8s executors ($ILID_EXECUTOR) take no such config."""
+    return FORKSERVER if job.executor_def is dg.multi_or_in_process_executor else {}
+
+
 def per_source_job() -> dg.JobDefinition:
     """The job as Dagster rebuilds it in each step process (`dg.reconstructable`)."""
     from ilid_platform.definitions import defs
@@ -54,7 +60,7 @@ def _execute(instance_home: str, partition: str, results: multiprocessing.Queue)
             result = dg.execute_job(
                 dg.reconstructable(per_source_job),
                 instance,
-                run_config=FORKSERVER,
+                run_config=run_config(per_source_job()),
                 tags={"dagster/partition": partition},
             )
             run_id, success = result.run_id, result.success

@@ -9,7 +9,7 @@ import pytest
 from ilid_platform.definitions import defs
 from ilid_platform.defs.resources import DUCKDB_POOL
 from ilid_platform.instance import DAGSTER_YAML
-from ilid_platform.partition_runs import PER_SOURCE_JOB, run_partitions
+from ilid_platform.partition_runs import FORKSERVER, PER_SOURCE_JOB, run_config, run_partitions
 
 
 def test_every_warehouse_writer_of_the_per_source_job_is_in_the_duckdb_pool():
@@ -33,3 +33,18 @@ def test_parallel_runs_need_an_instance_on_disk():
         pytest.raises(ValueError, match="instance on disk"),
     ):
         run_partitions(instance, ["acme"], parallel=2)
+
+
+def test_forkserver_config_goes_only_to_the_multiprocess_executor():
+    job = defs.resolve_job_def(PER_SOURCE_JOB)
+    assert run_config(job) == FORKSERVER
+    assert dg.validate_run_config(job, FORKSERVER)
+
+    @dg.op
+    def noop() -> None: ...
+
+    @dg.job(executor_def=dg.in_process_executor)
+    def in_process() -> None:
+        noop()
+
+    assert run_config(in_process) == {}
