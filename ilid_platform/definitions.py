@@ -22,5 +22,6 @@ defs = dg.Definitions(
     resources={
         "storage": IlidStorage(),
         "captioner": read_at_load(captioner_from_env),
+        "pipes": dg.PipesSubprocessClient(),
     },
 )

@@ -20,7 +20,8 @@ import pytest
 import torch
 from PIL import Image, ImageDraw
 
-from ilid_platform.dataset.layout import PARQUET_DIR
+from ilid_platform.dataset.layout import PARQUET_DIR, WEBDATASET_DIR
+from ilid_platform.dataset.shards import write_tar
 from ilid_platform.train.clip import ClipConfig, evaluate_clip, load_clip, train_clip
 from ilid_platform.train.data import (
     ImageDataset,
@@ -103,9 +104,14 @@ def draw_part(
 
 
 def write_synthetic_shards(
-    out_dir: Path, per_combo: int = 2, seed: int = 0, hf_image_struct: bool = False
+    out_dir: Path,
+    per_combo: int = 2,
+    seed: int = 0,
+    hf_image_struct: bool = False,
+    train_shards: int = 1,
 ) -> Path:
-    """Parquet shards in the ILID layout; `per_combo` images per (shape, material, source)."""
+    """Parquet and WebDataset shards in the ILID layout; `per_combo` images per (shape,
+    material, source); the train split cut into `train_shards` shards."""
     rng = random.Random(seed)
     rows = []
     for source in SOURCES:
@@ -132,10 +138,27 @@ def write_synthetic_shards(
                             "cluster_id": f"c{len(rows)}",
                         }
                     )
-    (out_dir / PARQUET_DIR).mkdir(parents=True, exist_ok=True)
+    for folder in (PARQUET_DIR, WEBDATASET_DIR):
+        (out_dir / folder).mkdir(parents=True, exist_ok=True)
     for split in ("train", "val", "test"):
-        table = pa.Table.from_pylist([r for r in rows if r["split"] == split])
-        pq.write_table(table, out_dir / PARQUET_DIR / f"{split}-00000.parquet")
+        rows_of_split = [r for r in rows if r["split"] == split]
+        parts = train_shards if split == "train" else 1
+        for i in range(parts):
+            chunk = rows_of_split[i::parts]
+            pq.write_table(
+                pa.Table.from_pylist(chunk), out_dir / PARQUET_DIR / f"{split}-{i:05d}.parquet"
+            )
+            tar_rows = [
+                {
+                    **r,
+                    "image": {
+                        "bytes": r["image"]["bytes"] if hf_image_struct else r["image"],
+                        "path": None,
+                    },
+                }
+                for r in chunk
+            ]
+            write_tar(tar_rows, out_dir / WEBDATASET_DIR / f"{split}-{i:05d}.tar")
     return out_dir
 
 

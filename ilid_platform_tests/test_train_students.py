@@ -13,6 +13,7 @@ from PIL import Image
 
 from ilid_platform.train.adapt.run import load_adapted
 from ilid_platform.train.averaging import SWAD, ExponentialAverage, UniformAverage
+from ilid_platform.train.batches import train_transform
 from ilid_platform.train.data import ImageDataset, load_samples
 from ilid_platform.train.distill import StudentConfig, distill_student, load_student
 from ilid_platform.train.distillation import (
@@ -22,7 +23,7 @@ from ilid_platform.train.distillation import (
     compare_students,
     mean_accuracy,
 )
-from ilid_platform.train.loop import InputSpec, LoopConfig, fit, train_transform
+from ilid_platform.train.loop import InputSpec, LoopConfig, fit
 from ilid_platform.train.report import student_bars_png, student_markdown, training_curves_png
 from ilid_platform.train.students import OBJECTIVES, build_phases
 from ilid_platform.train.students.base import (

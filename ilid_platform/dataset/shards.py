@@ -111,7 +111,8 @@ def webdataset_sample(sample: dict) -> dict[str, object]:
     }
 
 
-def _write_tar(samples: list[dict], path: Path) -> None:
+def write_tar(samples: list[dict], path: Path) -> None:
+    """One WebDataset shard; each sample's `image` is `{"bytes", "path"}`."""
     with wds.TarWriter(str(path), user="ilid", group="ilid", mtime=0, encoder=False) as sink:
         for sample in samples:
             sink.write(webdataset_sample(sample))
@@ -170,7 +171,7 @@ def write_shards(
                     records.append({**sample, "image": relative})
                 table = pa.Table.from_pylist(kept, schema=SHARD_SCHEMA)
                 pq.write_table(table, tmp / name, row_group_size=ROW_GROUP_SIZE)
-                _write_tar(kept, tmp / tar)
+                write_tar(kept, tmp / tar)
                 shards.append(
                     {
                         "file": name,

@@ -2,6 +2,7 @@
 (VL2V-ADiP distillation)."""
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 
 import dagster as dg
@@ -11,12 +12,12 @@ from ilid_platform.defs.automation import on_upstream_data_change
 from ilid_platform.defs.dataset import ilid_shards
 from ilid_platform.defs.metadata import metrics_table, rounded
 from ilid_platform.defs.resources import IlidStorage
+from ilid_platform.defs.training import nproc_field, run_training
 from ilid_platform.previews import png_data_uri
-from ilid_platform.train.adaptation import ProtocolConfig, compare_methods
-from ilid_platform.train.clip import ClipConfig, train_clip
-from ilid_platform.train.distill import StudentConfig, distill_student
-from ilid_platform.train.distillation import DistillationProtocol, compare_students
-from ilid_platform.train.export import export_onnx
+from ilid_platform.train.adaptation import Comparison, ProtocolConfig
+from ilid_platform.train.clip import ClipConfig
+from ilid_platform.train.distill import StudentConfig
+from ilid_platform.train.distillation import DistillationProtocol, StudentComparison
 from ilid_platform.train.report import (
     comparison_markdown,
     confusion_png,
@@ -33,6 +34,7 @@ PRECISION_HELP = (
     "fp32, amp_bf16 or amp_fp16 (open_clip's names); autocast on CUDA, fp32 on CPU; amp_bf16 "
     "falls back to fp16 with loss scaling on a GPU without bf16"
 )
+DEVICE_HELP = "auto (CUDA when present), cpu, or cuda; under torchrun each process its own GPU"
 CLIP_DEFAULTS = ClipConfig()
 STUDENT_DEFAULTS = StudentConfig()
 PROTOCOL_DEFAULTS = ProtocolConfig()
@@ -52,8 +54,17 @@ class ClipTrainingConfig(dg.Config):
     batch_size: int = CLIP_DEFAULTS.batch_size
     lr: float | None = None
     seed: int = 0
-    device: str = "auto"
+    device: str = Field(default="auto", description=DEVICE_HELP)
     precision: str = Field(default="amp_bf16", description=PRECISION_HELP)
+    nproc_per_node: int = nproc_field()
+    stream: bool = Field(
+        default=CLIP_DEFAULTS.stream,
+        description="read the train split from the WebDataset tars as a stream; false: into "
+        "memory (decoded images cached between epochs)",
+    )
+    workers: int = Field(
+        default=CLIP_DEFAULTS.workers, ge=0, description="DataLoader processes per rank"
+    )
 
 
 class StudentTrainingConfig(dg.Config):
@@ -81,8 +92,9 @@ class StudentTrainingConfig(dg.Config):
     validate_every: int = 10
     teacher_epochs: int = 10  # from-scratch training of each teacher that never saw a shop
     seed: int = 0
-    device: str = "auto"
+    device: str = Field(default="auto", description=DEVICE_HELP)
     precision: str = Field(default="amp_bf16", description=PRECISION_HELP)
+    nproc_per_node: int = nproc_field()
 
 
 class AdaptationReportConfig(dg.Config):
@@ -98,8 +110,9 @@ class AdaptationReportConfig(dg.Config):
     validate_every: int = 10
     base_epochs: int = 10  # from-scratch training of the stand-in foundation model
     seed: int = 0
-    device: str = "auto"
+    device: str = Field(default="auto", description=DEVICE_HELP)
     precision: str = Field(default="amp_bf16", description=PRECISION_HELP)
+    nproc_per_node: int = nproc_field()
 
 
 def _write_report(storage: IlidStorage, name: str, metrics: dict) -> None:
@@ -135,38 +148,46 @@ def _image_markdown(png: bytes, path: Path, title: str) -> dg.MetadataValue:
     "N-way zero-shot accuracy (label_short, material) with chance, R@1/R@5, in-batch accuracy.",
 )
 def clip_model(
-    context: dg.AssetExecutionContext, config: ClipTrainingConfig, storage: IlidStorage
+    context: dg.AssetExecutionContext,
+    config: ClipTrainingConfig,
+    storage: IlidStorage,
+    pipes: dg.PipesSubprocessClient,
 ) -> dg.MaterializeResult:
-    clip_config = ClipConfig(**config.model_dump(exclude_none=True))
-    result = train_clip(
-        storage.paths.shards,
+    clip_config = ClipConfig(**config.model_dump(exclude_none=True, exclude={"nproc_per_node"}))
+    result, reported = run_training(
+        context,
+        pipes,
+        storage,
+        "clip",
         storage.paths.checkpoints / "clip",
-        clip_config,
-        progress=context.log.info,
+        asdict(clip_config),
+        config.nproc_per_node,
     )
-    _write_report(storage, "clip_metrics", result.metrics)
+    metrics, history = result["metrics"], result["history"]
+    _write_report(storage, "clip_metrics", metrics)
     confusion = _image_markdown(
-        confusion_png(result.metrics["confusion"], f"label_short, {clip_config.method}"),
+        confusion_png(metrics["confusion"], f"label_short, {clip_config.method}"),
         storage.paths.reports / "clip_confusion.png",
         "confusion matrix",
     )
     return dg.MaterializeResult(
         metadata={
-            "checkpoint": dg.MetadataValue.path(str(result.checkpoint_path)),
+            **reported,
+            "checkpoint": dg.MetadataValue.path(result["checkpoint"]),
             "method": clip_config.method,
             "confusion_matrix": confusion,
             "training_curves": _image_markdown(
-                history_png(result.history, f"clip_model ({clip_config.method})"),
+                history_png(history, f"clip_model ({clip_config.method})"),
                 storage.paths.reports / "clip_curves.png",
                 "loss and validation curves",
             ),
             "accuracy_per_source": dg.MetadataValue.md(
-                grouped_markdown(result.metrics["per_source"], "source")
+                grouped_markdown(metrics["per_source"], "source")
             ),
             "accuracy_per_class": dg.MetadataValue.md(
-                grouped_markdown(result.metrics["per_class"], "label_short")
+                grouped_markdown(metrics["per_class"], "label_short")
             ),
-            **_metric_metadata(result.metrics),
+            **_metric_metadata(metrics),
         }
     )
 
@@ -181,7 +202,10 @@ def clip_model(
     "test accuracy with Wilson intervals, train time, and accuracy against shots.",
 )
 def adaptation_report(
-    context: dg.AssetExecutionContext, config: AdaptationReportConfig, storage: IlidStorage
+    context: dg.AssetExecutionContext,
+    config: AdaptationReportConfig,
+    storage: IlidStorage,
+    pipes: dg.PipesSubprocessClient,
 ) -> dg.MaterializeResult:
     protocol = ProtocolConfig(
         target_source=config.target_source,
@@ -200,12 +224,16 @@ def adaptation_report(
         device=config.device,
         precision=config.precision,
     )
-    comparison = compare_methods(
-        storage.paths.shards,
+    content, reported = run_training(
+        context,
+        pipes,
+        storage,
+        "adaptation",
         storage.paths.checkpoints / "adaptation",
-        protocol,
-        progress=context.log.info,
+        asdict(protocol),
+        config.nproc_per_node,
     )
+    comparison = Comparison(**content["comparison"])
     _write_report(storage, "adaptation", comparison.to_json())
     plot = _image_markdown(
         shots_plot_png(comparison),
@@ -214,6 +242,7 @@ def adaptation_report(
     )
     return dg.MaterializeResult(
         metadata={
+            **reported,
             "target_source": comparison.target_source,
             "comparison": dg.MetadataValue.md(comparison_markdown(comparison)),
             "accuracy_vs_shots": plot,
@@ -232,7 +261,10 @@ def adaptation_report(
     "and exported to ONNX.",
 )
 def student_model(
-    context: dg.AssetExecutionContext, config: StudentTrainingConfig, storage: IlidStorage
+    context: dg.AssetExecutionContext,
+    config: StudentTrainingConfig,
+    storage: IlidStorage,
+    pipes: dg.PipesSubprocessClient,
 ) -> dg.MaterializeResult:
     student = StudentConfig(
         **config.model_dump(
@@ -267,35 +299,40 @@ def student_model(
     )
     teacher = context.instance.get_latest_materialization_event(clip_model.key)
     teacher_checkpoint = teacher.asset_materialization.metadata["checkpoint"].value
-    out = storage.paths.checkpoints / "student"
-    comparison = compare_students(
-        storage.paths.shards,
-        out,
-        protocol,
-        teacher_checkpoint,
-        progress=context.log.info,
-        teachers_dir=storage.paths.checkpoints / "adaptation" / "base",  # shared stand-ins
+    stand_ins = storage.paths.checkpoints / "adaptation" / "base"
+    content, reported = run_training(
+        context,
+        pipes,
+        storage,
+        "student",
+        storage.paths.checkpoints / "student",
+        asdict(protocol),
+        config.nproc_per_node,
+        # the unseen teachers are the adaptation protocol's stand-ins: shared
+        (
+            "--teacher",
+            str(teacher_checkpoint),
+            "--teachers",
+            str(stand_ins),
+        ),
     )
+    comparison = StudentComparison(**content["comparison"])
+    deployed = content["deployed"]
+    metrics, onnx_path = deployed["metrics"], Path(content["onnx"])
     _write_report(storage, "student_comparison", comparison.to_json())
-    context.log.info(f"{student.objective} student on every shop, taught by the clip_model")
-    result = distill_student(
-        storage.paths.shards, teacher_checkpoint, out, student, None, progress=context.log.info
-    )
-    _write_report(storage, "student_metrics", result.metrics)
-    onnx_path = result.checkpoint_path.with_suffix(".onnx")
-    if not onnx_path.is_file():
-        export_onnx(result.checkpoint_path, onnx_path)
+    _write_report(storage, "student_metrics", metrics)
     reports = storage.paths.reports
     confusion = {}
-    if "in_domain_confusion" in result.metrics:
+    if "in_domain_confusion" in metrics:
         confusion["confusion_matrix"] = _image_markdown(
-            confusion_png(result.metrics["in_domain_confusion"], f"{student.objective} student"),
+            confusion_png(metrics["in_domain_confusion"], f"{student.objective} student"),
             reports / "student_confusion.png",
             "confusion matrix of the deployed student on the test split",
         )
     return dg.MaterializeResult(
         metadata={
-            "checkpoint": dg.MetadataValue.path(str(result.checkpoint_path)),
+            **reported,
+            "checkpoint": dg.MetadataValue.path(deployed["checkpoint"]),
             "onnx": dg.MetadataValue.path(str(onnx_path)),
             "objective": student.objective,
             "out_of_domain": dg.MetadataValue.md(student_markdown(comparison)),
@@ -311,14 +348,14 @@ def student_model(
             ),
             "comparison": dg.MetadataValue.json(rounded(comparison.to_json())),
             "deployed_student_curves": _image_markdown(
-                history_png(result.history, f"{student.objective} student, every shop"),
+                history_png(deployed["history"], f"{student.objective} student, every shop"),
                 reports / "student_deployed_curves.png",
                 "loss and validation curves of the deployed student",
             ),
             **confusion,
-            "in_domain_acc": round(result.metrics["student_in_domain_acc"], 3),
-            "teacher_in_domain_acc": round(result.metrics["teacher_in_domain_acc"], 3),
-            "metrics": metrics_table(result.metrics),
+            "in_domain_acc": round(metrics["student_in_domain_acc"], 3),
+            "teacher_in_domain_acc": round(metrics["teacher_in_domain_acc"], 3),
+            "metrics": metrics_table(metrics),
             "predict": dg.MetadataValue.md(
                 f"```\nilid predict {onnx_path} FOLDER -o predictions.csv\n```"
             ),

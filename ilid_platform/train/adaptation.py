@@ -22,6 +22,7 @@ from ilid_platform.train.adapt.run import build_method, method_payload, run_meth
 from ilid_platform.train.checkpoints import RunStore, config_key, source_fingerprint
 from ilid_platform.train.clip import ClipConfig, train_clip, zero_shot_classes
 from ilid_platform.train.data import Sample, load_samples, shard_fingerprint
+from ilid_platform.train.distributed import barrier, current_world
 from ilid_platform.train.loop import LoopConfig, check_precision
 from ilid_platform.train.runtime import resolve_device, seed_everything, torch_threads
 
@@ -172,9 +173,13 @@ def compare_methods(
                 device = resolve_device(config.device)
                 method = build_method(name, base_spec, classes["label_short"], device, **options)
                 run = run_method(method, train, val, test, classes, config.loop(name), device)
+            if not current_world().main:  # under torchrun rank 0 evaluates and saves
+                barrier()
+                continue
             if "finetuned" in options:  # its fine-tuning is the finetune run's
                 run.metrics["train_seconds"] += finetuned.cached().metrics["train_seconds"]
             payload = method_payload(run.method, base_spec) if name == "finetune" else None
             store.save(payload, {"metrics": run.metrics, "history": run.history})
+            barrier()
             runs[label][name] = run.metrics
     return Comparison(target, base_info, runs, {**asdict(config), "base": asdict(config.base)})

@@ -18,9 +18,11 @@ from typing import Any
 
 import torch
 
+from ilid_platform.dataset.layout import WEBDATASET_DIR, shard_files
 from ilid_platform.train.adapt import METHODS
 from ilid_platform.train.adapt.run import build_method, method_payload, run_method
 from ilid_platform.train.adapt.zero_shot import ZeroShot
+from ilid_platform.train.batches import ShardStream
 from ilid_platform.train.checkpoints import RunStore, TrainResult, config_key, source_fingerprint
 from ilid_platform.train.data import (
     DEFAULT_TEXT_FIELDS,
@@ -29,7 +31,9 @@ from ilid_platform.train.data import (
     class_names,
     load_samples,
     shard_fingerprint,
+    shard_paths,
 )
+from ilid_platform.train.distributed import barrier, current_world
 from ilid_platform.train.evaluate import ZERO_SHOT_FIELDS, evaluate_method
 from ilid_platform.train.loop import LoopConfig, check_precision
 from ilid_platform.train.models import LoadedClip, load_clip
@@ -38,7 +42,7 @@ from ilid_platform.train.runtime import resolve_device, seed_everything, torch_t
 logger = logging.getLogger(__name__)
 
 # Settings that change where a run executes, not what it learns: excluded from the cache key.
-_RUNTIME_FIELDS = ("device", "num_threads")
+_RUNTIME_FIELDS = ("device", "num_threads", "workers")
 # Options a method takes from the config (the caption settings only mean something to the
 # contrastive methods).
 _CAPTION_METHODS = ("finetune", "wise_ft")
@@ -73,9 +77,17 @@ class ClipConfig:
     # Chance of dropping each caption field except label_short per training step; teaches the
     # text tower that "a photo of a {label_short}." (the zero-shot prompt) names the same part.
     field_dropout: float = 0.3
+    # Read the train split from the WebDataset tars as a stream (memory independent of the
+    # dataset's size), decoded by `workers` DataLoader processes. False: load it into memory,
+    # where decoded images are cached between epochs (faster for a small dataset on CPU).
+    # Methods that need the training features always load it.
+    stream: bool = True
+    workers: int = 1
 
     def __post_init__(self) -> None:
         check_text_fields(self.text_fields)
+        if self.workers < 0:
+            raise ValueError("workers must be >= 0")
         check_precision(self.precision)
         if self.method not in METHODS:
             raise ValueError(f"unknown method {self.method!r}; choose one of {sorted(METHODS)}")
@@ -121,9 +133,14 @@ class ClipConfig:
     def base_spec(self) -> str:
         return f"{self.model}:{self.pretrained}" if self.pretrained else self.model
 
-    def key(self, fingerprint: str, base: str) -> str:
+    def key(self, fingerprint: str, base: str, world_size: int = 1) -> str:
+        """Equal keys train equal models: the global batch (and with it the result) grows
+        with the number of processes, so a launch of another size trains afresh."""
         fields = {k: v for k, v in asdict(self).items() if k not in _RUNTIME_FIELDS}
-        return config_key({**fields, "lr": self.learning_rate, "shards": fingerprint, "base": base})
+        extra = {"world_size": world_size} if world_size > 1 else {}
+        return config_key(
+            {**fields, "lr": self.learning_rate, "shards": fingerprint, "base": base, **extra}
+        )
 
 
 def zero_shot_classes(samples: Sequence[Sample]) -> dict[str, list[str]]:
@@ -146,7 +163,9 @@ def train_clip(
         report(f"{config.method} starts from the from-scratch finetune of the same shards")
         start = replace(config, method="finetune", lr=None, weight_decay=None)
         base = str(train_clip(shards_dir, out_dir, start, progress).checkpoint_path)
-    store = RunStore(Path(out_dir), "clip", config.key(fingerprint, source_fingerprint(base)))
+    world = current_world()
+    key = config.key(fingerprint, source_fingerprint(base), world.size)
+    store = RunStore(Path(out_dir), "clip", key)
     cached = store.cached()
     if cached is not None:
         report(f"reusing {store.checkpoint_path.name}: same config, start and shards")
@@ -155,20 +174,19 @@ def train_clip(
     with torch_threads(config.num_threads):
         seed_everything(config.seed)
         device = resolve_device(config.device)
-        samples = load_samples(Path(shards_dir))
-        chosen = [x for x in samples if config.sources is None or x.source in config.sources]
-        splits = {s: [x for x in chosen if x.split == s] for s in ("train", "val", "test")}
-        if len(splits["train"]) < 2 or not splits["test"]:
-            raise ValueError(f"need >= 2 train and >= 1 test samples in {shards_dir}")
-        classes = zero_shot_classes(samples)
+        classes = zero_shot_classes(load_samples(Path(shards_dir), images=False))
+        held = {split: _split(Path(shards_dir), split, config.sources) for split in ("val", "test")}
         method = build_method(
             config.method, base, classes["label_short"], device, **config.method_options()
         )
+        train = _training_data(Path(shards_dir), config, method.needs_features, report)
+        if len(train) < 2 or not held["test"]:
+            raise ValueError(f"need >= 2 train and >= 1 test samples in {shards_dir}")
         run = run_method(
             method,
-            splits["train"],
-            splits["val"],
-            splits["test"],
+            train,
+            held["val"],
+            held["test"],
             classes,
             config.loop_config(),
             device,
@@ -176,6 +194,9 @@ def train_clip(
             state_path=store.state_path,
             progress=report,
         )
+    if not world.main:
+        barrier()  # until rank 0 saved: the next run may start from this checkpoint
+        return TrainResult(store.checkpoint_path, {}, run.history)
     config_dict = asdict(config)
     payload = method_payload(
         run.method,
@@ -194,6 +215,7 @@ def train_clip(
             "history": run.history,
         },
     )
+    barrier()
     m = run.metrics
     report(
         f"saved {store.checkpoint_path.name}: label_short {m['zeroshot_label_short_acc']:.3f} "
@@ -201,6 +223,26 @@ def train_clip(
         f"(chance {m['zeroshot_label_short_chance']:.3f})"
     )
     return result
+
+
+def _split(shards_dir: Path, split: str, sources: Sequence[str] | None) -> list[Sample]:
+    """The split's samples from `sources`, images included; none when it has no shards."""
+    if not shard_paths(shards_dir, [split]):
+        return []
+    return [x for x in load_samples(shards_dir, [split]) if sources is None or x.source in sources]
+
+
+def _training_data(
+    shards_dir: Path, config: ClipConfig, needs_features: bool, report: Callable[[str], None]
+) -> list[Sample] | ShardStream:
+    if config.stream and not needs_features:
+        if shard_paths(shards_dir, ["train"]) and not shard_files(
+            shards_dir, ["train"], WEBDATASET_DIR
+        ):
+            report(f"no {WEBDATASET_DIR}/ shards in {shards_dir}: the train split goes to memory")
+        else:
+            return ShardStream.open(shards_dir, "train", config.sources, config.workers)
+    return _split(shards_dir, "train", config.sources)
 
 
 def evaluate_clip(

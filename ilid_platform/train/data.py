@@ -79,16 +79,25 @@ def _image_bytes(value: Any, shards_dir: Path) -> bytes:
     raise ValueError(f"unsupported image cell: {type(value).__name__}")
 
 
-def load_samples(shards_dir: Path, splits: Sequence[str] = SPLITS) -> list[Sample]:
-    """All rows of the selected splits, ordered by shard then row so runs are reproducible."""
+def sample_fields(row: dict[str, Any]) -> dict[str, str]:
+    """A shard row's (or a tar sample's JSON) text fields, as `Sample` takes them."""
+    return {c: "" if row.get(c) is None else str(row[c]) for c in _TEXT_COLUMNS}
+
+
+def load_samples(
+    shards_dir: Path, splits: Sequence[str] = SPLITS, images: bool = True
+) -> list[Sample]:
+    """All rows of the selected splits, ordered by shard then row so runs are reproducible.
+    `images=False` reads only the text columns (the samples' `image` is empty)."""
     paths = shard_paths(shards_dir, splits)
     if not paths:
         raise FileNotFoundError(f"no shards for splits {list(splits)} in {shards_dir}")
     samples = []
     for path in paths:
-        for row in pq.read_table(path).to_pylist():
-            text = {c: "" if row.get(c) is None else str(row[c]) for c in _TEXT_COLUMNS}
-            samples.append(Sample(image=_image_bytes(row["image"], Path(shards_dir)), **text))
+        columns = None if images else [c for c in _TEXT_COLUMNS if c in pq.read_schema(path).names]
+        for row in pq.read_table(path, columns=columns).to_pylist():
+            image = _image_bytes(row["image"], Path(shards_dir)) if images else b""
+            samples.append(Sample(image=image, **sample_fields(row)))
     return samples
 
 

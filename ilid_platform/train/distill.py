@@ -22,9 +22,11 @@ import torch
 from ilid_platform.train import models as _models  # noqa: F401  (registers ilid-* configs)
 from ilid_platform.train.adapt.run import load_adapted
 from ilid_platform.train.averaging import AVERAGING
+from ilid_platform.train.batches import AUGMENTATIONS
 from ilid_platform.train.checkpoints import RunStore, TrainResult, config_key, source_fingerprint
 from ilid_platform.train.data import Sample, class_names, load_samples, shard_fingerprint
-from ilid_platform.train.loop import AUGMENTATIONS, LoopConfig, check_precision, fit
+from ilid_platform.train.distributed import barrier, current_world
+from ilid_platform.train.loop import LoopConfig, check_precision, fit
 from ilid_platform.train.runtime import resolve_device, seed_everything, torch_threads
 from ilid_platform.train.scores import accuracy_entry, confusion_matrix
 from ilid_platform.train.students import OBJECTIVES, build_phases
@@ -226,6 +228,9 @@ def distill_student(
         head, history = _train_phases(
             student, inputs, text_head, names, split, config, device, report
         )
+        if not current_world().main:  # rank 0 evaluates and saves
+            barrier()
+            return TrainResult(store.checkpoint_path, {}, history)
         metrics: dict[str, Any] = {
             "objective": config.objective,
             "holdout_source": holdout_source,
@@ -273,6 +278,7 @@ def distill_student(
         "holdout_source": holdout_source,
     }
     result = store.save(payload, {"config": asdict(config), "metrics": metrics, "history": history})
+    barrier()
     report(
         f"saved {store.checkpoint_path.name}: "
         + ", ".join(

@@ -24,6 +24,7 @@ from ilid_platform.train.adapt.run import load_adapted
 from ilid_platform.train.clip import ClipConfig, train_clip
 from ilid_platform.train.data import ImageDataset, Sample, class_names, load_samples
 from ilid_platform.train.distill import StudentConfig, distill_student
+from ilid_platform.train.distributed import current_world
 from ilid_platform.train.runtime import resolve_device, torch_threads
 from ilid_platform.train.scores import Z95, accuracy_entry
 from ilid_platform.train.students import OBJECTIVES
@@ -159,9 +160,14 @@ def compare_students(
             unseen = train_clip(shards_dir, where, start, report)
             unseen = unseen.checkpoint_path
         ood = [s for s in samples if s.source == held_out]
+        main = current_world().main  # under torchrun every rank trains, rank 0 evaluates
         with torch_threads(protocol.student.num_threads):
-            teachers[held_out] = {TEACHER_UNSEEN: teacher_accuracy(unseen, ood, names, device)}
-            if seen_teacher is not None:
+            if not main:
+                teachers[held_out] = {}
+            else:
+                unseen_acc = teacher_accuracy(unseen, ood, names, device)
+                teachers[held_out] = {TEACHER_UNSEEN: unseen_acc}
+            if seen_teacher is not None and main:
                 seen = teacher_accuracy(seen_teacher, ood, names, device)
                 teachers[held_out][TEACHER_SEEN] = seen
         source = seen_teacher if protocol.distill_from == "seen" else unseen
@@ -172,6 +178,8 @@ def compare_students(
             result = distill_student(
                 shards_dir, source, Path(out_dir) / "students", config, held_out, report
             )
+            if not main:
+                continue
             m = result.metrics
             runs[held_out][method] = {
                 "ood_acc": m["student_ood_acc"],

@@ -3,8 +3,9 @@
 Like open_clip_train's `train_one_epoch`, the loop knows nothing about the objective. A task
 (`Task`) gives its module, its trainable parameter groups, its input size and normalisation,
 and its loss on a batch of images and their samples; the loop owns everything else: image
-loading and augmentation, the optimiser and its warmup + cosine schedule, AMP on CUDA,
-resumable state, weight averaging, selection on the validation split, and progress reports.
+loading and augmentation (`batches`), the optimiser and its warmup + cosine schedule, AMP on
+CUDA, DDP under torchrun, resumable state, weight averaging, selection on the validation
+split, and progress reports.
 """
 
 from __future__ import annotations
@@ -12,18 +13,27 @@ from __future__ import annotations
 import math
 import random
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
 import torch
-from torchvision import transforms
+from torch.nn.parallel import DistributedDataParallel
 
 from ilid_platform.train.averaging import AVERAGING, Averaging, make_averager
+from ilid_platform.train.batches import (
+    AUGMENTATIONS,
+    Augment,
+    BatchSource,
+    ShardStream,
+    batch_source,
+    train_transform,
+)
 from ilid_platform.train.checkpoints import atomic_torch_save
-from ilid_platform.train.data import ImageDataset, Sample
+from ilid_platform.train.data import Sample
+from ilid_platform.train.distributed import World, current_world, gather_objects, mean_over_ranks
 
 Validate = Callable[[], dict[str, float]]
 
@@ -99,43 +109,22 @@ class FitResult:
     best_step: int = 0
     steps: int = 0
     seconds: float = 0.0
+    step_seconds: float = 0.0  # in training steps, data loading included, validation not
+    warm_step_seconds: float = 0.0  # the same without this launch's first step (start-up)
+    warm_steps: int = 0
+    samples_per_step: int = 0  # across every rank
+    resumed_from: int = 0  # the step a saved state resumed from (0: a fresh start)
+
+    @property
+    def samples_per_second(self) -> float:
+        """Training throughput after start-up, every rank together."""
+        if self.warm_steps < 1 or self.warm_step_seconds <= 0:
+            return 0.0
+        return self.warm_steps * self.samples_per_step / self.warm_step_seconds
 
 
-Augment = Literal["none", "crop", "domainbed", "randaugment"]
 Precision = Literal["fp32", "amp_bf16", "amp_fp16"]
 PRECISIONS = ("fp32", "amp_bf16", "amp_fp16")
-AUGMENTATIONS = ("none", "crop", "domainbed", "randaugment")
-
-
-def train_transform(spec: InputSpec, augment: bool | Augment = True) -> Callable:
-    """Training-time views.
-
-    * `crop` (True): a 90-100 % crop, as open_clip trains; product photos are centred.
-    * `domainbed`: DomainBed's policy for domain generalisation (70-100 % crop, flip, colour
-      jitter 0.3, 10 % grayscale), which SWAD and VL2V-ADiP train with.
-    * `randaugment`: `domainbed` plus RandAugment (2 ops, magnitude 9).
-    """
-    kind = ("crop" if augment else "none") if isinstance(augment, bool) else augment
-    bicubic = transforms.InterpolationMode.BICUBIC
-    if kind == "none":
-        views = [
-            transforms.Resize(spec.size, interpolation=bicubic),
-            transforms.CenterCrop(spec.size),
-        ]
-    elif kind == "crop":
-        views = [transforms.RandomResizedCrop(spec.size, scale=(0.9, 1.0), interpolation=bicubic)]
-    else:
-        views = [
-            transforms.RandomResizedCrop(spec.size, scale=(0.7, 1.0), interpolation=bicubic),
-            transforms.RandomHorizontalFlip(),
-            transforms.ColorJitter(0.3, 0.3, 0.3, 0.3),
-            transforms.RandomGrayscale(0.1),
-        ]
-        if kind == "randaugment":
-            views.append(transforms.RandAugment(num_ops=2, magnitude=9))
-    return transforms.Compose(
-        [*views, transforms.ToTensor(), transforms.Normalize(spec.mean, spec.std)]
-    )
 
 
 def check_precision(precision: str) -> None:
@@ -184,25 +173,29 @@ def _state_copy(module: torch.nn.Module) -> dict[str, torch.Tensor]:
     return {k: v.detach().to("cpu", copy=True) for k, v in module.state_dict().items()}
 
 
-class _Batches:
-    """Seeded shuffled batches, reproducible from the generator state at an epoch's start."""
+class _LossModule(torch.nn.Module):
+    """The task's loss as a module's forward, which is what DDP wraps: its hooks all-reduce
+    the gradients of the parameters the forward used."""
 
-    def __init__(self, dataset: ImageDataset, batch_size: int, seed: int) -> None:
-        self.dataset = dataset
-        self.batch_size = min(batch_size, len(dataset))
-        self.generator = torch.Generator().manual_seed(seed)
-        self.per_epoch = len(dataset) // self.batch_size  # drop the ragged last batch
+    def __init__(self, task: Task) -> None:
+        super().__init__()
+        self.inner = task.module
+        self.__dict__["task"] = task  # not a submodule: its parameters are `inner`'s
 
-    def epoch(self, skip: int = 0) -> Iterator[tuple[torch.Tensor, list[int]]]:
-        order = torch.randperm(len(self.dataset), generator=self.generator).tolist()
-        for b in range(skip, self.per_epoch):
-            indices = order[b * self.batch_size : (b + 1) * self.batch_size]
-            yield torch.stack([self.dataset[i][0] for i in indices]), indices
+    def forward(self, images: torch.Tensor, samples: Sequence[Sample]) -> torch.Tensor:
+        return self.task.loss(images, samples)
+
+
+def _loss_function(task: Task, device: torch.device, world: World) -> Callable[..., torch.Tensor]:
+    if world.size == 1:
+        return task.loss
+    ids = [device.index] if device.type == "cuda" else None
+    return DistributedDataParallel(_LossModule(task), device_ids=ids)
 
 
 def fit(
     task: Task,
-    samples: Sequence[Sample],
+    samples: Sequence[Sample] | ShardStream,
     config: LoopConfig,
     device: torch.device,
     validate: Validate | None = None,
@@ -210,21 +203,27 @@ def fit(
     state_path: Path | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> FitResult:
-    """Train `task` on `samples`; on return the module holds the selected weights.
+    """Train `task` on `samples` (in memory, or a `ShardStream`); on return the module holds
+    the selected weights.
 
     With `validate`, the weights with the highest `select_on` validation metric are kept
     (ties: the earlier step); without it, the last (or averaged) weights. With `state_path`,
     the loop saves its whole state at every validation point and, when the file exists,
-    resumes from it exactly (same batches, same augmentation draws).
+    resumes from it: in memory exactly (same batches, same augmentation draws), from a stream
+    with the same batches.
+
+    Under torchrun every rank calls `fit`; gradients are averaged by DDP, and rank 0 alone
+    validates, selects, averages and saves the state. Only rank 0's module holds the result.
     """
     report = progress or (lambda _: None)
     if not samples:
         raise ValueError("fit needs at least one training sample")
+    world = current_world()
     module = task.module
-    dataset = ImageDataset(
-        samples, train_transform(task.input_spec, config.augment), cache_size=task.input_spec.size
+    transform = train_transform(task.input_spec, config.augment)
+    batches = batch_source(
+        samples, transform, config.batch_size, config.seed, world, task.input_spec.size
     )
-    batches = _Batches(dataset, config.batch_size, config.seed)
     total = config.steps or config.epochs * batches.per_epoch
     every = config.validate_every or batches.per_epoch
     optimizer = _optimizer(task.param_groups(config.weight_decay), config)
@@ -234,13 +233,13 @@ def fit(
     averager = make_averager(config.averaging, total, config.swa_from, config.ema_decay)
     if config.averaging == "swad" and validate is None:
         raise ValueError("swad averaging needs a validation that reports the loss")
+    validate = validate if world.main else None
 
     result = FitResult()
     best_state: dict[str, torch.Tensor] | None = None
-    step, epoch_start_step, losses = 0, 0, []
-    epoch_generator = batches.generator.get_state()
-    torch.manual_seed(config.seed)
-    random.seed(config.seed)
+    step, losses = 0, []
+    torch.manual_seed(config.seed + world.rank)
+    random.seed(config.seed + world.rank)
     if state_path is not None and Path(state_path).is_file():
         saved = torch.load(state_path, map_location="cpu", weights_only=False)
         module.load_state_dict(saved["module"])
@@ -248,30 +247,34 @@ def fit(
         scaler.load_state_dict(saved["scaler"])
         if saved.get("average") is not None:
             averager.load_state_dict(saved["average"])
-        step, epoch_start_step = saved["step"], saved["epoch_start_step"]
-        epoch_generator = saved["epoch_generator"]
-        torch.set_rng_state(saved["torch_rng"])
-        random.setstate(saved["python_rng"])
+        step = saved["step"]
+        if len(saved["rng"]) == world.size:  # else keep this launch's per-rank seeds
+            torch_rng, python_rng = saved["rng"][world.rank]
+            torch.set_rng_state(torch_rng)
+            random.setstate(python_rng)
         result.history, result.best, result.best_step = (
             saved["history"],
             saved["best"],
             saved["best_step"],
         )
         best_state = saved["best_state"]
-        result.seconds = saved["seconds"]
+        result.seconds, result.step_seconds = saved["seconds"], saved["step_seconds"]
+        result.resumed_from = step
         report(f"resuming at step {step}/{total} from {Path(state_path).name}")
 
+    loss_of = _loss_function(task, device, world)
     started = time.perf_counter() - result.seconds
+    first_step_seconds = 0.0
     task.train_mode()
     while step < total:
-        batches.generator.set_state(epoch_generator)
-        for images, indices in batches.epoch(skip=step - epoch_start_step):
+        mark = time.perf_counter()
+        for images, batch in batches.epoch(step // batches.per_epoch, step % batches.per_epoch):
             warmup = min(config.warmup_steps, total - 1)
             lr = _lr_at(step, config.lr, warmup, total, config.schedule == "cosine")
             for group, scale in zip(optimizer.param_groups, scales, strict=True):
                 group["lr"] = lr * scale
             with autocast(device, config.precision):
-                loss = task.loss(images.to(device), [samples[i] for i in indices])
+                loss = loss_of(images.to(device), batch)
             optimizer.zero_grad(set_to_none=True)
             scaler.scale(loss).backward()
             scaler.step(optimizer)
@@ -280,11 +283,14 @@ def fit(
             losses.append(loss.item())
             step += 1
             averager.update(module, step)
+            elapsed = time.perf_counter() - mark
+            result.step_seconds += elapsed
+            first_step_seconds = first_step_seconds or elapsed
             if step % every == 0 or step == total:
                 entry: dict[str, Any] = {
                     "step": step,
                     "epoch": step / batches.per_epoch,
-                    "loss": sum(losses) / len(losses),
+                    "loss": mean_over_ranks(sum(losses) / len(losses)),
                     "lr": lr,
                 }
                 losses = []
@@ -304,46 +310,49 @@ def fit(
                 entry["seconds"] = time.perf_counter() - started
                 result.history.append(entry)
                 if state_path is not None and step < total:
-                    next_epoch = step % batches.per_epoch == 0
-                    atomic_torch_save(
-                        {
-                            "module": _state_copy(module),
-                            "optimizer": optimizer.state_dict(),
-                            "scaler": scaler.state_dict(),
-                            "average": averager.state_dict(),
-                            "step": step,
-                            "epoch_start_step": step if next_epoch else epoch_start_step,
-                            "epoch_generator": batches.generator.get_state()
-                            if next_epoch
-                            else epoch_generator,
-                            "torch_rng": torch.get_rng_state(),
-                            "python_rng": random.getstate(),
-                            "history": result.history,
-                            "best": result.best,
-                            "best_step": result.best_step,
-                            "best_state": best_state,
-                            "seconds": time.perf_counter() - started,
-                        },
-                        Path(state_path),
-                    )
+                    rng = gather_objects((torch.get_rng_state(), random.getstate()))
+                    if world.main:
+                        atomic_torch_save(
+                            {
+                                "module": _state_copy(module),
+                                "optimizer": optimizer.state_dict(),
+                                "scaler": scaler.state_dict(),
+                                "average": averager.state_dict(),
+                                "step": step,
+                                "rng": rng,
+                                "history": result.history,
+                                "best": result.best,
+                                "best_step": result.best_step,
+                                "best_state": best_state,
+                                "seconds": time.perf_counter() - started,
+                                "step_seconds": result.step_seconds,
+                            },
+                            Path(state_path),
+                        )
                 report(
                     f"step {step}/{total} loss {entry['loss']:.4f}"
-                    + (f" val {select_on} {entry[f'val_{select_on}']:.3f}" if select_on else "")
+                    + (
+                        f" val {select_on} {entry[f'val_{select_on}']:.3f}"
+                        if validate and select_on
+                        else ""
+                    )
                 )
+            mark = time.perf_counter()
             if step >= total:
                 break
-        epoch_start_step = step
-        epoch_generator = batches.generator.get_state()
 
-    averaged = averager.averaged_state()
+    result.steps = step
+    result.samples_per_step = batches.batch_size * world.size
+    result.warm_step_seconds = result.step_seconds - first_step_seconds
+    result.warm_steps = step - result.resumed_from - (1 if first_step_seconds else 0)
+    averaged = averager.averaged_state() if world.main else None
     if averaged is not None:
         module.load_state_dict(averaged, strict=False)
-        _recompute_batchnorm(task, batches, samples, device, config)
+        _recompute_batchnorm(task, batches, device, config)
         report(f"loaded the {config.averaging} average of the weights")
     elif best_state is not None:
         module.load_state_dict(best_state)
     module.eval()
-    result.steps = step
     result.seconds = time.perf_counter() - started
     return result
 
@@ -351,8 +360,7 @@ def fit(
 @torch.no_grad()
 def _recompute_batchnorm(
     task: Task,
-    batches: _Batches,
-    samples: Sequence[Sample],
+    batches: BatchSource,
     device: torch.device,
     config: LoopConfig,
     max_batches: int = 20,
@@ -372,10 +380,10 @@ def _recompute_batchnorm(
         m.reset_running_stats()
         m.momentum = None
     task.train_mode()
-    for b, (images, indices) in enumerate(batches.epoch()):
+    for b, (images, batch) in enumerate(batches.epoch(0)):
         if b >= max_batches:
             break
         with autocast(device, config.precision):
-            task.loss(images.to(device), [samples[i] for i in indices])
+            task.loss(images.to(device), batch)
     for m, momentum in zip(norms, momenta, strict=True):
         m.momentum = momentum

@@ -7,6 +7,7 @@ machine is shared with other jobs.
 from __future__ import annotations
 
 import hashlib
+import os
 import random
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,10 +19,16 @@ import torch
 
 
 def resolve_device(name: str) -> torch.device:
-    """`auto` picks CUDA when present so the same config runs on a laptop and on a GPU node."""
+    """`auto` picks CUDA when present so the same config runs on a laptop and on a GPU node.
+
+    Under torchrun, `cuda` and `auto` mean this rank's own GPU (`LOCAL_RANK`).
+    """
     if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(name)
+        name = "cuda" if torch.cuda.is_available() else "cpu"
+    device = torch.device(name)
+    if device.type == "cuda" and device.index is None and "LOCAL_RANK" in os.environ:
+        device = torch.device("cuda", int(os.environ["LOCAL_RANK"]))
+    return device
 
 
 @contextmanager

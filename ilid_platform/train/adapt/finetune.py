@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import random
+import warnings
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
@@ -19,6 +20,7 @@ import torch
 
 from ilid_platform.train.adapt.base import Method
 from ilid_platform.train.data import DEFAULT_TEXT_FIELDS, Sample, build_caption, check_text_fields
+from ilid_platform.train.distributed import current_world
 from ilid_platform.train.models import LoadedClip
 
 
@@ -61,6 +63,7 @@ class Finetune(Method):
         self.field_dropout = field_dropout
         self.seed = seed
         self.loss_fn = open_clip.ClipLoss()
+        self._gathering_loss: open_clip.ClipLoss | None = None
         # counts optimiser steps so caption dropout is a function of (seed, step, sample),
         # which keeps a resumed run identical to an uninterrupted one
         self.register_buffer("steps_done", torch.zeros((), dtype=torch.long))
@@ -79,7 +82,22 @@ class Finetune(Method):
         texts = self.tokenizer([self.caption(s) for s in samples]).to(self.device)
         image_features = self.clip.encode_image(images, normalize=True)
         text_features = self.clip.encode_text(texts, normalize=True)
-        return self.loss_fn(image_features, text_features, self.clip.logit_scale.exp())
+        return self._loss_fn()(image_features, text_features, self.clip.logit_scale.exp())
+
+    def _loss_fn(self) -> open_clip.ClipLoss:
+        """Under DDP, training contrasts each rank's images with every rank's texts (open_clip's
+        `local_loss` with `gather_with_grad`: the gradient of the whole global batch's loss,
+        once DDP averages it). Evaluation and no-grad passes stay local to the rank."""
+        world = current_world()
+        if world.size == 1 or not (self.training and torch.is_grad_enabled()):
+            return self.loss_fn
+        if self._gathering_loss is None:
+            # open_clip gathers through torch.distributed.nn, which torch deprecates noisily
+            warnings.filterwarnings("ignore", message="torch.distributed.nn.functional.all_gather")
+            self._gathering_loss = open_clip.ClipLoss(
+                local_loss=True, gather_with_grad=True, rank=world.rank, world_size=world.size
+            )
+        return self._gathering_loss
 
     def after_step(self) -> None:
         super().after_step()

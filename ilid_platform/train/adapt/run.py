@@ -7,7 +7,7 @@ let it tune post-hoc settings on validation, and evaluate it on test.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,9 @@ import torch
 
 from ilid_platform.train.adapt import METHODS, Method
 from ilid_platform.train.adapt.zero_shot import ZeroShot
+from ilid_platform.train.batches import ShardStream
 from ilid_platform.train.data import DEFAULT_TEXT_FIELDS, ImageDataset, Sample
+from ilid_platform.train.distributed import current_world
 from ilid_platform.train.evaluate import evaluate_method, image_features
 from ilid_platform.train.loop import LoopConfig, fit
 from ilid_platform.train.models import CHECKPOINT_FORMAT, clip_payload, load_clip, read_checkpoint
@@ -42,7 +44,7 @@ def build_method(
 
 def run_method(
     method: Method,
-    train: Sequence[Sample],
+    train: Sequence[Sample] | ShardStream,
     val: Sequence[Sample],
     test: Sequence[Sample],
     classes: Mapping[str, Sequence[str]],
@@ -52,9 +54,15 @@ def run_method(
     state_path: Path | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> MethodRun:
-    """Prepare, train (if the method trains), tune on val, evaluate on test."""
+    """Prepare, train (if the method trains), tune on val, evaluate on test.
+
+    `train` may be a `ShardStream` for methods that need no training features. Under
+    torchrun every rank trains; rank 0 alone measures, tunes and evaluates, and the other
+    ranks return no metrics.
+    """
     if not train or not test:
         raise ValueError("need training and test samples")
+    main = current_world().main
     size = method.input_spec.size
     val_data = ImageDataset(val, method.eval_transform, cache_size=size) if val else None
     val_targets = method.targets(val) if val else None
@@ -65,14 +73,15 @@ def run_method(
         return {SELECT_ON: (method.classify(feats).argmax(1) == val_targets).float().mean().item()}
 
     if method.needs_features:
+        if isinstance(train, ShardStream):
+            raise ValueError(f"{method.name} needs the training features: pass samples")
         train_data = ImageDataset(train, method.eval_transform, cache_size=size)
         method.prepare(image_features(method, train_data, device=device), method.targets(train))
     history: list[dict[str, Any]] = []
-    train_seconds = best_step = 0.0
-    fit_metrics: dict[str, float] = {}
+    fit_metrics: dict[str, float] = {"train_seconds": 0.0, "best_step": 0}
     if method.trains and not getattr(method, "skip_training", False):
-        train_data = ImageDataset(train, method.eval_transform, cache_size=size)
-        fit_metrics["train_loss_before"] = training_set_loss(method, train_data, device)
+        if main:
+            fit_metrics["train_loss_before"] = training_set_loss(method, train, device)
         result = fit(
             method,
             train,
@@ -83,9 +92,21 @@ def run_method(
             state_path=state_path,
             progress=progress,
         )
-        history, train_seconds, best_step = result.history, result.seconds, result.best_step
-        fit_metrics["train_loss_after"] = training_set_loss(method, train_data, device)
+        history = result.history
+        fit_metrics |= {
+            "train_seconds": result.seconds,
+            "best_step": result.best_step,
+            "train_steps": result.steps,
+            "train_step_seconds": result.step_seconds,
+            "train_samples_per_second": result.samples_per_second,
+            "resumed_from_step": result.resumed_from,
+            "world_size": current_world().size,
+        }
+        if main:
+            fit_metrics["train_loss_after"] = training_set_loss(method, train, device)
     method.eval()
+    if not main:
+        return MethodRun(method, {}, history)
     if val_data is not None:
         with torch.no_grad():
             method.tune(image_features(method, val_data, device=device), val_targets, validate)
@@ -98,8 +119,6 @@ def run_method(
         "n_train": len(train),
         "n_val": len(val),
         "n_test": len(test),
-        "train_seconds": train_seconds,
-        "best_step": best_step,
         **fit_metrics,
         **({"tuning": method.tuning} if method.tuning else {}),
     }
@@ -108,20 +127,36 @@ def run_method(
 
 @torch.no_grad()
 def training_set_loss(
-    method: Method, dataset: ImageDataset, device: torch.device, batch_size: int = 64
+    method: Method,
+    train: Sequence[Sample] | ShardStream,
+    device: torch.device,
+    batch_size: int = 64,
 ) -> float:
     """The method's loss over its whole training set, without augmentation: a noise-free
-    before/after view of what training did (the loop's running loss is per batch)."""
+    before/after view of what training did (the loop's running loss is per batch). A stream
+    is read once, its ragged last batch left out."""
     was_training = method.training
     method.eval()
-    total = 0.0
-    for start in range(0, len(dataset), batch_size):
-        indices = range(start, min(start + batch_size, len(dataset)))
-        images = torch.stack([dataset[i][0] for i in indices]).to(device)
-        batch = [dataset.samples[i] for i in indices]
-        total += method.loss(images, batch).item() * len(batch)
+    if isinstance(train, ShardStream):
+        batches: Iterable[tuple[torch.Tensor, list[Sample]]] = train.batches(
+            method.eval_transform, batch_size, seed=0
+        ).epoch(0)
+    else:
+        data = ImageDataset(train, method.eval_transform, cache_size=method.input_spec.size)
+        batches = (
+            (
+                torch.stack([data[i][0] for i in range(start, end)]),
+                list(train[start:end]),
+            )
+            for start in range(0, len(train), batch_size)
+            for end in [min(start + batch_size, len(train))]
+        )
+    total, count = 0.0, 0
+    for images, batch in batches:
+        total += method.loss(images.to(device), batch).item() * len(batch)
+        count += len(batch)
     method.train(was_training)
-    return total / len(dataset)
+    return total / max(count, 1)
 
 
 def method_payload(method: Method, base: str | Path, **extra: Any) -> dict[str, Any]:
