@@ -25,7 +25,13 @@ from torch.utils.data import DataLoader, IterableDataset
 from torchvision import transforms
 
 from ilid_platform.dataset.layout import WEBDATASET_DIR, shard_files
-from ilid_platform.train.data import ImageDataset, Sample, decode_image, sample_fields
+from ilid_platform.train.data import (
+    ImageDataset,
+    Sample,
+    decode_image,
+    downscale,
+    sample_fields,
+)
 from ilid_platform.train.distributed import SINGLE, World
 
 Batch = tuple[torch.Tensor, list[Sample]]
@@ -153,9 +159,15 @@ class ShardStream:
         return sum(self.rows)
 
     def batches(
-        self, transform: Transform, batch_size: int, seed: int, world: World = SINGLE
+        self,
+        transform: Transform,
+        batch_size: int,
+        seed: int,
+        world: World = SINGLE,
+        image_size: int | None = None,
     ) -> StreamBatches:
-        return StreamBatches(self, transform, batch_size, seed, world)
+        """`image_size`: downscale each decoded image to it first, as `MemoryBatches` caches."""
+        return StreamBatches(self, transform, batch_size, seed, world, image_size)
 
 
 class StreamBatches:
@@ -171,8 +183,10 @@ class StreamBatches:
         batch_size: int,
         seed: int,
         world: World = SINGLE,
+        image_size: int | None = None,
     ) -> None:
         self.stream, self.transform, self.seed, self.world = stream, transform, seed, world
+        self.image_size = image_size
         self.by_shard = len(stream.tars) >= world.size
         if self.by_shard:
             per_rank = [sum(stream.rows[r :: world.size]) for r in range(world.size)]
@@ -210,7 +224,10 @@ class StreamBatches:
                 continue
             images, samples = [], []
             for record in chunk:
-                images.append(self.transform(decode_image(record["png"])))
+                image = decode_image(record["png"])
+                if self.image_size:
+                    image = downscale(image, self.image_size)
+                images.append(self.transform(image))
                 samples.append(Sample(image=b"", **sample_fields(json.loads(record["json"]))))
             yield torch.stack(images), samples
 
@@ -253,5 +270,5 @@ def batch_source(
     cache_size: int | None = None,
 ) -> BatchSource:
     if isinstance(data, ShardStream):
-        return data.batches(transform, batch_size, seed, world)
+        return data.batches(transform, batch_size, seed, world, cache_size)
     return MemoryBatches(data, transform, batch_size, seed, world, cache_size)

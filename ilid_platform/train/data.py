@@ -117,6 +117,17 @@ def decode_image(data: bytes) -> Image.Image:
         return image.convert("RGB")
 
 
+def downscale(image: Image.Image, short_side: int) -> Image.Image:
+    """Shrink so the short side is `short_side` (the model's input size), never enlarging.
+    Every training view is cut from this, in memory and streamed alike: the augmentations
+    then resample a model-sized image instead of the 512 px original."""
+    scale = short_side / min(image.size)
+    if scale >= 1:
+        return image
+    size = (round(image.width * scale), round(image.height * scale))
+    return image.resize(size, Image.Resampling.BICUBIC, reducing_gap=3.0)
+
+
 class ImageDataset(Dataset):
     """Yields `(transform(image), index)`; the index lets callers look up texts and labels.
 
@@ -144,10 +155,7 @@ class ImageDataset(Dataset):
             return self._cache[index]
         image = decode_image(self.samples[index].image)
         if self.cache_size:
-            scale = self.cache_size / min(image.size)
-            if scale < 1:
-                size = (round(image.width * scale), round(image.height * scale))
-                image = image.resize(size, Image.Resampling.BICUBIC, reducing_gap=3.0)
+            image = downscale(image, self.cache_size)
             self._cache[index] = image
         return image
 

@@ -139,7 +139,7 @@ def training_set_loss(
     method.eval()
     if isinstance(train, ShardStream):
         batches: Iterable[tuple[torch.Tensor, list[Sample]]] = train.batches(
-            method.eval_transform, batch_size, seed=0
+            method.eval_transform, batch_size, seed=0, image_size=method.input_spec.size
         ).epoch(0)
     else:
         data = ImageDataset(train, method.eval_transform, cache_size=method.input_spec.size)
