@@ -101,6 +101,47 @@ def build_set(site: Path, out: Path, originals: int, seed: int) -> dict[str, dic
     return labels
 
 
+CORPUS = Path(__file__).resolve().parents[1] / "ilid_platform_tests" / "corpus"
+_PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp"}
+
+
+def build_corpus_set(corpus: Path, out: Path, originals: int, seed: int) -> dict[str, dict]:
+    """Like `build_set`, from real shops' product photos (the extraction corpus, see its
+    README for provenance): one image per file name and site, the same photo at two sizes
+    counting as one identity; the site is the kind, so other photos of the same shop are the
+    hard negatives. Icons and banners under 100 px are left out."""
+    photos: dict[tuple[str, str], Path] = {}
+    for path in sorted(corpus.rglob("*")):
+        if path.suffix.lower() not in _PHOTO_SUFFIXES:
+            continue
+        site = path.relative_to(corpus).parts[0]
+        try:
+            with Image.open(path) as img:
+                if min(img.size) < 100:
+                    continue
+        except OSError:
+            continue
+        key = (site, path.name)
+        if key not in photos or path.stat().st_size > photos[key].stat().st_size:
+            photos[key] = path
+    keys = sorted(photos)
+    chosen = set(random.Random(seed).sample(range(len(keys)), min(originals, len(keys))))
+    labels = {}
+    for k, (site, filename) in enumerate(keys):
+        with Image.open(photos[(site, filename)]) as img:
+            rgb = img.convert("RGB")
+        name = f"{site}-{k:03d}"
+        rgb.save(out / f"{name}.png")
+        labels[f"{name}.png"] = {"identity": f"{site}/{filename}", "kind": site, "transform": None}
+        if k not in chosen:
+            continue
+        for t, (transform, fn) in enumerate(TRANSFORMS.items()):
+            quality = 20 if transform == "jpeg q20" else 90
+            fn(rgb).save(out / f"{name}-v{t}.jpg", "JPEG", quality=quality)
+            labels[f"{name}-v{t}.jpg"] = {**labels[f"{name}.png"], "transform": transform}
+    return labels
+
+
 def score(labels: dict[str, dict], clusters: list[list[str]]) -> dict[str, tuple]:
     """Per transform: (recall, precision, predicted pairs); plus hard-negative merges."""
     cluster_of = {path: k for k, members in enumerate(clusters) for path in members}
@@ -145,6 +186,9 @@ def main() -> None:
     parser.add_argument("--threshold-cos", type=float, default=0.9999)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--demo-dir", type=Path, help="reuse a generated demo catalog here")
+    parser.add_argument(
+        "--corpus", action="store_true", help="real shops' photos instead of the demo catalog"
+    )
     args = parser.parse_args()
 
     configs = {
@@ -166,12 +210,17 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="ilid-dedup-quality-") as tmp:
         folder = Path(tmp) / "images"
         folder.mkdir()
-        labels = build_set(args.demo_dir or Path(tmp) / "demo", folder, args.originals, args.seed)
+        if args.corpus:
+            labels = build_corpus_set(CORPUS, folder, args.originals, args.seed)
+        else:
+            site = args.demo_dir or Path(tmp) / "demo"
+            labels = build_set(site, folder, args.originals, args.seed)
         variants = sum(label["transform"] is not None for label in labels.values())
+        originals = variants // len(TRANSFORMS)
         print(
-            f"{len(labels)} images: {args.originals} originals x {len(TRANSFORMS)} variants "
-            f"= {variants}, plus {len(labels) - variants - args.originals} distractors; "
-            f"pHash threshold {args.threshold}"
+            f"{len(labels)} images ({'real shops' if args.corpus else 'demo catalog'}): "
+            f"{originals} originals x {len(TRANSFORMS)} variants = {variants}, plus "
+            f"{len(labels) - variants - originals} distractors; pHash threshold {args.threshold}"
         )
         results = {
             name: score(labels, dedup_folder(folder, config)["clusters"])

@@ -256,7 +256,7 @@ def folder(tmp_path: Path) -> Path:
 
 def test_dedup_cli_writes_relative_clusters_and_reasons(folder: Path, tmp_path: Path) -> None:
     out = tmp_path / "out" / "clusters.json"
-    assert ilid_main(["dedup", str(folder), "-o", str(out)]) == 0
+    assert ilid_main(["dedup", str(folder), "-o", str(out), "--threshold", "10"]) == 0
     document = json.loads(out.read_text())
     assert document["images"] == 4 and document["threshold"] == 10
     pair = ["a/original.jpg", "a/b/copy.jpg"]  # representative (more pixels) first
