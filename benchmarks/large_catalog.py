@@ -18,6 +18,7 @@ import dagster as dg
 
 from ilid_platform.demo.generate import generate_catalog
 from ilid_platform.demo.server import running_catalog
+from ilid_platform.images.dedup import DedupConfig
 from ilid_platform.run_demo import materialize_everything
 from ilid_platform.settings import storage_paths
 
@@ -49,7 +50,8 @@ def build_shards(home: Path, size: str, seed: int) -> Path:
     os.environ["ILID_HOME"] = str(home)
     paths = storage_paths(home).ensure()
     marker = paths.shards / "benchmark.json"
-    wanted = {"size": size, "seed": seed, "split": SPLIT}
+    # the dedup radius decides the clusters, and with them the samples and the split
+    wanted = {"size": size, "seed": seed, "split": SPLIT, "dedup": DedupConfig.threshold}
     if marker.is_file() and json.loads(marker.read_text()) == wanted:
         return paths.shards
     generate_catalog(paths.demo, size=size, seed=seed)
