@@ -14,6 +14,7 @@ from pydantic import Field
 from ilid_platform.defs.resources import IlidStorage
 from ilid_platform.train.launch import shell_line, torchrun_command
 
+TRAIN_PROCESS = "ilid_platform.defs.train_process"  # the stage, reporting through Pipes
 NPROC_HELP = (
     "training processes (torchrun --nproc_per_node): DDP over gloo on CPU, nccl on CUDA, "
     "one GPU per process; the batch size is per process"
@@ -39,7 +40,7 @@ def run_training(
     `out`, and the next materialisation picks up from it."""
     result = storage.paths.reports / f".{stage}-{context.run.run_id}.json"
     command = torchrun_command(
-        stage, storage.paths.shards, out, config, result, nproc_per_node, extra
+        stage, storage.paths.shards, out, config, result, nproc_per_node, extra, TRAIN_PROCESS
     )
     context.log.info(f"launching {shell_line(command)}")
     try:

@@ -7,7 +7,10 @@ is one process and nothing here does any communication.
 
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -42,9 +45,14 @@ def launched_size() -> int:
     return int(os.environ.get("WORLD_SIZE", "1"))
 
 
-def local_cuda_device() -> torch.device:
-    """Each rank on a node gets its own GPU, `LOCAL_RANK`."""
-    return torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")))
+def die_with_launcher() -> None:
+    """A rank whose torchrun was killed outright (SIGKILL leaves it no chance to stop its
+    workers) must not go on training alone, writing the state a resumed run reads: Linux
+    kills it with its parent."""
+    if sys.platform.startswith("linux") and "TORCHELASTIC_RUN_ID" in os.environ:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        if os.getppid() == 1:  # the launcher was gone before the call
+            raise SystemExit("torchrun exited before this rank started")
 
 
 @contextmanager

@@ -18,10 +18,12 @@ def torchrun_command(
     result: Path,
     nproc_per_node: int = 1,
     extra: Sequence[str] = (),
+    module: str = "ilid_platform.train",
 ) -> list[str]:
     """`torchrun --standalone --nproc_per_node N -m ilid_platform.train STAGE ...`, with this
     interpreter's torchrun (`python -m torch.distributed.run`), so the stage runs in the
-    same environment as the caller. `--standalone` finds a free port on this host."""
+    same environment as the caller. `--standalone` finds a free port on this host. `module`:
+    the entry point (the assets' adds Dagster Pipes)."""
     if nproc_per_node < 1:
         raise ValueError("nproc_per_node must be at least 1")
     return [
@@ -31,7 +33,7 @@ def torchrun_command(
         "--standalone",
         f"--nproc_per_node={nproc_per_node}",
         "-m",
-        "ilid_platform.train",
+        module,
         stage,
         "--shards",
         str(shards),
