@@ -67,6 +67,14 @@ TRANSFORMS = {
 }
 
 
+def _write_variants(rgb: Image.Image, out: Path, name: str, labels: dict[str, dict]) -> None:
+    """Every transform of the original `name`, labelled as the same image."""
+    for t, (transform, fn) in enumerate(TRANSFORMS.items()):
+        quality = 20 if transform == "jpeg q20" else 90
+        fn(rgb).save(out / f"{name}-v{t}.jpg", "JPEG", quality=quality)
+        labels[f"{name}-v{t}.jpg"] = {**labels[f"{name}.png"], "transform": transform}
+
+
 def build_set(site: Path, out: Path, originals: int, seed: int) -> dict[str, dict]:
     """Write originals, variants and distractors under `out`; {relative path: label}."""
     truth = json.loads(generate_catalog(site, size="demo").read_text())
@@ -92,12 +100,8 @@ def build_set(site: Path, out: Path, originals: int, seed: int) -> dict[str, dic
         name = f"{shop}-{k:03d}"
         rgb.save(out / f"{name}.png")
         labels[f"{name}.png"] = {"identity": identity, "kind": kind, "transform": None}
-        if k not in chosen:
-            continue
-        for t, (transform, fn) in enumerate(TRANSFORMS.items()):
-            quality = 20 if transform == "jpeg q20" else 90
-            fn(rgb).save(out / f"{name}-v{t}.jpg", "JPEG", quality=quality)
-            labels[f"{name}-v{t}.jpg"] = {**labels[f"{name}.png"], "transform": transform}
+        if k in chosen:
+            _write_variants(rgb, out, name, labels)
     return labels
 
 
@@ -133,12 +137,8 @@ def build_corpus_set(corpus: Path, out: Path, originals: int, seed: int) -> dict
         name = f"{site}-{k:03d}"
         rgb.save(out / f"{name}.png")
         labels[f"{name}.png"] = {"identity": f"{site}/{filename}", "kind": site, "transform": None}
-        if k not in chosen:
-            continue
-        for t, (transform, fn) in enumerate(TRANSFORMS.items()):
-            quality = 20 if transform == "jpeg q20" else 90
-            fn(rgb).save(out / f"{name}-v{t}.jpg", "JPEG", quality=quality)
-            labels[f"{name}-v{t}.jpg"] = {**labels[f"{name}.png"], "transform": transform}
+        if k in chosen:
+            _write_variants(rgb, out, name, labels)
     return labels
 
 

@@ -202,12 +202,13 @@ class StreamBatches:
         tars = list(self.stream.tars[rank::size] if self.by_shard else self.stream.tars)
         rng = random.Random(f"{_epoch_seed(self.seed, index)}-{rank}")
         rng.shuffle(tars)
-        records: Iterable[dict[str, Any]] = wds.tarfile_to_samples()(
-            iter([{"url": str(t)} for t in tars])
+        records: Iterable[dict[str, Any]] = (
+            {**r, "fields": json.loads(r["json"])}
+            for r in wds.tarfile_to_samples()(iter([{"url": str(t)} for t in tars]))
         )
         sources = self.stream.sources
         if sources is not None:
-            records = (r for r in records if json.loads(r["json"])["source"] in sources)
+            records = (r for r in records if r["fields"]["source"] in sources)
         if not self.by_shard:
             records = itertools.islice(records, rank, None, size)
         buffer = self.stream.shuffle_buffer
@@ -228,7 +229,7 @@ class StreamBatches:
                 if self.image_size:
                     image = downscale(image, self.image_size)
                 images.append(self.transform(image))
-                samples.append(Sample(image=b"", **sample_fields(json.loads(record["json"]))))
+                samples.append(Sample(image=b"", **sample_fields(record["fields"])))
             yield torch.stack(images), samples
 
     def epoch(self, index: int, skip: int = 0) -> Iterator[Batch]:

@@ -161,13 +161,11 @@ def compare_students(
             unseen = unseen.checkpoint_path
         ood = [s for s in samples if s.source == held_out]
         main = current_world().main  # under torchrun every rank trains, rank 0 evaluates
+        teachers[held_out] = {}
         with torch_threads(protocol.student.num_threads):
-            if not main:
-                teachers[held_out] = {}
-            else:
-                unseen_acc = teacher_accuracy(unseen, ood, names, device)
-                teachers[held_out] = {TEACHER_UNSEEN: unseen_acc}
-            if seen_teacher is not None and main:
+            if main:
+                teachers[held_out][TEACHER_UNSEEN] = teacher_accuracy(unseen, ood, names, device)
+            if main and seen_teacher is not None:
                 seen = teacher_accuracy(seen_teacher, ood, names, device)
                 teachers[held_out][TEACHER_SEEN] = seen
         source = seen_teacher if protocol.distill_from == "seen" else unseen
