@@ -16,7 +16,7 @@ import json
 import time
 from typing import Any
 
-from large_catalog import benchmark_parser, prepare
+from large_catalog import benchmark_parser, prepare, scratch_clip
 
 from ilid_platform.train.adapt import METHODS
 from ilid_platform.train.adaptation import ProtocolConfig, compare_methods
@@ -57,7 +57,7 @@ def main() -> int:
     started = time.perf_counter()
     shards, out, progress = prepare(args)
 
-    scratch = ClipConfig(epochs=args.epochs, seed=args.seed)
+    scratch = scratch_clip(args, args.epochs)
     full = train_clip(shards, out / "clip", scratch, progress)
     shots = tuple(None if k == "all" else int(k) for k in args.shots)
     protocol = ProtocolConfig(

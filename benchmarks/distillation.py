@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 import torch
-from large_catalog import benchmark_parser, prepare
+from large_catalog import benchmark_parser, prepare, scratch_clip
 
 from ilid_platform.train.adapt.run import load_adapted
 from ilid_platform.train.clip import ClipConfig, train_clip
@@ -119,9 +119,9 @@ def main() -> int:
     started = time.perf_counter()
     shards, out, progress = prepare(args)
 
-    seen_config = ClipConfig(epochs=args.epochs, seed=args.seed)
+    seen_config = scratch_clip(args, args.epochs)
     seen = train_clip(shards, out / "clip", seen_config, progress).checkpoint_path
-    teacher_config = ClipConfig(epochs=args.unseen_epochs, seed=args.seed)
+    teacher_config = scratch_clip(args, args.unseen_epochs)
     student = StudentConfig(
         arch=args.arch,
         align_steps=args.steps[0],

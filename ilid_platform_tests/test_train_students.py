@@ -14,6 +14,7 @@ from PIL import Image
 from ilid_platform.train.adapt.run import load_adapted
 from ilid_platform.train.averaging import SWAD, ExponentialAverage, UniformAverage
 from ilid_platform.train.batches import train_transform
+from ilid_platform.train.clip import ClipConfig
 from ilid_platform.train.data import ImageDataset, load_samples
 from ilid_platform.train.distill import StudentConfig, distill_student, load_student
 from ilid_platform.train.distillation import (
@@ -130,6 +131,24 @@ def test_domainbed_and_randaugment_views_differ_from_the_plain_one() -> None:
         assert not torch.allclose(views[0], views[1])
     with pytest.raises(ValueError, match="augment"):
         LoopConfig(augment="mixup")
+
+
+def test_pose_views_turn_and_mirror_the_part_and_keep_its_colours() -> None:
+    image = Image.new("RGB", (96, 96), (128, 128, 128))
+    image.paste((220, 30, 30), (8, 8, 40, 40))  # a red part in the top-left quadrant
+    spec = InputSpec(64)
+    transform = train_transform(spec, "pose")
+    torch.manual_seed(0)
+    quadrants = set()
+    for _ in range(40):
+        view = transform(image)
+        red = (view[0] > 0.6) & (view[1] < 0.3)
+        ys, xs = torch.nonzero(red, as_tuple=True)
+        quadrants.add((bool(ys.float().mean() > 32), bool(xs.float().mean() > 32)))
+        assert abs(red.float().mean().item() - (32 / 96) ** 2) < 0.05  # cropped at most 10 %
+    assert len(quadrants) == 4  # every quarter turn or mirror image places it elsewhere
+    with pytest.raises(ValueError, match="augment"):
+        ClipConfig(augment="mixup")
 
 
 # ---- objectives ----

@@ -65,6 +65,11 @@ class ClipTrainingConfig(dg.Config):
     workers: int = Field(
         default=CLIP_DEFAULTS.workers, ge=0, description="DataLoader processes per rank"
     )
+    augment: str = Field(
+        default=CLIP_DEFAULTS.augment,
+        description="training views: crop (open_clip's), pose (adds mirror images and quarter "
+        "turns, for parts photographed at any angle), domainbed, randaugment or none",
+    )
 
 
 class StudentTrainingConfig(dg.Config):

@@ -35,8 +35,8 @@ from ilid_platform.train.data import (
 from ilid_platform.train.distributed import SINGLE, World
 
 Batch = tuple[torch.Tensor, list[Sample]]
-Augment = Literal["none", "crop", "domainbed", "randaugment"]
-AUGMENTATIONS = ("none", "crop", "domainbed", "randaugment")
+Augment = Literal["none", "crop", "pose", "domainbed", "randaugment"]
+AUGMENTATIONS = ("none", "crop", "pose", "domainbed", "randaugment")
 Transform = Callable[[Image.Image], torch.Tensor]
 
 
@@ -48,10 +48,23 @@ class BatchSource(Protocol):
         ...
 
 
+class QuarterTurn:
+    """Turns by 0, 90, 180 or 270 degrees: lossless, no corners to fill as any other angle
+    would leave."""
+
+    TURNS = (None, *(getattr(Image.Transpose, f"ROTATE_{a}") for a in (90, 180, 270)))
+
+    def __call__(self, image: Image.Image) -> Image.Image:
+        turn = self.TURNS[int(torch.randint(4, ()))]
+        return image if turn is None else image.transpose(turn)
+
+
 def train_transform(spec: Any, augment: bool | Augment = True) -> Callable:
     """Training-time views.
 
     * `crop` (True): a 90-100 % crop, as open_clip trains; product photos are centred.
+    * `pose`: `crop`, then a mirror image and a quarter turn at random: for parts that lie
+      at any angle (trays, conveyors), where orientation says nothing about the class.
     * `domainbed`: DomainBed's policy for domain generalisation (70-100 % crop, flip, colour
       jitter 0.3, 10 % grayscale), which SWAD and VL2V-ADiP train with.
     * `randaugment`: `domainbed` plus RandAugment (2 ops, magnitude 9).
@@ -63,8 +76,10 @@ def train_transform(spec: Any, augment: bool | Augment = True) -> Callable:
             transforms.Resize(spec.size, interpolation=bicubic),
             transforms.CenterCrop(spec.size),
         ]
-    elif kind == "crop":
+    elif kind in ("crop", "pose"):
         views = [transforms.RandomResizedCrop(spec.size, scale=(0.9, 1.0), interpolation=bicubic)]
+        if kind == "pose":
+            views += [transforms.RandomHorizontalFlip(), QuarterTurn()]
     else:
         views = [
             transforms.RandomResizedCrop(spec.size, scale=(0.7, 1.0), interpolation=bicubic),

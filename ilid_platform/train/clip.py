@@ -22,7 +22,7 @@ from ilid_platform.dataset.layout import WEBDATASET_DIR, shard_files
 from ilid_platform.train.adapt import METHODS
 from ilid_platform.train.adapt.run import build_method, method_payload, run_method
 from ilid_platform.train.adapt.zero_shot import ZeroShot
-from ilid_platform.train.batches import ShardStream
+from ilid_platform.train.batches import AUGMENTATIONS, ShardStream
 from ilid_platform.train.checkpoints import RunStore, TrainResult, config_key, source_fingerprint
 from ilid_platform.train.data import (
     DEFAULT_TEXT_FIELDS,
@@ -77,6 +77,9 @@ class ClipConfig:
     # Chance of dropping each caption field except label_short per training step; teaches the
     # text tower that "a photo of a {label_short}." (the zero-shot prompt) names the same part.
     field_dropout: float = 0.3
+    # Training views (see `batches.train_transform`): "crop" as open_clip trains; "pose" adds
+    # mirror images and quarter turns, for parts photographed at any angle.
+    augment: str = "crop"
     # Read the train split from the WebDataset tars as a stream (memory independent of the
     # dataset's size), decoded by `workers` DataLoader processes. False: load it into memory,
     # where decoded images are cached between epochs (faster for a small dataset on CPU).
@@ -88,6 +91,8 @@ class ClipConfig:
         check_text_fields(self.text_fields)
         if self.workers < 0:
             raise ValueError("workers must be >= 0")
+        if self.augment not in AUGMENTATIONS:
+            raise ValueError(f"augment must be one of {AUGMENTATIONS}, got {self.augment!r}")
         check_precision(self.precision)
         if self.method not in METHODS:
             raise ValueError(f"unknown method {self.method!r}; choose one of {sorted(METHODS)}")
@@ -117,6 +122,7 @@ class ClipConfig:
             lr=self.learning_rate,
             weight_decay=METHODS[self.method].weight_decay if decay is None else decay,
             warmup_steps=self.warmup_steps,
+            augment=self.augment,
             precision=self.precision,
             seed=self.seed,
         )
