@@ -16,11 +16,11 @@ import json
 import time
 from typing import Any
 
-from large_catalog import benchmark_parser, prepare, scratch_clip
+from large_catalog import SCRATCH_EPOCHS, benchmark_parser, prepare, scratch_clip
 
 from ilid_platform.train.adapt import METHODS
 from ilid_platform.train.adaptation import ProtocolConfig, compare_methods
-from ilid_platform.train.clip import ClipConfig, train_clip
+from ilid_platform.train.clip import train_clip
 from ilid_platform.train.report import COLUMNS, comparison_markdown, markdown_table
 from ilid_platform.train.scores import format_accuracy
 
@@ -52,7 +52,7 @@ def main() -> int:
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--shots", nargs="+", default=["1", "4", "16", "all"])
     parser.add_argument("--methods", nargs="+", default=list(METHODS))
-    parser.add_argument("--epochs", type=int, default=ClipConfig().epochs, help="from scratch")
+    parser.add_argument("--epochs", type=int, default=SCRATCH_EPOCHS, help="from scratch")
     args = parser.parse_args()
     started = time.perf_counter()
     shards, out, progress = prepare(args)

@@ -22,10 +22,10 @@ from typing import Any
 
 import numpy as np
 import torch
-from large_catalog import benchmark_parser, prepare, scratch_clip
+from large_catalog import SCRATCH_EPOCHS, benchmark_parser, prepare, scratch_clip
 
 from ilid_platform.train.adapt.run import load_adapted
-from ilid_platform.train.clip import ClipConfig, train_clip
+from ilid_platform.train.clip import train_clip
 from ilid_platform.train.distill import StudentConfig, load_student
 from ilid_platform.train.distillation import (
     TEACHER_SEEN,
@@ -102,10 +102,8 @@ def parse_variant(text: str) -> dict[str, Any]:
 def main() -> int:
     parser = benchmark_parser(__doc__.splitlines()[0])
     parser.add_argument("--no-throughput", action="store_true")
-    parser.add_argument("--epochs", type=int, default=ClipConfig().epochs, help="seen teacher")
-    parser.add_argument(
-        "--unseen-epochs", type=int, default=ClipConfig().epochs, help="unseen teachers"
-    )
+    parser.add_argument("--epochs", type=int, default=SCRATCH_EPOCHS, help="seen teacher")
+    parser.add_argument("--unseen-epochs", type=int, default=SCRATCH_EPOCHS, help="unseen teachers")
     parser.add_argument("--methods", nargs="+", default=list(OBJECTIVES))
     parser.add_argument("--holdouts", nargs="+", default=None, help="default: every shop")
     parser.add_argument("--arch", default=StudentConfig().arch)

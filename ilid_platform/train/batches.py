@@ -48,6 +48,12 @@ class BatchSource(Protocol):
         ...
 
 
+def check_augment(augment: bool | str) -> None:
+    """Raises for a training-view policy `train_transform` does not know."""
+    if not isinstance(augment, bool) and augment not in AUGMENTATIONS:
+        raise ValueError(f"augment must be one of {AUGMENTATIONS}, got {augment!r}")
+
+
 class QuarterTurn:
     """Turns by 0, 90, 180 or 270 degrees: lossless, no corners to fill as any other angle
     would leave."""

@@ -22,7 +22,7 @@ from ilid_platform.dataset.layout import WEBDATASET_DIR, shard_files
 from ilid_platform.train.adapt import METHODS
 from ilid_platform.train.adapt.run import build_method, method_payload, run_method
 from ilid_platform.train.adapt.zero_shot import ZeroShot
-from ilid_platform.train.batches import AUGMENTATIONS, ShardStream
+from ilid_platform.train.batches import ShardStream, check_augment
 from ilid_platform.train.checkpoints import RunStore, TrainResult, config_key, source_fingerprint
 from ilid_platform.train.data import (
     DEFAULT_TEXT_FIELDS,
@@ -91,8 +91,7 @@ class ClipConfig:
         check_text_fields(self.text_fields)
         if self.workers < 0:
             raise ValueError("workers must be >= 0")
-        if self.augment not in AUGMENTATIONS:
-            raise ValueError(f"augment must be one of {AUGMENTATIONS}, got {self.augment!r}")
+        check_augment(self.augment)
         check_precision(self.precision)
         if self.method not in METHODS:
             raise ValueError(f"unknown method {self.method!r}; choose one of {sorted(METHODS)}")

@@ -22,7 +22,7 @@ import torch
 from ilid_platform.train import models as _models  # noqa: F401  (registers ilid-* configs)
 from ilid_platform.train.adapt.run import load_adapted
 from ilid_platform.train.averaging import AVERAGING
-from ilid_platform.train.batches import AUGMENTATIONS
+from ilid_platform.train.batches import check_augment
 from ilid_platform.train.checkpoints import RunStore, TrainResult, config_key, source_fingerprint
 from ilid_platform.train.data import Sample, class_names, load_samples, shard_fingerprint
 from ilid_platform.train.distributed import barrier, current_world
@@ -83,8 +83,7 @@ class StudentConfig:
             )
         if self.objective not in OBJECTIVES:
             raise ValueError(f"unknown objective {self.objective!r}; choose from {OBJECTIVES}")
-        if self.augment not in AUGMENTATIONS:
-            raise ValueError(f"augment must be one of {AUGMENTATIONS}, got {self.augment!r}")
+        check_augment(self.augment)
         if self.averaging not in AVERAGING:
             raise ValueError(f"averaging must be one of {AVERAGING}, got {self.averaging!r}")
         if self.kd_temperature <= 0:

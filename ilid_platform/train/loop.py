@@ -24,11 +24,11 @@ from torch.nn.parallel import DistributedDataParallel
 
 from ilid_platform.train.averaging import AVERAGING, Averaging, make_averager
 from ilid_platform.train.batches import (
-    AUGMENTATIONS,
     Augment,
     BatchSource,
     ShardStream,
     batch_source,
+    check_augment,
     train_transform,
 )
 from ilid_platform.train.checkpoints import atomic_torch_save
@@ -98,8 +98,7 @@ class LoopConfig:
         if self.averaging not in AVERAGING:
             raise ValueError(f"averaging must be one of {AVERAGING}, got {self.averaging!r}")
         check_precision(self.precision)
-        if not isinstance(self.augment, bool) and self.augment not in AUGMENTATIONS:
-            raise ValueError(f"augment must be one of {AUGMENTATIONS}, got {self.augment!r}")
+        check_augment(self.augment)
 
 
 @dataclass
