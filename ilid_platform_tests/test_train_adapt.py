@@ -132,3 +132,27 @@ def test_adapted_checkpoint_reloads_with_same_predictions(name, base, tiny, tmp_
         expected = method.classify(method.image_features(images))
         assert torch.allclose(again.classify(again.image_features(images)), expected, atol=1e-5)
     assert run.metrics["method"] == name
+
+
+def test_finetune_leaves_label_short_out_of_captions_only_when_asked(base, tiny) -> None:
+    samples, classes = tiny
+    names = classes["label_short"]
+    captions = {}
+    for label_dropout in (0.0, 0.5):
+        method = build_method("finetune", base, names, CPU, label_dropout=label_dropout)
+        captions[label_dropout] = [method.caption(s) for s in samples]
+
+    def named(p: float) -> list[bool]:
+        return [s.label_short in c for s, c in zip(samples, captions[p], strict=True)]
+
+    assert all(named(0.0))
+    assert 0.2 < sum(named(0.5)) / len(samples) < 0.8
+    # a caption without label_short still names the part's material or finish
+    for sample, caption in zip(samples, captions[0.5], strict=True):
+        assert (
+            sample.label_short in caption
+            or sample.material in caption
+            or (sample.material_finish in caption)
+        )
+    with pytest.raises(ValueError, match="label_dropout"):
+        build_method("finetune", base, names, CPU, label_dropout=1.0)

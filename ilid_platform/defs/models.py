@@ -65,6 +65,13 @@ class ClipTrainingConfig(dg.Config):
     workers: int = Field(
         default=CLIP_DEFAULTS.workers, ge=0, description="DataLoader processes per rank"
     )
+    label_dropout: float = Field(
+        default=CLIP_DEFAULTS.label_dropout,
+        ge=0,
+        lt=1,
+        description="chance of leaving label_short out of a caption, so that material and "
+        "finish are also named alone, as their zero-shot prompts do",
+    )
     augment: str = Field(
         default=CLIP_DEFAULTS.augment,
         description="training views: crop (open_clip's), pose (adds mirror images and quarter "

@@ -77,6 +77,9 @@ class ClipConfig:
     # Chance of dropping each caption field except label_short per training step; teaches the
     # text tower that "a photo of a {label_short}." (the zero-shot prompt) names the same part.
     field_dropout: float = 0.3
+    # Chance of dropping label_short itself: captions then name the material or finish alone,
+    # as their zero-shot prompts do. 0 keeps label_short in every caption.
+    label_dropout: float = 0.0
     # Training views (see `batches.train_transform`): "crop" as open_clip trains; "pose" adds
     # mirror images and quarter turns, for parts photographed at any angle.
     augment: str = "crop"
@@ -95,8 +98,11 @@ class ClipConfig:
         check_precision(self.precision)
         if self.method not in METHODS:
             raise ValueError(f"unknown method {self.method!r}; choose one of {sorted(METHODS)}")
-        if self.epochs < 1 or self.batch_size < 2 or not 0 <= self.field_dropout < 1:
-            raise ValueError("need epochs >= 1, batch_size >= 2 and 0 <= field_dropout < 1")
+        dropouts = (self.field_dropout, self.label_dropout)
+        if self.epochs < 1 or self.batch_size < 2 or not all(0 <= p < 1 for p in dropouts):
+            raise ValueError(
+                "need epochs >= 1, batch_size >= 2 and 0 <= field_dropout, label_dropout < 1"
+            )
 
     @property
     def from_scratch(self) -> bool:
@@ -131,6 +137,7 @@ class ClipConfig:
             return {
                 "text_fields": self.text_fields,
                 "field_dropout": self.field_dropout,
+                "label_dropout": self.label_dropout,
                 "seed": self.seed,
             }
         return {}
@@ -142,6 +149,8 @@ class ClipConfig:
         """Equal keys train equal models: the global batch (and with it the result) grows
         with the number of processes, so a launch of another size trains afresh."""
         fields = {k: v for k, v in asdict(self).items() if k not in _RUNTIME_FIELDS}
+        if not self.label_dropout:  # off, it trains as before the option existed: same key
+            del fields["label_dropout"]
         extra = {"world_size": world_size} if world_size > 1 else {}
         return config_key(
             {**fields, "lr": self.learning_rate, "shards": fingerprint, "base": base, **extra}

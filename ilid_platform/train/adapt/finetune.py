@@ -3,7 +3,9 @@ pre-trains, with the contrastive loss between images and their class-prompt capt
 
 The caption is "a photo of a {finish} {material} {label_short}." (plus any free-text fields);
 each field but label_short is dropped with probability `field_dropout` per step, which
-teaches the text tower that the bare zero-shot prompt names the same part. The same loss
+teaches the text tower that the bare zero-shot prompt names the same part; label_short itself
+is dropped with probability `label_dropout`, so that "a photo of a {material}." (the material
+prompt) occurs in training too. The same loss
 trains a CLIP from scratch, which is how the offline stand-in for a foundation model is made.
 """
 
@@ -51,16 +53,18 @@ class Finetune(Method):
         classes: Sequence[str],
         text_fields: Sequence[str] = DEFAULT_TEXT_FIELDS,
         field_dropout: float = 0.3,
+        label_dropout: float = 0.0,
         seed: int = 0,
         **options: Any,
     ) -> None:
         super().__init__(clip, classes, **options)
         check_text_fields(text_fields)
-        if not 0 <= field_dropout < 1:
-            raise ValueError("field_dropout must be in [0, 1)")
+        if not (0 <= field_dropout < 1 and 0 <= label_dropout < 1):
+            raise ValueError("field_dropout and label_dropout must be in [0, 1)")
         self.clip.requires_grad_(True)
         self.text_fields = tuple(text_fields)
         self.field_dropout = field_dropout
+        self.label_dropout = label_dropout
         self.seed = seed
         self.loss_fn = open_clip.ClipLoss()
         self._gathering_loss: open_clip.ClipLoss | None = None
@@ -73,10 +77,12 @@ class Finetune(Method):
 
     def caption(self, sample: Sample) -> str:
         rng = random.Random(f"{self.seed}-{int(self.steps_done)}-{sample.id}")
-        fields = [
-            f for f in self.text_fields if f == "label_short" or rng.random() >= self.field_dropout
-        ]
-        return build_caption(sample, fields or self.text_fields)
+
+        def kept(field: str) -> bool:
+            chance = self.label_dropout if field == "label_short" else self.field_dropout
+            return chance == 0 or rng.random() >= chance
+
+        return build_caption(sample, [f for f in self.text_fields if kept(f)] or self.text_fields)
 
     def loss(self, images: torch.Tensor, samples: Sequence[Sample]) -> torch.Tensor:
         texts = self.tokenizer([self.caption(s) for s in samples]).to(self.device)
