@@ -44,13 +44,20 @@ def benchmark_parser(description: str) -> argparse.ArgumentParser:
     parser.add_argument("--json", type=Path, default=None, help="write the figures here")
     parser.add_argument("--clip-model", default=SCRATCH_MODEL, help="from-scratch CLIP config")
     parser.add_argument("--clip-augment", default=SCRATCH_AUGMENT, help="its training views")
+    parser.add_argument(
+        "--clip-label-dropout", type=float, default=0.0, help="see ClipConfig.label_dropout"
+    )
     return parser
 
 
 def scratch_clip(args: argparse.Namespace, epochs: int) -> ClipConfig:
     """The from-scratch CLIP (foundation-model stand-in and teachers) of the parsed arguments."""
     return ClipConfig(
-        model=args.clip_model, augment=args.clip_augment, epochs=epochs, seed=args.seed
+        model=args.clip_model,
+        augment=args.clip_augment,
+        label_dropout=args.clip_label_dropout,
+        epochs=epochs,
+        seed=args.seed,
     )
 
 
