@@ -43,6 +43,9 @@ logger = logging.getLogger(__name__)
 
 # Settings that change where a run executes, not what it learns: excluded from the cache key.
 _RUNTIME_FIELDS = ("device", "num_threads", "workers")
+# Options that change nothing at these values stay out of the key there, so the checkpoints
+# of configs without them stay valid.
+_NEUTRAL_VALUES = {"label_dropout": 0.0, "augment": "crop"}
 # Options a method takes from the config (the caption settings only mean something to the
 # contrastive methods).
 _CAPTION_METHODS = ("finetune", "wise_ft")
@@ -148,9 +151,11 @@ class ClipConfig:
     def key(self, fingerprint: str, base: str, world_size: int = 1) -> str:
         """Equal keys train equal models: the global batch (and with it the result) grows
         with the number of processes, so a launch of another size trains afresh."""
-        fields = {k: v for k, v in asdict(self).items() if k not in _RUNTIME_FIELDS}
-        if not self.label_dropout:  # off, it trains as before the option existed: same key
-            del fields["label_dropout"]
+        fields = {
+            k: v
+            for k, v in asdict(self).items()
+            if k not in _RUNTIME_FIELDS and _NEUTRAL_VALUES.get(k, ...) != v
+        }
         extra = {"world_size": world_size} if world_size > 1 else {}
         return config_key(
             {**fields, "lr": self.learning_rate, "shards": fingerprint, "base": base, **extra}

@@ -5,8 +5,8 @@ The caption is "a photo of a {finish} {material} {label_short}." (plus any free-
 each field but label_short is dropped with probability `field_dropout` per step, which
 teaches the text tower that the bare zero-shot prompt names the same part; label_short itself
 is dropped with probability `label_dropout`, so that "a photo of a {material}." (the material
-prompt) occurs in training too. The same loss
-trains a CLIP from scratch, which is how the offline stand-in for a foundation model is made.
+prompt) occurs in training too. The same loss trains a CLIP from scratch, which is how the
+offline stand-in for a foundation model is made.
 """
 
 from __future__ import annotations
