@@ -16,7 +16,7 @@ import json
 import time
 from typing import Any
 
-from large_catalog import SCRATCH_EPOCHS, benchmark_parser, prepare, scratch_clip
+from large_catalog import add_scratch_clip_arguments, benchmark_parser, prepare, scratch_clip
 
 from ilid_platform.train.adapt import METHODS
 from ilid_platform.train.adaptation import ProtocolConfig, compare_methods
@@ -52,12 +52,12 @@ def main() -> int:
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--shots", nargs="+", default=["1", "4", "16", "all"])
     parser.add_argument("--methods", nargs="+", default=list(METHODS))
-    parser.add_argument("--epochs", type=int, default=SCRATCH_EPOCHS, help="from scratch")
+    add_scratch_clip_arguments(parser)
     args = parser.parse_args()
     started = time.perf_counter()
     shards, out, progress = prepare(args)
 
-    scratch = scratch_clip(args, args.epochs)
+    scratch = scratch_clip(args)
     full = train_clip(shards, out / "clip", scratch, progress)
     shots = tuple(None if k == "all" else int(k) for k in args.shots)
     protocol = ProtocolConfig(

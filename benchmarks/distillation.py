@@ -22,7 +22,13 @@ from typing import Any
 
 import numpy as np
 import torch
-from large_catalog import SCRATCH_EPOCHS, benchmark_parser, prepare, scratch_clip
+from large_catalog import (
+    SCRATCH_EPOCHS,
+    add_scratch_clip_arguments,
+    benchmark_parser,
+    prepare,
+    scratch_clip,
+)
 
 from ilid_platform.train.adapt.run import load_adapted
 from ilid_platform.train.clip import train_clip
@@ -102,7 +108,7 @@ def parse_variant(text: str) -> dict[str, Any]:
 def main() -> int:
     parser = benchmark_parser(__doc__.splitlines()[0])
     parser.add_argument("--no-throughput", action="store_true")
-    parser.add_argument("--epochs", type=int, default=SCRATCH_EPOCHS, help="seen teacher")
+    add_scratch_clip_arguments(parser)  # --epochs: the seen teacher's
     parser.add_argument("--unseen-epochs", type=int, default=SCRATCH_EPOCHS, help="unseen teachers")
     parser.add_argument("--methods", nargs="+", default=list(OBJECTIVES))
     parser.add_argument("--holdouts", nargs="+", default=None, help="default: every shop")
@@ -117,7 +123,7 @@ def main() -> int:
     started = time.perf_counter()
     shards, out, progress = prepare(args)
 
-    seen_config = scratch_clip(args, args.epochs)
+    seen_config = scratch_clip(args)
     seen = train_clip(shards, out / "clip", seen_config, progress).checkpoint_path
     teacher_config = scratch_clip(args, args.unseen_epochs)
     student = StudentConfig(

@@ -35,28 +35,32 @@ DEFAULT_HOME = Path.home() / ".cache" / "ilid-benchmarks"
 
 
 def benchmark_parser(description: str) -> argparse.ArgumentParser:
-    """The arguments every large-catalog benchmark shares: where, which catalog, the JSON,
-    and how CLIP trains from scratch there."""
+    """The arguments every large-catalog benchmark shares: where, which catalog, the JSON."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--home", type=Path, default=DEFAULT_HOME, help="shards, checkpoints")
     parser.add_argument("--size", default="large")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", type=Path, default=None, help="write the figures here")
+    return parser
+
+
+def add_scratch_clip_arguments(parser: argparse.ArgumentParser) -> None:
+    """How the benchmarks that train CLIP from scratch (stand-in and teachers) train it."""
+    parser.add_argument("--epochs", type=int, default=SCRATCH_EPOCHS, help="CLIP on every shop")
     parser.add_argument("--clip-model", default=SCRATCH_MODEL, help="from-scratch CLIP config")
     parser.add_argument("--clip-augment", default=SCRATCH_AUGMENT, help="its training views")
     parser.add_argument(
         "--clip-label-dropout", type=float, default=0.0, help="see ClipConfig.label_dropout"
     )
-    return parser
 
 
-def scratch_clip(args: argparse.Namespace, epochs: int) -> ClipConfig:
-    """The from-scratch CLIP (foundation-model stand-in and teachers) of the parsed arguments."""
+def scratch_clip(args: argparse.Namespace, epochs: int | None = None) -> ClipConfig:
+    """The from-scratch CLIP of `add_scratch_clip_arguments`; `epochs` default: `--epochs`."""
     return ClipConfig(
         model=args.clip_model,
         augment=args.clip_augment,
         label_dropout=args.clip_label_dropout,
-        epochs=epochs,
+        epochs=args.epochs if epochs is None else epochs,
         seed=args.seed,
     )
 

@@ -36,7 +36,6 @@ _REPORTED = (
     "resumed_from_step",
     "train_samples_per_second",
     "train_seconds",
-    "world_size",
     "zeroshot_label_short_acc",
     "student_in_domain_acc",
     "student_ood_acc",
