@@ -168,8 +168,10 @@ def main() -> int:
         result["variants"][text] = {
             "average": {k: v["acc"] for k, v in extra.average().items()},
             "average_ci": {k: v["ci"] for k, v in extra.average().items()},
+            "margins": margins(extra),
             "runs": extra.to_json(),
         }
+        print("\n" + json.dumps(result["variants"][text]["margins"], indent=1))
 
     first = next(iter(comparison.runs.values()))
     best = result["margins"]["best_student"]
