@@ -110,6 +110,9 @@ def main() -> int:
     parser.add_argument("--no-throughput", action="store_true")
     add_scratch_clip_arguments(parser)  # --epochs: the seen teacher's
     parser.add_argument("--unseen-epochs", type=int, default=SCRATCH_EPOCHS, help="unseen teachers")
+    parser.add_argument(
+        "--unseen-augment", default=None, help="unseen teachers' views; default: --clip-augment"
+    )
     parser.add_argument("--methods", nargs="+", default=list(OBJECTIVES))
     parser.add_argument("--holdouts", nargs="+", default=None, help="default: every shop")
     parser.add_argument("--arch", default=StudentConfig().arch)
@@ -126,6 +129,8 @@ def main() -> int:
     seen_config = scratch_clip(args)
     seen = train_clip(shards, out / "clip", seen_config, progress).checkpoint_path
     teacher_config = scratch_clip(args, args.unseen_epochs)
+    if args.unseen_augment:
+        teacher_config = replace(teacher_config, augment=args.unseen_augment)
     student = StudentConfig(
         arch=args.arch,
         align_steps=args.steps[0],

@@ -103,6 +103,11 @@ class StudentTrainingConfig(dg.Config):
     averaging: str = STUDENT_DEFAULTS.averaging
     validate_every: int = 10
     teacher_epochs: int = 10  # from-scratch training of each teacher that never saw a shop
+    teacher_augment: str = Field(
+        default=CLIP_DEFAULTS.augment,
+        description="views of the teachers that never saw a shop (see clip_model's augment); "
+        "domainbed's colour jitter makes them more robust to another shop's photos",
+    )
     seed: int = 0
     device: str = Field(default="auto", description=DEVICE_HELP)
     precision: str = Field(default="amp_bf16", description=PRECISION_HELP)
@@ -303,6 +308,7 @@ def student_model(
         student=student,
         teacher=ClipConfig(
             epochs=config.teacher_epochs,
+            augment=config.teacher_augment,
             seed=config.seed,
             device=config.device,
             precision=config.precision,
