@@ -231,6 +231,7 @@ def test_student_model_compares_objectives_out_of_domain_and_exports_onnx(pipeli
     teachers = comparison["teacher"]["clampco"]
     assert set(teachers) == {"teacher_unseen", "teacher_seen"}
     assert set(comparison["average"]) >= {"adip", "kd", "erm", "teacher_unseen"}
+    assert comparison["config"]["teacher"]["augment"] == "crop"  # teacher_augment's default
     deployed = json.loads((paths.reports / "student_metrics.json").read_text())
     assert deployed["holdout_source"] is None and deployed["objective"] == "adip"
     for key in ("student_in_domain_acc", "teacher_in_domain_acc"):
