@@ -5,7 +5,8 @@ trains the teacher on every shop (`clip_model`'s `finetune` from scratch) and, p
 shop, a teacher that never saw it; each method then distils that teacher into a student on
 the other shops (same data, steps, augmentation and averaging) and is tested on every image
 of the held-out shop. Variants show what an initialisation or augmentation buys (`--variants
-arch=teacher augment=crop`). Prints the table, the targets' margins and the students' CPU
+arch=teacher augment=crop`); `--unseen-augment domainbed` trains teachers that are more
+robust to another shop's photos. Prints the table, the targets' margins and the students' CPU
 throughput (torch and onnxruntime) beside the teacher's. Runs are cached in `--home`.
 
     .venv/bin/python benchmarks/distillation.py [--json OUT] [--arch resnet18] [--steps 60 240]
