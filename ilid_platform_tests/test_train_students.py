@@ -23,6 +23,7 @@ from ilid_platform.train.distillation import (
     DistillationProtocol,
     compare_students,
     mean_accuracy,
+    student_accuracy,
 )
 from ilid_platform.train.loop import InputSpec, LoopConfig, fit
 from ilid_platform.train.report import student_bars_png, student_markdown, training_curves_png
@@ -311,6 +312,26 @@ def test_compare_students_holds_out_a_shop_with_both_teachers(
         teachers_dir=shared_dir(tmp_path_factory, "checkpoints"),
     )
     assert again.runs == comparison.runs  # every run cached
+
+    # the stored student, reloaded as `ilid predict` runs it, scores what its run reported
+    samples = load_samples(shards)
+    clampco = [s for s in samples if s.source == "clampco"]
+    adip = comparison.runs["clampco"]["adip"]
+    reloaded = student_accuracy(Path(adip["checkpoint"]), clampco, torch.device("cpu"))
+    assert reloaded["acc"] == pytest.approx(adip["ood_acc"], abs=0.02)
+    # learning from the teacher that saw the shop: tested on the images it never trained on
+    seen = compare_students(
+        shards,
+        tmp_path,
+        replace(protocol, methods=("adip",), distill_from="seen"),
+        teacher.checkpoint_path,
+        teachers_dir=shared_dir(tmp_path_factory, "checkpoints"),
+    )
+    held_test = [s for s in clampco if s.split == "test"]
+    assert 0 < len(held_test) < n_ood
+    assert seen.runs["clampco"]["adip"]["ood_n"] == len(held_test)
+    assert {t["n"] for t in seen.teachers["clampco"].values()} == {len(held_test)}
+    assert "test split" in student_markdown(seen) and "seen teacher" in student_markdown(seen)
     with pytest.raises(ValueError, match="nosuchshop"):
         compare_students(shards, tmp_path, replace(protocol, holdouts=("nosuchshop",)))
 

@@ -92,7 +92,12 @@ class StudentTrainingConfig(dg.Config):
     objective: str = STUDENT_DEFAULTS.objective
     methods: list[str] = list(OBJECTIVES)
     holdouts: list[str] | None = None
-    distill_from: str = "unseen"  # or "seen": the clip_model teacher, trained on every shop
+    distill_from: str = Field(
+        default="unseen",
+        description="the teacher students learn from: 'unseen', the one that never saw the "
+        "held-out shop, or 'seen', clip_model (trained on every shop, as CLIP's web data covers "
+        "the paper's test domains); 'seen' tests on the held-out shop's test split only",
+    )
     arch: str = "mobilenetv3_small_100"  # any timm name, or "teacher" (its image tower)
     pretrained: bool = False
     image_size: int = 32

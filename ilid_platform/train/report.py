@@ -157,11 +157,14 @@ def student_markdown(comparison: StudentComparison) -> str:
             rows.append([title, *cells, format_accuracy(average[who], ""), ""])
     n = ", ".join(f"{h}: {comparison.teachers[h][TEACHER_UNSEEN]['n']}" for h in held_outs)
     source = comparison.config.get("distill_from", "unseen")
+    images = "every image of the held-out shop"
+    if comparison.config.get("ood_images") == "test split":
+        images = "the held-out shop's test split (no model trained on it)"
     return "\n\n".join(
         [
-            "Out-of-domain label_short accuracy of each student on every image of the held-out "
-            f"shop ({n}), with Wilson 95 % intervals; the average is the mean over shops "
-            f"(normal-approximation interval). Students learn from the {source} teacher.",
+            f"Out-of-domain label_short accuracy of each student on {images} ({n}), with "
+            "Wilson 95 % intervals; the average is the mean over shops (normal-approximation "
+            f"interval). Students learn from the {source} teacher.",
             markdown_table(headers, rows),
         ]
     )
