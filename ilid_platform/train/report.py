@@ -159,7 +159,7 @@ def student_markdown(comparison: StudentComparison) -> str:
     source = comparison.config.get("distill_from", "unseen")
     images = "every image of the held-out shop"
     if comparison.config.get("ood_images") == "test split":
-        images = "the held-out shop's test split (no model trained on it)"
+        images = "the held-out shop's test split, which no model trained on"
     return "\n\n".join(
         [
             f"Out-of-domain label_short accuracy of each student on {images} ({n}), with "
