@@ -8,8 +8,9 @@ of the held-out shop. Variants show what an initialisation or augmentation buys 
 arch=teacher augment=crop`); `--unseen-augment domainbed` trains teachers that are more
 robust to another shop's photos; `--distill-from seen` distils the teacher trained on every
 shop, as the paper's students learn from a CLIP that knows their test domains, and tests
-every model on the held-out shop's test split, which none trained on. Prints the table, the targets' margins and the students' CPU
-throughput (torch and onnxruntime) beside the teacher's. Runs are cached in `--home`.
+every model on the held-out shop's test split, which none trained on. Prints the table, the
+targets' margins and the students' CPU throughput (torch and onnxruntime) beside the
+teacher's. Runs are cached in `--home`.
 
     .venv/bin/python benchmarks/distillation.py [--json OUT] [--arch resnet18] [--steps 60 240]
 """
