@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -161,3 +161,9 @@ class ImageDataset(Dataset):
 
     def __getitem__(self, index: int) -> tuple[torch.Tensor, int]:
         return self.transform(self._image(index)), index
+
+
+def image_batches(dataset: ImageDataset, size: int = 64) -> Iterator[torch.Tensor]:
+    """The dataset's transformed images, in order, stacked in batches of `size`."""
+    for start in range(0, len(dataset), size):
+        yield torch.stack([dataset[i][0] for i in range(start, min(start + size, len(dataset)))])

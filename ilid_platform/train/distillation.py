@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -27,9 +27,16 @@ import torch
 
 from ilid_platform.train.adapt.run import load_adapted
 from ilid_platform.train.clip import ClipConfig, train_clip
-from ilid_platform.train.data import ImageDataset, Sample, class_names, load_samples
+from ilid_platform.train.data import (
+    ImageDataset,
+    Sample,
+    class_names,
+    image_batches,
+    load_samples,
+)
 from ilid_platform.train.distill import StudentConfig, distill_student, load_student
 from ilid_platform.train.distributed import current_world
+from ilid_platform.train.evaluate import image_features
 from ilid_platform.train.runtime import resolve_device, torch_threads
 from ilid_platform.train.scores import Z95, accuracy_entry
 from ilid_platform.train.students import OBJECTIVES
@@ -107,12 +114,6 @@ def mean_accuracy(values: Sequence[tuple[float, int]]) -> dict[str, Any]:
     return {"acc": acc, "ci": [max(0.0, acc - half), min(1.0, acc + half)], "shops": k}
 
 
-def image_batches(dataset: ImageDataset, size: int = 64) -> Iterator[torch.Tensor]:
-    """The dataset's transformed images, in order, in batches of `size`."""
-    for start in range(0, len(dataset), size):
-        yield torch.stack([dataset[i][0] for i in range(start, min(start + size, len(dataset)))])
-
-
 def out_of_domain(samples: Sequence[Sample], held_out: str, distill_from: str) -> list[Sample]:
     """The held-out shop's images: all of them, or only its test split when the students'
     teacher trained on the rest."""
@@ -146,11 +147,10 @@ def teacher_accuracy(
     if head is None:
         raise ValueError(f"a {teacher.name} teacher has no class embeddings")
     index = {n: i for i, n in enumerate(names)}
-    predicted = []
-    for images in image_batches(ImageDataset(samples, teacher.eval_transform)):
-        predicted.append((teacher.image_features(images.to(device)) @ head.T).argmax(1).cpu())
+    dataset = ImageDataset(samples, teacher.eval_transform)
+    predicted = (image_features(teacher, dataset, device=device) @ head.T).argmax(1).cpu()
     targets = torch.tensor([index[s.label_short] for s in samples])
-    return accuracy_entry(torch.cat(predicted) == targets)
+    return accuracy_entry(predicted == targets)
 
 
 def compare_students(

@@ -24,6 +24,7 @@ from ilid_platform.train.data import (
     Sample,
     build_caption,
     class_names,
+    image_batches,
 )
 from ilid_platform.train.scores import (
     classification_metrics,
@@ -136,12 +137,10 @@ def image_features(
     device: torch.device | str = "cpu",
 ) -> torch.Tensor:
     """The method's (adapted, L2-normalised) image features in sample order."""
-    chunks = []
-    for start in range(0, len(dataset), batch_size):
-        images = torch.stack(
-            [dataset[i][0] for i in range(start, min(start + batch_size, len(dataset)))]
-        )
-        chunks.append(method.image_features(images.to(device)).float())
+    chunks = [
+        method.image_features(images.to(device)).float()
+        for images in image_batches(dataset, batch_size)
+    ]
     return torch.cat(chunks)
 
 
