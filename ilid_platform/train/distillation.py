@@ -65,6 +65,12 @@ class DistillationProtocol:
         if self.distill_from not in ("unseen", "seen"):
             raise ValueError("distill_from is 'unseen' or 'seen'")
 
+    @property
+    def tests_on_test_split(self) -> bool:
+        """The seen teacher trained on the held-out shop's train split: everyone is then
+        tested on its test split alone, the images no model trained on."""
+        return self.distill_from == "seen"
+
 
 @dataclass
 class StudentComparison:
@@ -114,11 +120,12 @@ def mean_accuracy(values: Sequence[tuple[float, int]]) -> dict[str, Any]:
     return {"acc": acc, "ci": [max(0.0, acc - half), min(1.0, acc + half)], "shops": k}
 
 
-def out_of_domain(samples: Sequence[Sample], held_out: str, distill_from: str) -> list[Sample]:
-    """The held-out shop's images: all of them, or only its test split when the students'
-    teacher trained on the rest."""
+def out_of_domain(
+    samples: Sequence[Sample], held_out: str, protocol: DistillationProtocol
+) -> list[Sample]:
+    """The held-out shop's images that the protocol tests on."""
     ood = [s for s in samples if s.source == held_out]
-    return [s for s in ood if s.split == "test"] if distill_from == "seen" else ood
+    return [s for s in ood if s.split == "test"] if protocol.tests_on_test_split else ood
 
 
 @torch.no_grad()
@@ -189,7 +196,7 @@ def compare_students(
             where = teachers_dir or Path(out_dir) / "teachers"
             unseen = train_clip(shards_dir, where, start, report)
             unseen = unseen.checkpoint_path
-        ood = out_of_domain(samples, held_out, protocol.distill_from)
+        ood = out_of_domain(samples, held_out, protocol)
         main = current_world().main  # under torchrun every rank trains, rank 0 evaluates
         teachers[held_out] = {}
         with torch_threads(protocol.student.num_threads):
@@ -210,7 +217,7 @@ def compare_students(
                 continue
             m = result.metrics
             tested = {"acc": m["student_ood_acc"], "ci": m["student_ood_ci"], "n": m["ood_n"]}
-            if protocol.distill_from == "seen":
+            if protocol.tests_on_test_split:  # the run scored every image of the shop
                 with torch_threads(protocol.student.num_threads):
                     tested = student_accuracy(result.checkpoint_path, ood, device)
             runs[held_out][method] = {
@@ -227,6 +234,6 @@ def compare_students(
         **asdict(protocol),
         "holdouts": holdouts,
         "seen_teacher": None if seen_teacher is None else str(seen_teacher),
-        "ood_images": "test split" if protocol.distill_from == "seen" else "all",
+        "ood_images": "test split" if protocol.tests_on_test_split else "all",
     }
     return StudentComparison(runs, teachers, config, histories)
