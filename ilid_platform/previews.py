@@ -130,8 +130,9 @@ def clusters_markdown(
     members: int = 5,
     budget: Budget | None = None,
 ) -> str:
-    """The largest multi-image clusters, members beside their representative with the pHash
-    and dHash Hamming distances to it."""
+    """The largest multi-image clusters, members beside their representative with the pixel
+    check's score of the pair (share of compared cells that agree; "not checked" when the check
+    was off) and the pHash distance that proposed it."""
     budget = budget or Budget()
     picked = con.execute(
         "SELECT cluster_id, any_value(cluster_size) AS size FROM image_clusters "
@@ -140,13 +141,20 @@ def clusters_markdown(
     ).fetchall()
     if not picked:
         return "No near-duplicates: every cluster has one image."
+    checks = (
+        "(SELECT any_value(c.score) FROM image_pair_checks c "
+        "WHERE c.sha256_a = least(k.sha256, k.representative_sha256) "
+        "AND c.sha256_b = greatest(k.sha256, k.representative_sha256) AND c.same)"
+        if has_table(con, "image_pair_checks")
+        else "NULL"
+    )
     parts = []
     for cluster_id, size in picked:
         rows = con.execute(
-            """
+            f"""
             SELECT k.sha256, k.sha256 = k.representative_sha256 AS is_rep,
+                   {checks} AS score,
                    bit_count(xor(h.phash, r.phash)) AS phash_distance,
-                   bit_count(xor(h.dhash, r.dhash)) AS dhash_distance,
                    (SELECT any_value(i.normalised_path) FROM images i
                     WHERE i.sha256 = k.sha256 AND i.status = 'ok') AS image,
                    (SELECT string_agg(DISTINCT i.source, ', ') FROM images i
@@ -155,15 +163,17 @@ def clusters_markdown(
             JOIN image_hashes h ON h.sha256 = k.sha256
             JOIN image_hashes r ON r.sha256 = k.representative_sha256
             WHERE k.cluster_id = ?
-            ORDER BY is_rep DESC, phash_distance, k.sha256
+            ORDER BY is_rep DESC, score DESC NULLS LAST, phash_distance, k.sha256
             LIMIT ?
             """,
             [cluster_id, members],
         ).fetchall()
-        images = [budget.image(image, sha[:8]) for sha, _, _, _, image, _ in rows]
+        images = [budget.image(image, sha[:8]) for sha, *_, image, _ in rows]
         notes = [
-            "representative" if is_rep else f"pHash {p} · dHash {d}"
-            for _, is_rep, p, d, _, _ in rows
+            "representative"
+            if is_rep
+            else ("not checked" if score is None else f"check {score:.3f}") + f" · pHash {p}"
+            for _, is_rep, score, p, _, _ in rows
         ]
         sources = [src or "" for *_, src in rows]
         headers = [f"`{sha[:8]}`" for sha, *_ in rows]

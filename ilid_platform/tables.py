@@ -27,6 +27,7 @@ _ARROW_TYPES: dict[str, pa.DataType] = {
     "BOOLEAN": pa.bool_(),
     "INTEGER": pa.int32(),
     "BIGINT": pa.int64(),
+    "DOUBLE": pa.float64(),
     "UBIGINT": pa.uint64(),
     "TIMESTAMP": pa.timestamp("us"),
     "TIMESTAMP WITH TIME ZONE": pa.timestamp("us", tz="UTC"),
@@ -159,10 +160,31 @@ IMAGE_HASHES = Table(
         Column("sha256", "VARCHAR", not_null=True),
         Column("phash", "UBIGINT", not_null=True),
         Column("dhash", "UBIGINT", not_null=True),
+        Column("phash_trimmed", "UBIGINT", added_later=True),
+        Column("phash_centre", "UBIGINT", added_later=True),
+        Column("phash_top", "UBIGINT", added_later=True),
+        Column("phash_bottom", "UBIGINT", added_later=True),
     ),
     primary_key=("sha256",),
 )
-"""64-bit perceptual hashes of every stored original."""
+"""64-bit perceptual hashes of every stored original and of its views (see images/hashing.py);
+the views are NULL in rows from before they existed until `hash_images` completes them."""
+
+IMAGE_PAIR_CHECKS = Table(
+    "image_pair_checks",
+    _columns(
+        Column("sha256_a", "VARCHAR", not_null=True),
+        Column("sha256_b", "VARCHAR", not_null=True),
+        Column("checker", "VARCHAR", not_null=True),
+        Column("same", "BOOLEAN", not_null=True),
+        Column("score", "DOUBLE", not_null=True),
+        Column("inliers", "INTEGER", not_null=True),
+        ("reason", "VARCHAR"),
+    ),
+    primary_key=("sha256_a", "sha256_b"),
+)
+"""Verdict of the pixel check on every candidate pair (sha256_a < sha256_b), with the check's
+name and settings (`checker`): a pair is checked once per setting, so re-clustering is cheap."""
 
 IMAGE_CLUSTERS = Table(
     "image_clusters",
@@ -210,7 +232,8 @@ SAMPLES = Table(
 """ILID samples with their split; rebuilt on every run, so it has no key to upsert on."""
 
 TABLES: dict[str, Table] = {
-    t.name: t for t in (PAGES, IMAGES, IMAGE_HASHES, IMAGE_CLUSTERS, CAPTIONS, SAMPLES)
+    t.name: t
+    for t in (PAGES, IMAGES, IMAGE_HASHES, IMAGE_PAIR_CHECKS, IMAGE_CLUSTERS, CAPTIONS, SAMPLES)
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +16,6 @@ from ilid_platform.cli import main as ilid_main
 from ilid_platform.images import embeddings, neighbours
 from ilid_platform.images.dedup import (
     DedupConfig,
-    SecondOpinion,
     cluster,
     cluster_images,
 )
@@ -159,15 +159,24 @@ def test_cluster_images_groups_a_recompressed_copy(tmp_path: Path) -> None:
         assert cluster_id == shas["original"][:16]
         assert table[shas["other"]][1] == shas["other"] and table[shas["other"]][2] == 1
 
-        # Rewriting is deterministic and adds nothing.
-        cluster_images(con, DedupConfig(threshold=10))
-        assert con.execute("SELECT * FROM image_clusters ORDER BY 1").fetchall() == rows
-        assert hash_images(con, tmp_path) == 0
+        checks = con.execute("SELECT * FROM image_pair_checks ORDER BY 1, 2").fetchall()
+        assert stats.checked_pairs == len(checks) == stats.candidate_pairs >= 3
+        assert sum(same for *_, same, _, _, _ in checks) == stats.confirmed_pairs == 3
 
-        # The embedding pass reads the stored originals (cosine -1: every pair is one).
+        # Rewriting is deterministic, checks no pair again and adds nothing.
+        again = cluster_images(con, DedupConfig(threshold=10))
+        assert con.execute("SELECT * FROM image_clusters ORDER BY 1").fetchall() == rows
+        assert con.execute("SELECT * FROM image_pair_checks ORDER BY 1, 2").fetchall() == checks
+        assert again.checked_pairs == 0 and hash_images(con, tmp_path) == 0
+
+        # The embedding pass reads the stored originals (cosine -1: every pair is a candidate);
+        # the pixel check still decides, unless it is off.
         everything = DedupConfig(threshold=0, embedding_model="ilid-tiny", threshold_cos=-1)
         stats = cluster_images(con, everything)
-        assert stats.embedding_pairs == 5 * 4 // 2 and stats.clusters == 1
+        assert stats.embedding_pairs == stats.candidate_pairs == 5 * 4 // 2
+        assert stats.checked_pairs == 10 - len(checks) and stats.clusters == 3
+        stats = cluster_images(con, replace(everything, verify=False))
+        assert stats.clusters == 1 and stats.confirmed_pairs == 10
         assert con.execute("SELECT count(DISTINCT cluster_id) FROM image_clusters").fetchall() == [
             (1,)
         ]
@@ -188,19 +197,6 @@ def test_large_scale_plans_on_small_input(planted: np.ndarray, scale: int) -> No
     found = np.stack([i, j], axis=1)
     found = found[np.lexsort((found[:, 1], found[:, 0]))]
     np.testing.assert_array_equal(found, brute_force(values, 10))
-
-
-def test_second_opinion_only_judges_pairs_near_the_threshold() -> None:
-    phash = np.array([0, (1 << 9) - 1, (1 << 4) - 1], np.uint64)  # 9 and 4 bits from the first
-    dhash = np.array([0, (1 << 30) - 1, (1 << 30) - 1], np.uint64)  # 30 bits from the first
-    doubtful = SecondOpinion(dhash, margin=3, dhash_threshold=16)
-    assert cluster(phash, 10).tolist() == [0, 0, 0]
-    assert cluster(phash, 10, second_opinion=doubtful).tolist() == [0, 1, 0], (
-        "distance 9 is within 3 of the threshold, so dHash must agree; distance 4 is not"
-    )
-    agreeing = SecondOpinion(np.zeros(3, np.uint64), margin=3, dhash_threshold=16)
-    assert cluster(phash, 10, second_opinion=agreeing).tolist() == [0, 0, 0]
-    assert cluster(phash, 10, second_opinion=SecondOpinion(dhash, 0, 0)).tolist() == [0, 0, 0]
 
 
 def test_extra_pairs_merge_only_through_the_representative() -> None:
@@ -283,10 +279,16 @@ def test_dedup_cli_embedding_pass_runs_open_clip(folder: Path, tmp_path: Path) -
     images, so the representative check leaves one cluster led by the largest image."""
     out = tmp_path / "clusters.json"
     argv = ["dedup", str(folder), "-o", str(out), "--threshold", "0", "--embeddings"]
-    assert ilid_main([*argv, "--model", "ilid-tiny", "--threshold-cos", "-1"]) == 0
+    argv += ["--model", "ilid-tiny", "--threshold-cos", "-1"]
+    assert ilid_main([*argv, "--no-verify"]) == 0
     document = json.loads(out.read_text())
     assert document["embeddings"] and document["embedding_pairs"] == 4 * 3 // 2
     assert document["clusters"] == [["a/original.jpg", "a/b/copy.jpg", "other.png", "third.png"]]
+    # with the pixel check, the embedding's pairs are only candidates
+    assert ilid_main(argv) == 0
+    document = json.loads(out.read_text())
+    assert document["verified"] and document["candidate_pairs"] == 6
+    assert document["confirmed_pairs"] == 1 and len(document["clusters"]) == 3
 
     paths = [folder / "a" / "original.jpg", folder / "other.png", folder / "a" / "original.jpg"]
     vectors = image_embeddings(paths, "ilid-tiny")

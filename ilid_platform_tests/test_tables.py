@@ -35,7 +35,8 @@ def con(tmp_path):
 
 
 def hash_row(sha: str, phash: int = 1, dhash: int = 2) -> dict:
-    return {"sha256": sha, "phash": phash, "dhash": dhash}
+    views = dict.fromkeys(("phash_trimmed", "phash_centre", "phash_top", "phash_bottom"), 3)
+    return {"sha256": sha, "phash": phash, "dhash": dhash, **views}
 
 
 def caption_row(url: str, label: str = "hex bolt", status: str = "ok") -> dict:
@@ -184,11 +185,12 @@ def test_insert_mode_refuses_a_stored_key(con) -> None:
 
 def test_arrow_input_is_checked_and_cast(con) -> None:
     IMAGE_HASHES.ensure(con)
-    batch = pa.table({"dhash": [2], "phash": [1], "sha256": ["a"]})  # any order, int64
+    views = {c: [3] for c in ("phash_bottom", "phash_top", "phash_centre", "phash_trimmed")}
+    batch = pa.table({**views, "dhash": [2], "phash": [1], "sha256": ["a"]})  # any order, int64
     assert insert_rows(con, IMAGE_HASHES, batch, mode="insert") == 1
-    assert con.execute("SELECT * FROM image_hashes").fetchall() == [("a", 1, 2)]
+    assert con.execute("SELECT * FROM image_hashes").fetchall() == [("a", 1, 2, 3, 3, 3, 3)]
     with pytest.raises(ValueError, match=r"missing column\(s\) \['dhash'\]"):
-        insert_rows(con, IMAGE_HASHES, pa.table({"sha256": ["b"], "phash": [1]}))
+        insert_rows(con, IMAGE_HASHES, pa.table({**views, "sha256": ["b"], "phash": [1]}))
 
 
 def test_unknown_column_is_named(con) -> None:

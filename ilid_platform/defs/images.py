@@ -23,10 +23,10 @@ class ImageIngestConfig(dg.Config):
 
 
 class ClusterConfig(dg.Config):
-    """pHash radius, optional dHash second opinion and optional open_clip embedding pass."""
+    """Hash radius of a candidate pair, the pixel check, and the optional embedding pass."""
 
     threshold: int = DedupConfig.threshold
-    dhash_margin: int = DedupConfig.dhash_margin
+    verify: bool = DedupConfig.verify
     embedding_model: str | None = None
     embedding_pretrained: str | None = None
     threshold_cos: float = DedupConfig.threshold_cos
@@ -94,8 +94,9 @@ def product_images(
     group_name="images",
     kinds={"duckdb"},
     pool=DUCKDB_POOL,
-    description="pHash/dHash per image and exact plus near-duplicate clusters across all "
-    "sources, one representative each (`image_hashes`, `image_clusters`).",
+    description="Perceptual hashes per image and its views; candidate pairs confirmed by a "
+    "keypoint and pixel check; near-duplicate clusters across all sources, one representative "
+    "each (`image_hashes`, `image_pair_checks`, `image_clusters`).",
 )
 def image_clusters(
     context: dg.AssetExecutionContext, config: ClusterConfig, storage: IlidStorage
@@ -120,6 +121,9 @@ def image_clusters(
             "multi_image_clusters": stats.multi_image_clusters,
             "largest_cluster": stats.largest_cluster,
             "threshold": stats.threshold,
+            "candidate_pairs": stats.candidate_pairs,
+            "checked_pairs": stats.checked_pairs,
+            "confirmed_pairs": stats.confirmed_pairs,
             "embedding_pairs": stats.embedding_pairs,
         },
     )

@@ -1,7 +1,7 @@
 """`ilid dedup FOLDER -o clusters.json`: near-duplicate clusters of every image in a folder.
 
-The same hashes (`file_hashes`, decoded as ingest decodes) and the same clustering
-(`cluster_records`) as the `image_clusters` asset, without a warehouse.
+The same hashes (`file_hashes`, decoded as ingest decodes), the same pixel check and the same
+clustering (`cluster_records`) as the `image_clusters` asset, without a warehouse.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ import numpy as np
 from PIL import Image
 
 from ilid_platform.images.dedup import DedupConfig, cluster_records
-from ilid_platform.images.hashing import file_hashes
+from ilid_platform.images.hashing import VIEW_COLUMNS, Hashes, file_hashes
 from ilid_platform.images.process import not_image_reason, sniff_format
 
-_Hashed = tuple[tuple[int, int], tuple[int, int], int]
+_Hashed = tuple[Hashes, tuple[int, int], int]
 
 
 def _hash_one(path: Path) -> _Hashed | str:
@@ -69,12 +69,13 @@ def dedup_folder(
     readable = [not isinstance(result, str) for result in results]
     paths = list(itertools.compress(files, readable))
     good = list(itertools.compress(results, readable))
-    hashes = np.array([hashed for hashed, _, _ in good], np.uint64).reshape(-1, 2)
+    views = np.array(
+        [[getattr(hashed, c) for c in VIEW_COLUMNS] for hashed, _, _ in good], np.uint64
+    ).reshape(-1, len(VIEW_COLUMNS))
     pixels = np.array([w * h for _, (w, h), _ in good], np.int64)
     nbytes = np.array([size for _, _, size in good], np.int64)
-    representative, extra = cluster_records(
-        hashes[:, 0], hashes[:, 1], pixels, nbytes, config, paths=paths, progress=progress
-    )
+    clustering = cluster_records(views, pixels, nbytes, config, paths=paths, progress=progress)
+    representative = clustering.representative
     members: dict[int, list[str]] = {}
     for index in np.argsort(representative != np.arange(len(paths)), kind="stable"):
         members.setdefault(int(representative[index]), []).append(
@@ -84,8 +85,15 @@ def dedup_folder(
     return {
         "folder": str(folder),
         "threshold": config.threshold,
+        "verified": config.verify,
+        "candidate_pairs": len(clustering.candidates),
+        "confirmed_pairs": (
+            sum(check.same for check in clustering.checks)
+            if clustering.checks is not None
+            else len(clustering.candidates)
+        ),
         "embeddings": config.embedding_model is not None,
-        "embedding_pairs": extra,
+        "embedding_pairs": clustering.embedding_pairs,
         "images": len(paths),
         "clusters": clusters,
         "unreadable": [
@@ -99,7 +107,8 @@ def dedup_folder(
 def dedup_command(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="ilid dedup",
-        description="Cluster the near-duplicate images under a folder (pHash, no chaining).",
+        description="Cluster the near-duplicate images under a folder: perceptual hashes "
+        "propose pairs, a keypoint and pixel check confirms them, clusters never chain.",
     )
     parser.add_argument("folder", type=Path, help="folder searched recursively")
     parser.add_argument("-o", "--output", type=Path, required=True, help="clusters JSON file")
@@ -107,7 +116,12 @@ def dedup_command(argv: Sequence[str] | None = None) -> int:
         "--threshold",
         type=int,
         default=DedupConfig.threshold,
-        help="pHash Hamming radius (default %(default)s)",
+        help="Hamming radius between hash views of a candidate pair (default %(default)s)",
+    )
+    parser.add_argument(
+        "--no-verify",
+        action="store_true",
+        help="trust the hashes: skip the pixel check of candidate pairs",
     )
     parser.add_argument(
         "--embeddings",
@@ -142,6 +156,7 @@ def dedup_command(argv: Sequence[str] | None = None) -> int:
         )
     config = DedupConfig(
         threshold=args.threshold,
+        verify=not args.no_verify,
         embedding_model=args.model if args.embeddings else None,
         embedding_pretrained=args.pretrained,
         threshold_cos=args.threshold_cos,

@@ -1,8 +1,10 @@
 """Clustering near-duplicate images without chaining, and the `image_clusters` table.
 
-Candidate pairs come from `neighbours.radius_pairs` over pHashes (optionally confirmed by
-dHash, `SecondOpinion`, or by image embeddings); `cluster` then groups images around leaders so
-that every member is within the threshold of its cluster's representative.
+Hashes propose, pixels decide: `pairs.candidate_pairs` finds every two images with a view near
+a view of the other (whole image, borders trimmed, centre, top or bottom half), the optional
+embedding pass adds its pairs, and `verify.check_pair` keeps those that are one photo. The
+clustering then groups images around leaders, so every member is a verified duplicate of its
+cluster's representative and A~B~C never chains A and C.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -18,23 +20,25 @@ import numpy as np
 import pyarrow as pa
 
 from ilid_platform.images.embeddings import embedding_pairs
+from ilid_platform.images.hashing import VIEW_COLUMNS
 from ilid_platform.images.neighbours import collapse, value_pairs
-from ilid_platform.tables import IMAGE_CLUSTERS, IMAGE_HASHES, IMAGES, insert_rows
+from ilid_platform.images.pairs import candidate_pairs, check_candidates, merge_pairs
+from ilid_platform.images.verify import Check, CheckConfig
+from ilid_platform.tables import (
+    IMAGE_CLUSTERS,
+    IMAGE_HASHES,
+    IMAGE_PAIR_CHECKS,
+    IMAGES,
+    insert_rows,
+)
 
 logger = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class SecondOpinion:
-    """dHash must agree on pHash pairs near the threshold.
-
-    A pHash pair at distance greater than `threshold - margin` is kept only if the two dHashes
-    are within `dhash_threshold`. Closer pairs need no confirmation. `margin=0` turns it off.
-    """
-
-    dhashes: np.ndarray
-    margin: int
-    dhash_threshold: int
+def _ranks(n: int, preference: np.ndarray | Sequence[int] | None) -> np.ndarray:
+    rank = np.empty(n, np.int64)
+    rank[np.arange(n) if preference is None else np.asarray(preference)] = np.arange(n)
+    return rank
 
 
 def cluster(
@@ -42,23 +46,18 @@ def cluster(
     threshold: int,
     preference: np.ndarray | None = None,
     *,
-    second_opinion: SecondOpinion | None = None,
     extra_pairs: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Representative index of every hash; every member is a direct duplicate of it.
+    """Representative index of every hash by hashes alone (no pixel check); every member is
+    a direct duplicate of it.
 
-    Two images are direct duplicates when their pHashes are within `threshold` (and the
-    second opinion, if any, agrees), or when `extra_pairs` ((M, 2) indices, e.g. from
-    `embedding_pairs`) lists them. Leader clustering, so A~B~C never chains A and C together:
-    hashes are visited in `preference` order (indices, most preferred first; default: index
-    order), one that is no direct duplicate of an earlier representative becomes one, and
-    every other joins the most preferred representative it duplicates. A representative is
-    therefore the most preferred member of its cluster. Equal pHashes always share a cluster.
+    Two images are direct duplicates when their hashes are within `threshold`, or when
+    `extra_pairs` ((M, 2) indices) lists them. Leader clustering as in `cluster_pairs`; equal
+    hashes always share a cluster.
     """
     hashes = np.ascontiguousarray(hashes, dtype=np.uint64).ravel()
     n = len(hashes)
-    rank = np.empty(n, np.int64)
-    rank[np.arange(n) if preference is None else np.asarray(preference)] = np.arange(n)
+    rank = _ranks(n, preference)
     values, inverse, _, _ = collapse(hashes)
     best_rank = np.full(len(values), n, np.int64)
     np.minimum.at(best_rank, inverse, rank)
@@ -66,23 +65,25 @@ def cluster(
     best_member[inverse[rank == best_rank[inverse]]] = np.flatnonzero(rank == best_rank[inverse])
 
     a, b = value_pairs(values, threshold, "auto")
-    if second_opinion is not None and second_opinion.margin > 0:
-        boundary = np.bitwise_count(values[a] ^ values[b]) > threshold - second_opinion.margin
-        dhashes = np.ascontiguousarray(second_opinion.dhashes, dtype=np.uint64).ravel()
-        # a distinct pHash speaks through its most preferred image
-        d = np.bitwise_count(dhashes[best_member[a]] ^ dhashes[best_member[b]])
-        keep = ~boundary | (d <= second_opinion.dhash_threshold)
-        a, b = a[keep], b[keep]
     if extra_pairs is not None and len(extra_pairs):
         extra = inverse[np.asarray(extra_pairs, np.int64)]
-        extra = extra[extra[:, 0] != extra[:, 1]]
-        lo, hi = extra.min(axis=1), extra.max(axis=1)
-        key = np.unique(
-            np.concatenate([np.minimum(a, b), lo]) * len(values)
-            + np.concatenate([np.maximum(a, b), hi])
-        )
-        a, b = key // len(values), key % len(values)
+        merged = merge_pairs(np.stack([a, b], axis=1), extra, n=len(values))
+        a, b = merged[:, 0], merged[:, 1]
     return best_member[_leaders(len(values), a, b, best_rank)[inverse]]
+
+
+def cluster_pairs(
+    n: int, pairs: np.ndarray, preference: np.ndarray | Sequence[int] | None = None
+) -> np.ndarray:
+    """Representative index of each of n images, given the (M, 2) pairs that are duplicates.
+
+    Images are visited in `preference` order (indices, most preferred first; default: index
+    order); one that duplicates no earlier representative becomes one, every other joins the
+    most preferred representative it duplicates. So a representative is the most preferred
+    member of its cluster, and every member is listed in `pairs` with it.
+    """
+    pairs = np.asarray(pairs, np.int64).reshape(-1, 2)
+    return _leaders(n, pairs[:, 0], pairs[:, 1], _ranks(n, preference))
 
 
 def _leaders(n: int, a: np.ndarray, b: np.ndarray, rank: np.ndarray) -> np.ndarray:
@@ -113,45 +114,54 @@ def _leaders(n: int, a: np.ndarray, b: np.ndarray, rank: np.ndarray) -> np.ndarr
 
 @dataclass(frozen=True)
 class DedupConfig:
-    threshold: int = 6
-    """pHash Hamming radius of a near duplicate. imagededup's default, 10, merges different
-    products photographed alike: on real shops' photos (`benchmarks/dedup_quality.py
-    --corpus`, 60 originals x 8 variants, 100 distractors) 16 % of a resized copy's cluster
-    mates were other products at 10 and 5 % at 6 (precision 0.84 -> 0.95); on the `large`
-    demo catalog, pairs within the radius that are not the same photo fell from 822 to 103,
-    while all 47 true cross-shop copies lie within 2. The price is recall on edits: resize and
-    JPEG 1.00 -> 0.98, 5 % crops 0.90 -> 0.68, watermarks 0.80 -> 0.82, brightness 0.85 -> 0.83
-    (15 % crops, pads and flips were already lost at 10)."""
-    dhash_margin: int = 0
-    """pHash pairs within this many bits of the threshold also need dHash to agree. Off by
-    default: on benchmarks/dedup_quality.py (margin 3, dHash 16) it stopped every merge of
-    two different products of the same part type and material and raised recall on crops of
-    5% and brightness changes (fewer wrong leaders), but lost a few 15% crops, pads and
-    watermarks: it does hurt recall somewhere, so it stays a choice."""
-    dhash_threshold: int = 16
+    threshold: int = 8
+    """Hamming radius within which a view of one image and a view of another make them a
+    candidate pair. With the pixel check deciding, the radius only buys recall: at 8 bits the
+    five views find 0.99 of resized, recompressed, brightened, cropped (up to 10 %), padded
+    (up to 20 %) and watermarked copies of real shops' photos (benchmarks/dedup_quality.py),
+    and a million hashes are searched in seconds (benchmarks/dedup_vs_imagededup.py)."""
+    verify: bool = True
+    """Check every candidate pair's pixels (`verify.check_pair`); False trusts the hashes."""
+    check: CheckConfig = field(default_factory=CheckConfig)
     embedding_model: str | None = None
     """open_clip model name or `train_clip` checkpoint for the embedding pass; None: off."""
     embedding_pretrained: str | None = None
     threshold_cos: float = 0.95
 
 
+@dataclass(frozen=True)
+class Clustering:
+    representative: np.ndarray
+    """Index of every image's representative."""
+    candidates: np.ndarray
+    """(M, 2) candidate pairs i < j, from the hash views and the embedding pass."""
+    checks: list[Check] | None
+    """The pixel check's verdict on every candidate; None when `verify` is off."""
+    fresh: np.ndarray
+    """Per candidate: checked in this call (no cached verdict)."""
+    embedding_pairs: int = 0
+
+
 def cluster_records(
-    phash: np.ndarray,
-    dhash: np.ndarray,
+    views: np.ndarray,
     pixels: np.ndarray,
     nbytes: np.ndarray,
     config: DedupConfig,
     paths: Sequence[Path] | None = None,
     progress: Callable[[str], None] | None = None,
-) -> tuple[np.ndarray, int]:
-    """Representative index of every image, and how many embedding pairs were found.
+    cached: Callable[[np.ndarray], list[Check | None]] | None = None,
+) -> Clustering:
+    """Cluster images by their (n, views) hashes; the asset and `ilid dedup` both cluster here.
 
     The representative is the image with the most pixels (ties: more bytes, then input
-    order). The embedding pass needs `paths`. The asset and `ilid dedup` both cluster here.
+    order). The pixel check and the embedding pass read `paths`. `cached(candidates)` may
+    return a known verdict per candidate (None: unknown); only the others are checked.
     """
-    preference = np.lexsort((np.arange(len(phash)), -np.asarray(nbytes), -np.asarray(pixels)))
-    second = SecondOpinion(dhash, config.dhash_margin, config.dhash_threshold)
-    extra = None
+    views = np.asarray(views, np.uint64).reshape(len(pixels), -1)
+    n = len(views)
+    preference = np.lexsort((np.arange(n), -np.asarray(nbytes), -np.asarray(pixels)))
+    candidates = candidate_pairs(views, config.threshold)
+    extra = np.empty((0, 2), np.int64)
     if config.embedding_model:
         if paths is None:
             raise ValueError("the embedding pass needs the image paths")
@@ -162,10 +172,24 @@ def cluster_records(
             config.embedding_pretrained,
             progress=progress,
         )
-    representative = cluster(
-        phash, config.threshold, preference, second_opinion=second, extra_pairs=extra
-    )
-    return representative, 0 if extra is None else len(extra)
+        candidates = merge_pairs(candidates, extra, n=n)
+    if progress:
+        progress(f"{len(candidates)} candidate pairs among {n} images")
+    checks = None
+    confirmed = candidates
+    fresh = np.zeros(len(candidates), bool)
+    if config.verify:
+        if paths is None:
+            raise ValueError("the pixel check needs the image paths")
+        checks = list(cached(candidates)) if cached else [None] * len(candidates)
+        todo = [k for k, check in enumerate(checks) if check is None]
+        checked = check_candidates(candidates[todo], paths, config.check, progress=progress)
+        for k, check in zip(todo, checked, strict=True):
+            checks[k] = check
+        fresh[todo] = True
+        confirmed = candidates[np.array([c.same for c in checks], bool).reshape(-1)]
+    representative = cluster_pairs(n, confirmed, preference)
+    return Clustering(representative, candidates, checks, fresh, len(extra))
 
 
 @dataclass(frozen=True)
@@ -177,6 +201,65 @@ class ClusterStats:
     threshold: int
     elapsed_s: float
     embedding_pairs: int = 0
+    candidate_pairs: int = 0
+    checked_pairs: int = 0
+    """Candidates whose pixels were checked in this run (the others had a stored verdict)."""
+    confirmed_pairs: int = 0
+    """Candidates that are one photo (all of them when the check is off)."""
+
+
+def _stored_checks(
+    con: duckdb.DuckDBPyConnection, shas: np.ndarray, checker: str
+) -> Callable[[np.ndarray], list[Check | None]]:
+    """Looks up stored verdicts of `checker` for candidate pairs (indices into `shas`)."""
+
+    def cached(pairs: np.ndarray) -> list[Check | None]:
+        wanted = pa.table(
+            {
+                "k": pa.array(np.arange(len(pairs)), pa.int64()),
+                "a": pa.array(shas[pairs[:, 0]], pa.string()),
+                "b": pa.array(shas[pairs[:, 1]], pa.string()),
+            }
+        )
+        con.register("_candidate_pairs", wanted)
+        try:
+            found = con.execute(
+                "SELECT w.k, c.same, c.score, c.inliers, c.reason FROM _candidate_pairs w "
+                "JOIN image_pair_checks c ON c.sha256_a = w.a AND c.sha256_b = w.b "
+                "WHERE c.checker = ?",
+                [checker],
+            ).fetchall()
+        finally:
+            con.unregister("_candidate_pairs")
+        checks: list[Check | None] = [None] * len(pairs)
+        for k, same, score, inliers, reason in found:
+            checks[k] = Check(same, score, inliers, reason or "")
+        return checks
+
+    return cached
+
+
+def _fresh_checks(shas: np.ndarray, clustering: Clustering, checker: str) -> list[dict]:
+    """`image_pair_checks` rows of the verdicts reached in this run (an unreadable image is
+    not kept: it may be readable next time)."""
+    if clustering.checks is None:
+        return []
+    rows = []
+    pairs = clustering.candidates.tolist()
+    for (a, b), check, new in zip(pairs, clustering.checks, clustering.fresh, strict=True):
+        if new and check.reason != "unreadable":
+            rows.append(
+                {
+                    "sha256_a": shas[a],
+                    "sha256_b": shas[b],
+                    "checker": checker,
+                    "same": check.same,
+                    "score": check.score,
+                    "inliers": check.inliers,
+                    "reason": check.reason or None,
+                }
+            )
+    return rows
 
 
 def cluster_images(
@@ -186,30 +269,34 @@ def cluster_images(
 ) -> ClusterStats:
     """Rewrite `image_clusters` from the hashes of every hashed ok image, across all sources.
 
-    `cluster_id` is the first 16 hex digits of the representative's sha256 (ties in
-    `cluster_records` go to the lowest sha256), so the table is a pure function of the images
-    and the config.
+    Verdicts of the pixel check are kept in `image_pair_checks`, so a re-run checks only new
+    candidate pairs. `cluster_id` is the first 16 hex digits of the representative's sha256
+    (ties in `cluster_records` go to the lowest sha256), so the table is a pure function of
+    the images and the config.
     """
     config = config or DedupConfig()
     started = time.monotonic()
-    IMAGES.ensure(con)
-    IMAGE_HASHES.ensure(con)
+    for table in (IMAGES, IMAGE_HASHES, IMAGE_PAIR_CHECKS):
+        table.ensure(con)
+    views = ", ".join(f"coalesce(h.{c}, h.phash) AS {c}" for c in VIEW_COLUMNS)
     rows = con.sql(
-        "SELECT h.sha256, h.phash, h.dhash, max(i.width * i.height) AS pixels, "
+        f"SELECT h.sha256, {views}, max(i.width * i.height) AS pixels, "
         "max(i.bytes) AS size, min(i.path) AS path "
         "FROM image_hashes h JOIN images i USING (sha256) WHERE i.status = 'ok' "
-        "GROUP BY h.sha256, h.phash, h.dhash ORDER BY h.sha256"
+        f"GROUP BY ALL ORDER BY h.sha256"
     ).to_arrow_table()
     shas = rows.column("sha256").to_numpy(zero_copy_only=False)
-    representative, extra = cluster_records(
-        rows.column("phash").to_numpy().astype(np.uint64),
-        rows.column("dhash").to_numpy().astype(np.uint64),
+    checker = config.check.checker
+    clustering = cluster_records(
+        np.stack([rows.column(c).to_numpy().astype(np.uint64) for c in VIEW_COLUMNS], axis=1),
         rows.column("pixels").fill_null(0).to_numpy(),
         rows.column("size").fill_null(0).to_numpy(),
         config,
         paths=[Path(path) for path in rows.column("path").to_pylist()],
         progress=progress,
+        cached=_stored_checks(con, shas, checker),
     )
+    representative = clustering.representative
     rep_shas = shas[representative]
     cluster_size = np.bincount(representative, minlength=len(shas))[representative]
     table = pa.table(
@@ -220,8 +307,10 @@ def cluster_images(
             "cluster_size": pa.array(cluster_size, pa.int64()),
         }
     )
+    fresh = _fresh_checks(shas, clustering, checker)
     try:
         con.execute("BEGIN TRANSACTION")
+        insert_rows(con, IMAGE_PAIR_CHECKS, fresh, mode="replace")
         con.execute(IMAGE_CLUSTERS.ddl(replace=True))
         insert_rows(con, IMAGE_CLUSTERS, table, mode="insert")  # rows come sorted by sha256
         con.execute("COMMIT")
@@ -236,7 +325,14 @@ def cluster_images(
         largest_cluster=int(sizes.max(initial=0)),
         threshold=config.threshold,
         elapsed_s=time.monotonic() - started,
-        embedding_pairs=extra,
+        embedding_pairs=clustering.embedding_pairs,
+        candidate_pairs=len(clustering.candidates),
+        checked_pairs=len(fresh),
+        confirmed_pairs=(
+            len(clustering.candidates)
+            if clustering.checks is None
+            else sum(check.same for check in clustering.checks)
+        ),
     )
     logger.info("image clusters: %s", stats)
     return stats

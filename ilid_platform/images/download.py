@@ -25,7 +25,7 @@ import pyarrow as pa
 
 from ilid_platform.images.config import STATUSES, IngestConfig
 from ilid_platform.images.fetch import Fetcher, FetchFailure, host_of
-from ilid_platform.images.hashing import store_hashes
+from ilid_platform.images.hashing import Hashes, store_hashes
 from ilid_platform.images.normalise import normalised_tag
 from ilid_platform.images.process import Outcome, process_image, sniff_format
 from ilid_platform.images.store import normalised_path, thumbnail_path
@@ -119,7 +119,7 @@ class _Writer:
         self.con = con
         self.every_s = every_s
         self.rows: list[dict[str, object]] = []
-        self.hashes: list[tuple[str, int, int]] = []
+        self.hashes: list[tuple[str, Hashes]] = []
         self.flushed_at = time.monotonic()
 
     def add(self, requests_: list[ImageRequest], outcome: Outcome) -> None:
@@ -143,7 +143,7 @@ class _Writer:
                 }
             )
         if outcome.hashes is not None:
-            self.hashes.append((outcome.sha256, *outcome.hashes))
+            self.hashes.append((outcome.sha256, outcome.hashes))
         if len(self.rows) >= _FLUSH_ROWS or time.monotonic() - self.flushed_at > self.every_s:
             self.flush()
 

@@ -108,6 +108,45 @@ def normalised_pixels(img: Image.Image, mode: Mode = "ilid", size: int = 512) ->
     return out
 
 
+def content_box(
+    pixels: np.ndarray, tolerance: int = 24, min_share: float = 0.01
+) -> tuple[int, int, int, int]:
+    """(left, top, right, bottom) of an (H, W, 3) image once uniform borders are trimmed.
+
+    A border is uniform where pixels stay within `tolerance` of the border's median colour;
+    rows and columns with more than `min_share` of other pixels are content. Trimming runs
+    twice, so a grey pad around a photo on white loses both. An image that is (nearly) all
+    border keeps its full box, so the box is never a speck.
+    """
+    step = max(1, max(pixels.shape[:2]) // 128)  # borders are wide: every step-th pixel will do
+    small = pixels[::step, ::step]
+    height, width = small.shape[:2]
+    box = (0, 0, width, height)
+    for _ in range(2):
+        left, top, right, bottom = box
+        part = small[top:bottom, left:right].astype(np.int16)
+        ring = np.concatenate([part[0], part[-1], part[:, 0], part[:, -1]])
+        differs = np.abs(part - np.median(ring, axis=0)).max(axis=2) > tolerance
+        rows = np.flatnonzero(differs.mean(axis=1) > min_share)
+        cols = np.flatnonzero(differs.mean(axis=0) > min_share)
+        if not len(rows) or not len(cols):
+            break
+        trimmed = (left + cols[0], top + rows[0], left + cols[-1] + 1, top + rows[-1] + 1)
+        if trimmed[2] - trimmed[0] < width / 10 or trimmed[3] - trimmed[1] < height / 10:
+            break
+        if trimmed == box:
+            break
+        box = tuple(int(v) for v in trimmed)
+    full_height, full_width = pixels.shape[:2]
+    left, top, right, bottom = box
+    return (
+        left * step,
+        top * step,
+        min(full_width, right * step),
+        min(full_height, bottom * step),
+    )
+
+
 def thumbnail(img: Image.Image, size: int = 128) -> Image.Image:
     """Small RGB preview (long side at most `size`) for the dataset card and the UI.
 

@@ -18,7 +18,7 @@ from imagecodecs import PNG, png_encode
 from PIL import Image
 
 from ilid_platform.images.config import IngestConfig
-from ilid_platform.images.hashing import DECODE_SIDE, perceptual_hashes
+from ilid_platform.images.hashing import DECODE_SIDE, Hashes, perceptual_hashes
 from ilid_platform.images.normalise import (
     decode_rgb,
     fit,
@@ -59,7 +59,7 @@ class Outcome:
     path: str | None = None
     normalised_path: str | None = None
     thumbnail_path: str | None = None
-    hashes: tuple[int, int] | None = None
+    hashes: Hashes | None = None
     downloaded_bytes: int = 0
 
 
