@@ -147,11 +147,21 @@ def markdown(record: dict[str, Any], heading_level: int = 3) -> str:
     if record.get("ratio"):
         ratio = record["ratio"]
         out.append(f"**ratio {ratio['what']}: {ratio['value']:.2f}**\n")
+    load = record.get("load_average") or [None, None]
+    busy = f", load {load[0]} at start and {load[1]} at end" if None not in load else ""
     out.append(
         f"Measured with `{record['command']}` at commit `{record['commit']}` on {where} "
-        f"({record['started_at'][:10]}, {record['wall_s']:,.0f} s)."
+        f"({record['started_at'][:10]}, {record['wall_s']:,.0f} s{busy})."
     )
     return "\n".join(out) + "\n"
+
+
+def load_average() -> float | None:
+    """The 1-minute load average: how busy the machine was, since seconds depend on it."""
+    try:
+        return round(os.getloadavg()[0], 1)
+    except OSError:
+        return None
 
 
 class Benchmark:
@@ -174,6 +184,7 @@ class Benchmark:
         self.notes: list[str] = []
         self.args: argparse.Namespace | None = None
         self.started = time.perf_counter()
+        self.load_at_start = load_average()
         self.started_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
     def parse(self, argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -216,6 +227,7 @@ class Benchmark:
             "machine": machine(),
             "started_at": self.started_at,
             "wall_s": round(time.perf_counter() - self.started, 1),
+            "load_average": [self.load_at_start, load_average()],
             "args": json.loads(json.dumps(args, default=str)),
             "tables": self.tables,
             "figures": self.figures,

@@ -9,6 +9,7 @@ Run directly to print one record: `python docs/hooks/benchmark_tables.py RECORD.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -24,7 +25,7 @@ from harness import markdown  # noqa: E402
 def render(name: str) -> str:
     path = RESULTS / f"{name}.json"
     if not path.exists():
-        record = path.relative_to(ROOT)
+        record = os.path.relpath(path, ROOT)
         raise FileNotFoundError(
             f"no benchmark record {record}: run the benchmark with --json {record}"
         )
