@@ -17,10 +17,10 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ilid_platform.train.adapt import METHODS
-from ilid_platform.train.adapt.run import build_method, method_payload, run_method
 from ilid_platform.train.checkpoints import RunStore, config_key, source_fingerprint
-from ilid_platform.train.clip import ClipConfig, train_clip, zero_shot_classes
+from ilid_platform.train.clip.methods import METHODS
+from ilid_platform.train.clip.methods.run import build_method, method_payload, run_method
+from ilid_platform.train.clip.stage import ClipConfig, train_clip, zero_shot_classes
 from ilid_platform.train.data import Sample, load_samples, shard_fingerprint
 from ilid_platform.train.distributed import barrier, current_world
 from ilid_platform.train.loop import LoopConfig, check_precision

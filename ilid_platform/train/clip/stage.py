@@ -19,11 +19,13 @@ from typing import Any
 import torch
 
 from ilid_platform.dataset.layout import WEBDATASET_DIR, shard_files
-from ilid_platform.train.adapt import METHODS
-from ilid_platform.train.adapt.run import build_method, method_payload, run_method
-from ilid_platform.train.adapt.zero_shot import ZeroShot
 from ilid_platform.train.batches import ShardStream, check_augment
 from ilid_platform.train.checkpoints import RunStore, TrainResult, config_key, source_fingerprint
+from ilid_platform.train.clip.evaluate import ZERO_SHOT_FIELDS, evaluate_method
+from ilid_platform.train.clip.methods import METHODS
+from ilid_platform.train.clip.methods.run import build_method, method_payload, run_method
+from ilid_platform.train.clip.methods.zero_shot import ZeroShot
+from ilid_platform.train.clip.models import LoadedClip, load_clip
 from ilid_platform.train.data import (
     DEFAULT_TEXT_FIELDS,
     Sample,
@@ -34,9 +36,7 @@ from ilid_platform.train.data import (
     shard_paths,
 )
 from ilid_platform.train.distributed import barrier, current_world
-from ilid_platform.train.evaluate import ZERO_SHOT_FIELDS, evaluate_method
 from ilid_platform.train.loop import LoopConfig, check_precision
-from ilid_platform.train.models import LoadedClip, load_clip
 from ilid_platform.train.runtime import resolve_device, seed_everything, torch_threads
 
 logger = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from ilid_platform.train.predict import (
+from ilid_platform.train.students.predict import (
     InputError,
     Prediction,
     atomic_path,
@@ -100,7 +100,7 @@ def predict_command(argv: Sequence[str] | None = None) -> int:
 
 
 def export_onnx_command(argv: Sequence[str] | None = None) -> int:
-    from ilid_platform.train.export import MIN_OPSET, PARITY_TOLERANCE, export_onnx
+    from ilid_platform.train.students.export import MIN_OPSET, PARITY_TOLERANCE, export_onnx
 
     parser = argparse.ArgumentParser(
         prog="ilid export-onnx",

@@ -18,8 +18,9 @@ from typing import Any
 import onnx
 import torch
 
-from ilid_platform.train.distill import STUDENT_FORMAT, load_student
-from ilid_platform.train.predict import (
+from ilid_platform.train.runtime import file_sha256
+from ilid_platform.train.students.objectives.base import student_logits
+from ilid_platform.train.students.predict import (
     INPUT_NAME,
     ONNX_FORMAT,
     OUTPUT_NAME,
@@ -29,8 +30,7 @@ from ilid_platform.train.predict import (
     atomic_path,
     first_line,
 )
-from ilid_platform.train.runtime import file_sha256
-from ilid_platform.train.students.base import student_logits
+from ilid_platform.train.students.stage import STUDENT_FORMAT, load_student
 
 MIN_OPSET = 17
 PARITY_TOLERANCE = 1e-4  # max |onnxruntime - torch| over the logits, checked before writing

@@ -25,8 +25,9 @@ from typing import Any, Literal
 
 import torch
 
-from ilid_platform.train.adapt.run import load_adapted
-from ilid_platform.train.clip import ClipConfig, train_clip
+from ilid_platform.train.clip.evaluate import image_features
+from ilid_platform.train.clip.methods.run import load_adapted
+from ilid_platform.train.clip.stage import ClipConfig, train_clip
 from ilid_platform.train.data import (
     ImageDataset,
     Sample,
@@ -34,12 +35,11 @@ from ilid_platform.train.data import (
     image_batches,
     load_samples,
 )
-from ilid_platform.train.distill import StudentConfig, distill_student, load_student
 from ilid_platform.train.distributed import current_world
-from ilid_platform.train.evaluate import image_features
 from ilid_platform.train.runtime import resolve_device, torch_threads
 from ilid_platform.train.scores import Z95, accuracy_entry
-from ilid_platform.train.students import OBJECTIVES
+from ilid_platform.train.students.objectives import OBJECTIVES
+from ilid_platform.train.students.stage import StudentConfig, distill_student, load_student
 
 logger = logging.getLogger(__name__)
 

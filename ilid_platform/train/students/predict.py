@@ -144,7 +144,7 @@ class TorchPredictor:
     def __init__(self, path: Path) -> None:
         import torch
 
-        from ilid_platform.train.export import read_student
+        from ilid_platform.train.students.export import read_student
 
         self.module, payload = read_student(path)
         self._torch = torch

@@ -19,18 +19,18 @@ from typing import Any
 import open_clip
 import torch
 
-from ilid_platform.train import models as _models  # noqa: F401  (registers ilid-* configs)
-from ilid_platform.train.adapt.run import load_adapted
 from ilid_platform.train.averaging import AVERAGING
 from ilid_platform.train.batches import check_augment
 from ilid_platform.train.checkpoints import RunStore, TrainResult, config_key, source_fingerprint
+from ilid_platform.train.clip import models as _models  # noqa: F401  (registers ilid-* configs)
+from ilid_platform.train.clip.methods.run import load_adapted
 from ilid_platform.train.data import Sample, class_names, load_samples, shard_fingerprint
 from ilid_platform.train.distributed import barrier, current_world
 from ilid_platform.train.loop import LoopConfig, check_precision, fit
 from ilid_platform.train.runtime import resolve_device, seed_everything, torch_threads
 from ilid_platform.train.scores import accuracy_entry, confusion_matrix
-from ilid_platform.train.students import OBJECTIVES, build_phases
-from ilid_platform.train.students.base import (
+from ilid_platform.train.students.objectives import OBJECTIVES, build_phases
+from ilid_platform.train.students.objectives.base import (
     TEACHER_ARCH,
     Student,
     TeacherInputs,

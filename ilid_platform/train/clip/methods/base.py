@@ -14,10 +14,10 @@ from typing import Any, ClassVar
 import torch
 import torch.nn.functional as F
 
+from ilid_platform.train.clip.evaluate import class_text_embeddings, encode_texts
+from ilid_platform.train.clip.models import LoadedClip, image_size
 from ilid_platform.train.data import ZERO_SHOT_TEMPLATES, Sample
-from ilid_platform.train.evaluate import class_text_embeddings, encode_texts
 from ilid_platform.train.loop import InputSpec
-from ilid_platform.train.models import LoadedClip, image_size
 
 Validate = Callable[[], dict[str, float]]
 

@@ -12,8 +12,8 @@ from typing import Any, ClassVar
 import torch
 import torch.nn.functional as F
 
-from ilid_platform.train.adapt.base import Method
-from ilid_platform.train.models import LoadedClip
+from ilid_platform.train.clip.methods.base import Method
+from ilid_platform.train.clip.models import LoadedClip
 
 
 class Adapter(torch.nn.Module):

@@ -16,8 +16,8 @@ import torch
 import torch.nn.functional as F
 from open_clip.transformer import text_global_pool
 
-from ilid_platform.train.adapt.base import Method
-from ilid_platform.train.models import LoadedClip
+from ilid_platform.train.clip.methods.base import Method
+from ilid_platform.train.clip.models import LoadedClip
 
 N_CTX = 16
 CTX_INIT = "X X X X a photo of an industrial product"

@@ -11,9 +11,9 @@ from typing import Any, ClassVar
 
 import torch
 
-from ilid_platform.train.adapt.clip_adapter import Adapter, embed_dim
-from ilid_platform.train.adapt.coop import N_CTX, CoOp
-from ilid_platform.train.models import LoadedClip
+from ilid_platform.train.clip.methods.clip_adapter import Adapter, embed_dim
+from ilid_platform.train.clip.methods.coop import N_CTX, CoOp
+from ilid_platform.train.clip.models import LoadedClip
 
 
 class CoOpAdapters(CoOp):

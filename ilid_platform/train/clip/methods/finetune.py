@@ -20,10 +20,10 @@ from typing import Any, ClassVar
 import open_clip
 import torch
 
-from ilid_platform.train.adapt.base import Method
+from ilid_platform.train.clip.methods.base import Method
+from ilid_platform.train.clip.models import LoadedClip
 from ilid_platform.train.data import DEFAULT_TEXT_FIELDS, Sample, build_caption, check_text_fields
 from ilid_platform.train.distributed import current_world
-from ilid_platform.train.models import LoadedClip
 
 
 def clip_param_groups(model: torch.nn.Module, weight_decay: float) -> list[dict[str, Any]]:

@@ -14,9 +14,9 @@ from typing import Any, ClassVar
 import torch
 import torch.nn.functional as F
 
-from ilid_platform.train.adapt.base import Method
+from ilid_platform.train.clip.methods.base import Method
+from ilid_platform.train.clip.models import LoadedClip
 from ilid_platform.train.data import Sample
-from ilid_platform.train.models import LoadedClip
 
 
 class LinearProbe(Method):

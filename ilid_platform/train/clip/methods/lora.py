@@ -20,8 +20,8 @@ from typing import Any, ClassVar
 import torch
 from torch.nn.utils import parametrize
 
-from ilid_platform.train.adapt.base import Method
-from ilid_platform.train.models import LoadedClip
+from ilid_platform.train.clip.methods.base import Method
+from ilid_platform.train.clip.models import LoadedClip
 
 # Linear layers by name: attention projections (q/k/v/c_proj of the ResNet attention pool,
 # out_proj of nn.MultiheadAttention) and the transformer MLP (c_fc, c_proj).

@@ -14,14 +14,19 @@ from typing import Any
 
 import torch
 
-from ilid_platform.train.adapt import METHODS, Method
-from ilid_platform.train.adapt.zero_shot import ZeroShot
 from ilid_platform.train.batches import ShardStream
+from ilid_platform.train.clip.evaluate import evaluate_method, image_features
+from ilid_platform.train.clip.methods import METHODS, Method
+from ilid_platform.train.clip.methods.zero_shot import ZeroShot
+from ilid_platform.train.clip.models import (
+    CHECKPOINT_FORMAT,
+    clip_payload,
+    load_clip,
+    read_checkpoint,
+)
 from ilid_platform.train.data import DEFAULT_TEXT_FIELDS, ImageDataset, Sample
 from ilid_platform.train.distributed import current_world
-from ilid_platform.train.evaluate import evaluate_method, image_features
 from ilid_platform.train.loop import LoopConfig, fit
-from ilid_platform.train.models import CHECKPOINT_FORMAT, clip_payload, load_clip, read_checkpoint
 
 ADAPTED_FORMAT = "ilid-adapted-clip/1"
 SELECT_ON = "label_short_acc"

@@ -14,8 +14,8 @@ from typing import Any, ClassVar
 import torch
 import torch.nn.functional as F
 
-from ilid_platform.train.adapt.base import Method, Validate
-from ilid_platform.train.models import LoadedClip
+from ilid_platform.train.clip.methods.base import Method, Validate
+from ilid_platform.train.clip.models import LoadedClip
 
 ALPHAS = (0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
 BETAS = (0.5, 1.0, 2.0, 3.5, 5.5, 8.0, 12.0)

@@ -13,9 +13,9 @@ from typing import Any, ClassVar
 
 import torch
 
-from ilid_platform.train.adapt.base import Validate
-from ilid_platform.train.adapt.finetune import Finetune
-from ilid_platform.train.models import LoadedClip, load_clip
+from ilid_platform.train.clip.methods.base import Validate
+from ilid_platform.train.clip.methods.finetune import Finetune
+from ilid_platform.train.clip.models import LoadedClip, load_clip
 
 ALPHAS = tuple(round(0.1 * i, 1) for i in range(11))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from ilid_platform.train.adapt.base import Method
+from ilid_platform.train.clip.methods.base import Method
 
 
 class ZeroShot(Method):

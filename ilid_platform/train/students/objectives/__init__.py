@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 import torch
 
-from ilid_platform.train.students.adip import AdipTask
-from ilid_platform.train.students.base import Student, StudentTask, TeacherInputs
-from ilid_platform.train.students.supervised import ErmTask, KdTask
+from ilid_platform.train.students.objectives.adip import AdipTask
+from ilid_platform.train.students.objectives.base import Student, StudentTask, TeacherInputs
+from ilid_platform.train.students.objectives.supervised import ErmTask, KdTask
 
 OBJECTIVES = ("erm", "kd", "adip", "adip_image_only")
 

@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 from torchvision import transforms
 
-from ilid_platform.train.adapt.base import Method
+from ilid_platform.train.clip.methods.base import Method
 from ilid_platform.train.data import ImageDataset, Sample
 from ilid_platform.train.loop import InputSpec
 

@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F
 
 from ilid_platform.train.data import Sample
-from ilid_platform.train.students.base import (
+from ilid_platform.train.students.objectives.base import (
     Student,
     StudentTask,
     TeacherInputs,
