@@ -96,7 +96,7 @@ def _good(folder: Path) -> list[str]:
 
 
 def _torch_labels(checkpoint: Path, folder: Path, names: list[str]) -> list[str]:
-    """Labels by `distill.load_student`'s own transform and predict: the path the student
+    """Labels by `students.stage.load_student`'s own transform and predict: the path the student
     was evaluated with, independent of the code under test."""
     loaded = load_student(checkpoint)
     batch = torch.stack([loaded.transform(to_rgb(Image.open(folder / n))) for n in names])

@@ -43,7 +43,7 @@ PROTOCOL_DEFAULTS = ProtocolConfig()
 class ClipTrainingConfig(dg.Config):
     """Defaults train the small from-scratch config on CPU; set model/pretrained for real CLIP.
 
-    `method` picks the adaptation method (see `train.adapt.METHODS`); without `pretrained`,
+    `method` picks the adaptation method (see `train.clip.methods.METHODS`); without `pretrained`,
     methods other than `finetune` start from the from-scratch `finetune` of the same shards.
     """
 

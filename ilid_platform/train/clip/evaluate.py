@@ -39,7 +39,7 @@ ILID_BATCH_SIZE = 32
 
 
 class Classifier(Protocol):
-    """What evaluation needs from a (possibly adapted) CLIP; `adapt.base.Method` provides it."""
+    """What evaluation needs from a (possibly adapted) CLIP; `methods.base.Method` provides it."""
 
     classes: list[str]
 

@@ -52,7 +52,7 @@ class StudentLogits(torch.nn.Module):
 
 
 def read_student(path: Path) -> tuple[StudentLogits, dict[str, Any]]:
-    """The logits module of a student checkpoint (loaded by `distill.load_student`) and the
+    """The logits module of a student checkpoint (loaded by `stage.load_student`) and the
     checkpoint's other fields; any file that is not one is a one-line `InputError`."""
     path = Path(path)
     if not path.is_file():

@@ -51,7 +51,7 @@ class InputError(ConfigError):
 
 @dataclass(frozen=True)
 class Preprocessing:
-    """The student's input pipeline, the same as `distill.load_student`'s torchvision
+    """The student's input pipeline, the same as `stage.load_student`'s torchvision
     transform (Resize, CenterCrop, ToTensor, Normalize) but without torch, so an ONNX
     deployment reproduces it from the model's metadata alone."""
 
@@ -93,7 +93,7 @@ class Preprocessing:
 
     @classmethod
     def from_checkpoint(cls, payload: Mapping[str, Any]) -> Preprocessing:
-        """From a student checkpoint's fields (`distill.load_student` reads the same ones)."""
+        """From a student checkpoint's fields (`stage.load_student` reads the same ones)."""
         return cls(int(payload["image_size"]), _triple(payload["mean"]), _triple(payload["std"]))
 
 

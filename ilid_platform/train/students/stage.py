@@ -1,6 +1,6 @@
 """Distil a CLIP teacher into a vision-only student (the `student_model` asset).
 
-The objective is `StudentConfig.objective` (see `students.OBJECTIVES`): VL2V-ADiP by
+The objective is `StudentConfig.objective` (see `objectives.OBJECTIVES`): VL2V-ADiP by
 default, its image-only ablation, or the ERM and KD baselines, all on the same data, step
 budget, augmentation and weight averaging. Leave-one-source-out gives the out-of-domain
 test: each catalog photographs differently. Any CLIP this project produces (or starts from)
@@ -187,7 +187,7 @@ def distill_student(
 ) -> TrainResult:
     """Train on the train split of every source but `holdout_source`; report student and
     teacher accuracy in domain (their test split) and out of domain (the held-out source).
-    `teacher_checkpoint` is anything `adapt.run.load_adapted` accepts. Idempotent: the same
+    `teacher_checkpoint` is anything `clip.methods.run.load_adapted` accepts. Idempotent: the same
     inputs return the stored `student-<key>.pt`."""
     report = progress or logger.info
     fingerprint = shard_fingerprint(Path(shards_dir))
