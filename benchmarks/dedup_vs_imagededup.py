@@ -1,40 +1,48 @@
-"""Near-duplicate search: our `radius_pairs` against imagededup on the same 64-bit hashes.
+"""Near-duplicate speed: our dedup end to end (view search, pixel check, clustering) against
+imagededup's hash search, and the candidate search at a million hashes.
 
-    .venv/bin/python benchmarks/dedup_vs_imagededup.py [--peer-timeout 300]
+    python benchmarks/dedup_vs_imagededup.py [--json OUT] [--peer-timeout 300]
 
-Hashes are uniformly random 64-bit values, 10% of them with a planted near copy (1 to 10 of
-64 bits flipped) and 1% with an exact copy. imagededup's `PHash().find_duplicates(
-encoding_map=..., max_distance_threshold=10)` gets them as the hex strings its encoder
-writes, at 10k and 100k; it runs in its own venv (see peers.py), with its defaults
-(Cython brute force, one worker per core). Its package `__init__` files import its CNN
-(torch) and plotting (matplotlib), which this code path never calls, so the runner
-registers those two packages without running their `__init__` and imports the unmodified
-hashing module. At 100k imagededup is stopped after `--peer-timeout` seconds; its full time
-is then extrapolated from a timed sample of its own per-query search and labelled so.
-Both sides' pair sets are compared where both finished. Then our scale curve: search time,
-peak traced memory and recall of the planted pairs at 10k, 100k and 1M. Figures are
-printed, never asserted.
+The set: n images with five 64-bit view hashes each (uniformly random), 10 % of them a planted
+edited copy of another image (each view 1 to 8 bits away) and 1 % an exact copy. Ours, with
+the defaults of `ilid dedup` and the `image_clusters` asset: `candidate_pairs` over all
+views (radius 8), `check_candidates` on every candidate pair, `cluster_pairs`. The pixel check
+needs pixels: every planted image is given a real file, a photo of the corpus's working part
+for an original and its edited copy (a reseller's edit from dedup_sets.py) for the copy, and
+each image is prepared from its file anew, as the asset prepares the images of new pairs.
+
+imagededup (in its own venv, see peers.py) gets the whole-image hash as the hex strings its
+encoder writes and runs `PHash().find_duplicates(encoding_map=..., max_distance_threshold=10)`
+with its defaults (Cython brute force, one worker per core). Its package `__init__` files
+import its CNN (torch) and plotting, which this path never calls, so the runner registers
+those packages without running their `__init__`. Past `--peer-timeout` seconds it is stopped
+and its time extrapolated from a timed sample of its own per-query search, labelled so.
+Both run in this one process tree, side by side, on a machine whose cores other jobs share:
+compare the ratio, not the seconds. Then the candidate search alone at 10^6 hashes.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import signal
 import subprocess
+import sys
 import tempfile
 import time
-import tracemalloc
 from pathlib import Path
 
 import numpy as np
+from dedup_sets import EDITS, FLOORS, corpus_set
+from harness import Benchmark, Ratio
 from peers import peer_python
 
-from ilid_platform.images.dedup import cluster
+from ilid_platform.images.dedup import DedupConfig, cluster_pairs
 from ilid_platform.images.neighbours import radius_pairs
+from ilid_platform.images.pairs import candidate_pairs, check_candidates
 
-THRESHOLD = 10
+PEER_THRESHOLD = 10
+VIEWS = 5
 
 PEER = """
 import importlib.util, json, random, sys, time, types
@@ -54,9 +62,7 @@ if mode == "full":
     found = PHash(verbose=False).find_duplicates(
         encoding_map=encoding, max_distance_threshold=threshold
     )
-    elapsed = time.perf_counter() - started
-    pairs = sorted({tuple(sorted((int(a), int(b)))) for a, dups in found.items() for b in dups})
-    json.dump({"elapsed_s": elapsed, "pairs": pairs}, open(out_path, "w"))
+    json.dump({"elapsed_s": time.perf_counter() - started}, open(out_path, "w"))
 else:  # time a sample of the per-query search that find_duplicates runs for every hash
     searcher = BruteForceCython(encoding, PHash.hamming_distance)
     queries = random.Random(0).sample(sorted(encoding), int(mode))
@@ -67,32 +73,61 @@ else:  # time a sample of the per-query search that find_duplicates runs for eve
 """
 
 
-def planted_hashes(n: int, seed: int = 0) -> tuple[np.ndarray, set[tuple[int, int]]]:
-    """n hashes: random ones, 10% near copies (1..10 bits flipped), 1% exact copies; and the
-    planted (original, copy) index pairs."""
+def planted_views(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """(n, 5) view hashes, and the planted (original, copy) index pairs: 10 % edited copies
+    (every view 1..8 bits away), 1 % exact copies."""
     rng = np.random.default_rng(seed)
     near, exact = n // 10, n // 100
-    base = rng.integers(0, 2**64, n - near - exact, dtype=np.uint64)
+    base = rng.integers(0, 2**64, (n - near - exact, VIEWS), dtype=np.uint64)
     sources = rng.choice(len(base), near + exact, replace=False)
-    flips = np.zeros(near + exact, np.uint64)
-    for k in range(near):
-        for bit in rng.choice(64, rng.integers(1, THRESHOLD + 1), replace=False):
-            flips[k] |= np.uint64(1) << np.uint64(bit)
-    hashes = np.concatenate([base, base[sources] ^ flips])
+    copies = base[sources].copy()
+    bits = np.uint64(1) << rng.integers(0, 64, (near, VIEWS, 8)).astype(np.uint64)
+    keep = np.arange(8) < rng.integers(1, 9, (near, VIEWS, 1))
+    copies[:near] ^= np.bitwise_or.reduce(np.where(keep, bits, np.uint64(0)), axis=2)
     order = rng.permutation(n)
     position = np.empty(n, np.int64)
     position[order] = np.arange(n)
-    copies = np.arange(len(base), n)
-    planted = {
-        (min(a, b), max(a, b)) for a, b in zip(position[sources], position[copies], strict=True)
-    }
-    return hashes[order], {(int(a), int(b)) for a, b in planted}
+    planted = np.stack([position[sources], position[np.arange(len(base), n)]], axis=1)
+    return np.concatenate([base, copies])[order], planted
 
 
-def ours(hashes: np.ndarray) -> tuple[float, np.ndarray]:
+def photo_files(tmp: Path, n: int, planted: np.ndarray) -> list[Path]:
+    """A file per image: planted originals get corpus photos, their copies an edit of that
+    photo; every other image a photo (it is in no candidate pair unless chance makes one)."""
+    folder = tmp / "photos"
+    folder.mkdir()
+    labels = corpus_set(folder, "dev")
+    originals = sorted(name for name, label in labels.items() if label["edit"] is None)
+    edited = {name: [] for name in originals}
+    for name, label in labels.items():
+        if label["edit"] in FLOORS:
+            edited[f"{name.rsplit('-e', 1)[0]}.png"].append(name)
+    paths = [folder / originals[k % len(originals)] for k in range(n)]
+    for k, (original, copy) in enumerate(planted.tolist()):
+        photo = originals[k % len(originals)]
+        paths[original] = folder / photo
+        paths[copy] = folder / edited[photo][k % len(edited[photo])]
+    return paths
+
+
+def ours(views: np.ndarray, paths: list[Path]) -> dict:
+    config = DedupConfig()
     started = time.perf_counter()
-    pairs = radius_pairs(hashes, THRESHOLD)
-    return time.perf_counter() - started, pairs
+    candidates = candidate_pairs(views, config.threshold)
+    searched = time.perf_counter()
+    checks = check_candidates(candidates, paths, config.check)
+    checked = time.perf_counter()
+    confirmed = candidates[np.array([c.same for c in checks], bool).reshape(-1)]
+    cluster_pairs(len(views), confirmed)
+    done = time.perf_counter()
+    return {
+        "search_s": searched - started,
+        "check_s": checked - searched,
+        "cluster_s": done - checked,
+        "total_s": done - started,
+        "candidates": len(candidates),
+        "confirmed": len(confirmed),
+    }
 
 
 def run_peer(python: Path, hashes: np.ndarray, mode: str, timeout: float) -> dict | None:
@@ -100,7 +135,8 @@ def run_peer(python: Path, hashes: np.ndarray, mode: str, timeout: float) -> dic
         encoding = {str(k): f"{int(h):016x}" for k, h in enumerate(hashes)}
         hashes_path, out_path = Path(tmp) / "hashes.json", Path(tmp) / "out.json"
         hashes_path.write_text(json.dumps(encoding))
-        command = [str(python), "-c", PEER, str(hashes_path), str(out_path), mode, str(THRESHOLD)]
+        command = [str(python), "-c", PEER, str(hashes_path), str(out_path), mode]
+        command.append(str(PEER_THRESHOLD))
         log = Path(tmp) / "log.txt"
         with (
             log.open("w") as sink,
@@ -117,12 +153,27 @@ def run_peer(python: Path, hashes: np.ndarray, mode: str, timeout: float) -> dic
         return json.loads(out_path.read_text())
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--peer-timeout", type=float, default=300.0)
-    parser.add_argument("--peer-sizes", type=int, nargs="+", default=[10_000, 100_000])
-    parser.add_argument("--scale", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
-    args = parser.parse_args()
+def peer_seconds(python: Path, hashes: np.ndarray, timeout: float) -> tuple[float, str]:
+    peer = run_peer(python, hashes, "full", timeout)
+    if peer is not None:
+        return peer["elapsed_s"], f"{peer['elapsed_s']:.1f}"
+    sample = run_peer(python, hashes, "200", timeout)
+    seconds = sample["per_query_s"] * len(hashes) / (os.cpu_count() or 1)
+    return seconds, f">{timeout:.0f} (extrap. {seconds:.0f})"
+
+
+def timed_search(hashes: np.ndarray, threshold: int) -> tuple[float, float, int]:
+    started, cpu = time.perf_counter(), time.process_time()
+    found = len(radius_pairs(hashes, threshold))
+    return time.perf_counter() - started, time.process_time() - cpu, found
+
+
+def main() -> int:
+    bench = Benchmark("dedup_vs_imagededup", __doc__)
+    bench.parser.add_argument("--peer-timeout", type=float, default=300.0)
+    bench.parser.add_argument("--images", type=int, nargs="+", default=[100_000])
+    bench.parser.add_argument("--scale", type=int, default=1_000_000, help="hashes searched")
+    args = bench.parse()
     python = peer_python(
         "imagededup",
         [
@@ -130,56 +181,44 @@ def main() -> None:
             ["numpy", "Pillow", "PyWavelets", "scipy", "scikit-learn", "tqdm"],
         ],
     )
-    print(
-        f"threshold {THRESHOLD}; {os.cpu_count()} cores; imagededup: Cython brute force, "
-        f"{os.cpu_count()} workers"
+    bench.note(f"{os.cpu_count()} cores shared with other jobs; {len(EDITS)} edits per photo")
+    rows, ratio = [], None
+    with tempfile.TemporaryDirectory(prefix="ilid-dedup-speed-") as tmp:
+        for n in args.images:
+            views, planted = planted_views(n)
+            paths = photo_files(Path(tmp) / str(n), n, planted)
+            run = ours(views, paths)
+            peer_s, peer_label = peer_seconds(python, views[:, 0], args.peer_timeout)
+            ratio = peer_s / run["total_s"]
+            per_check = run["check_s"] / max(run["candidates"], 1) * 1000
+            seconds = [run["search_s"], run["check_s"], run["cluster_s"], run["total_s"]]
+            counts = [run["candidates"], run["confirmed"]]
+            rows.append([n, *seconds, *counts, per_check, peer_label, ratio])
+            bench.figure(f"end_to_end_{n}", {**run, "peer_s": peer_s, "ms_per_check": per_check})
+    bench.table(
+        "End to end: our search, pixel check and clustering vs imagededup's hash search",
+        ["images", "search s", "check s", "cluster s", "ours s", "candidates", "confirmed",
+         "ms per checked pair", "imagededup s", "speed-up"],
+        rows,
+        note="extrap.: imagededup timed out; its time is 200 sampled per-query searches x n "
+        "/ cores (it runs one search per hash, spread over all cores)",
+    )  # fmt: skip
+    threshold = DedupConfig.threshold
+    scale_rows = []
+    hashes = planted_views(args.scale // VIEWS)[0].reshape(-1)
+    wall, cpu, found = timed_search(hashes, threshold)
+    scale_rows.append([f"{len(hashes):,} view hashes", threshold, wall, cpu, found])
+    single = planted_views(args.scale)[0][:, 0]
+    wall, cpu, found = timed_search(single, threshold)
+    scale_rows.append([f"{len(single):,} whole-image hashes", threshold, wall, cpu, found])
+    bench.table(
+        "Candidate search at scale (radius_pairs)",
+        ["hashes", "radius", "wall s", "CPU s", "pairs"],
+        scale_rows,
     )
-    print(
-        f"{'hashes':>9} {'ours s':>8} {'imagededup s':>22} {'speedup':>8} {'pairs':>8} "
-        f"{'same pairs':>10}"
-    )
-    speedup = None
-    for n in args.peer_sizes:
-        hashes, _ = planted_hashes(n)
-        our_s, pairs = ours(hashes)
-        peer = run_peer(python, hashes, "full", args.peer_timeout)
-        if peer is not None:
-            peer_s, label = peer["elapsed_s"], f"{peer['elapsed_s']:.1f}"
-            same = "yes" if [tuple(p) for p in peer["pairs"]] == list(map(tuple, pairs)) else "NO"
-        else:
-            sample = run_peer(python, hashes, "200", args.peer_timeout)
-            peer_s = sample["per_query_s"] * n / (os.cpu_count() or 1)
-            label = f">{args.peer_timeout:.0f} (extrap. {peer_s:.0f})"
-            same = "n/a"
-        speedup = peer_s / our_s
-        print(f"{n:>9} {our_s:>8.3f} {label:>22} {speedup:>7.0f}x {len(pairs):>8} {same:>10}")
-    if speedup is not None and peer is None:
-        print(
-            "extrap.: imagededup timed out; its time is 200 sampled per-query searches x n "
-            "/ cores (it runs one search per hash, spread over all cores)"
-        )
-
-    print(
-        f"\n{'hashes':>9} {'search s':>9} {'cluster s':>10} {'peak MiB':>9} {'pairs':>9} "
-        f"{'planted recall':>15}"
-    )
-    for n in args.scale:
-        hashes, planted = planted_hashes(n)
-        tracemalloc.start()
-        search_s, pairs = ours(hashes)
-        peak = tracemalloc.get_traced_memory()[1] / 2**20
-        tracemalloc.stop()
-        started = time.perf_counter()
-        cluster(hashes, THRESHOLD)
-        cluster_s = time.perf_counter() - started
-        found = set(map(tuple, pairs.tolist()))
-        recall = len(planted & found) / len(planted)
-        print(
-            f"{n:>9} {search_s:>9.2f} {cluster_s:>10.2f} {peak:>9.0f} {len(pairs):>9} "
-            f"{recall:>15.4f}"
-        )
-    print(f"ratio ours/peer: {speedup:.1f}x")
+    bench.figure("search_1m", scale_rows)
+    return bench.finish(ratio=Ratio("ours/imagededup speed-up, end to end", ratio or 0.0, 0))
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

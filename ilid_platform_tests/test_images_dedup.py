@@ -155,7 +155,7 @@ def test_cluster_images_groups_a_recompressed_copy(tmp_path: Path) -> None:
         assert stats.largest_cluster == 3
         cluster_id, representative, size = table[shas["copy"]]
         assert table[shas["original"]] == table[shas["cropped"]] == [cluster_id, representative, 3]
-        assert representative == shas["original"], "the larger image represents the cluster"
+        assert representative == shas["original"], "the image with most duplicates leads"
         assert cluster_id == shas["original"][:16]
         assert table[shas["other"]][1] == shas["other"] and table[shas["other"]][2] == 1
 

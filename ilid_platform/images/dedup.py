@@ -153,13 +153,14 @@ def cluster_records(
 ) -> Clustering:
     """Cluster images by their (n, views) hashes; the asset and `ilid dedup` both cluster here.
 
-    The representative is the image with the most pixels (ties: more bytes, then input
-    order). The pixel check and the embedding pass read `paths`. `cached(candidates)` may
-    return a known verdict per candidate (None: unknown); only the others are checked.
+    The representative is the image with the most confirmed duplicates (ties: more pixels,
+    more bytes, then input order): the original that a reseller edited in several ways leads
+    its edits, which may not be duplicates of one another (a crop of a pad). The pixel check
+    and the embedding pass read `paths`. `cached(candidates)` may return a known verdict per
+    candidate (None: unknown); only the others are checked.
     """
     views = np.asarray(views, np.uint64).reshape(len(pixels), -1)
     n = len(views)
-    preference = np.lexsort((np.arange(n), -np.asarray(nbytes), -np.asarray(pixels)))
     candidates = candidate_pairs(views, config.threshold)
     extra = np.empty((0, 2), np.int64)
     if config.embedding_model:
@@ -188,6 +189,8 @@ def cluster_records(
             checks[k] = check
         fresh[todo] = True
         confirmed = candidates[np.array([c.same for c in checks], bool).reshape(-1)]
+    degree = np.bincount(confirmed.ravel(), minlength=n)
+    preference = np.lexsort((np.arange(n), -np.asarray(nbytes), -np.asarray(pixels), -degree))
     representative = cluster_pairs(n, confirmed, preference)
     return Clustering(representative, candidates, checks, fresh, len(extra))
 

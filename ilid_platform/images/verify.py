@@ -292,16 +292,30 @@ def check_pair(a: Prepared, b: Prepared, config: CheckConfig | None = None) -> C
     )
     if cover < config.min_cover:
         return Check(False, 0.0, inliers, "framing")
+    # The brightness lookup maps the first image's values onto the second's: from a clipped
+    # copy back to its original it is no function, so the other direction is tried too.
+    score, reason = _pixels(a, b, transform, config)
+    if reason:
+        score, reason = max((score, reason), _pixels(b, a, inverse, config), key=_rank)
+    return Check(not reason, score, inliers, reason)
+
+
+def _pixels(a: Prepared, b: Prepared, transform: np.ndarray, config: CheckConfig):
+    """(score, "" or why the pixels differ) with b warped onto a."""
     score, solid, recoloured, band = _compare(a, b, transform, config)
     if band > config.max_band:
-        return Check(False, score, inliers, "changed band")
+        return score, "changed band"
     if score < 1 - config.max_changed:
-        return Check(False, score, inliers, "pixels")
+        return score, "pixels"
     if solid > config.max_solid:
-        return Check(False, score, inliers, "changed patch")
+        return score, "changed patch"
     if recoloured > config.max_recoloured:
-        return Check(False, score, inliers, "colour")
-    return Check(True, score, inliers, "")
+        return score, "colour"
+    return score, ""
+
+
+def _rank(result: tuple[float, str]) -> tuple[bool, float]:
+    return not result[1], result[0]
 
 
 def prepare_file(path: Path) -> Prepared:
