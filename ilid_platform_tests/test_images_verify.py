@@ -1,0 +1,103 @@
+"""The two-stage near-duplicate search on real shop photos: hash views propose, pixels decide."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageOps
+
+from ilid_platform.cli import main as ilid_main
+from ilid_platform.images.dedup import DedupConfig
+from ilid_platform.images.hashing import VIEW_COLUMNS, perceptual_hashes
+from ilid_platform.images.pairs import candidate_pairs
+from ilid_platform.images.verify import check_pair, prepare
+
+CORPUS = Path(__file__).parent / "corpus"
+UPLOADS = CORPUS / "energywoo" / "www" / "wp-content" / "uploads" / "2013" / "06"
+KNIVES = next((CORPUS / "smullinsupply" / "www").rglob("500x500"))
+KNIFE = next(KNIVES.rglob("36jsk_full_3389.jpg"))
+OTHER_KNIFE = next(KNIVES.rglob("kbpb1_large_28411.jpg"))
+COLOURFUL = next(KNIVES.rglob("c41ppn_large_27261.jpg"))  # a red handle
+
+
+def photo(path: Path) -> Image.Image:
+    with Image.open(path) as img:
+        return img.convert("RGB")
+
+
+def views(img: Image.Image) -> np.ndarray:
+    hashes = perceptual_hashes(img)
+    return np.array([getattr(hashes, c) for c in VIEW_COLUMNS], np.uint64)
+
+
+def is_candidate(a: Image.Image, b: Image.Image) -> bool:
+    return len(candidate_pairs(np.stack([views(a), views(b)]), DedupConfig.threshold)) == 1
+
+
+def watermark_band(img: Image.Image) -> Image.Image:
+    layer = Image.new("RGBA", img.size, (0, 0, 0, 0))
+    draw = ImageDraw.Draw(layer)
+    top, height = img.height * 2 // 3, img.height // 7
+    draw.rectangle((0, top, img.width, top + height), fill=(30, 30, 30, 120))
+    draw.text((img.width // 10, top + 4), "www.reseller-shop.com", fill=(255, 255, 255, 200))
+    return Image.alpha_composite(img.convert("RGBA"), layer).convert("RGB")
+
+
+def test_reseller_edits_of_a_real_photo_cluster_with_it(tmp_path: Path) -> None:
+    original = photo(KNIFE)
+    w, h = original.size
+    folder = tmp_path / "shop"
+    folder.mkdir()
+    original.save(folder / "original.png")
+    pad = (round(w * 0.075), round(h * 0.075))
+    ImageOps.expand(original, border=pad * 2, fill="white").save(folder / "pad15.jpg")
+    crop = (round(w * 0.04), round(h * 0.04))
+    original.crop((*crop, w - crop[0], h - crop[1])).save(folder / "crop8.jpg", quality=85)
+    watermark_band(original).save(folder / "watermark.jpg", quality=90)
+    photo(OTHER_KNIFE).save(folder / "other_knife.jpg")
+    photo(UPLOADS / "hoodie_5_front-600x600.jpg").save(folder / "hoodie.jpg")
+
+    out = tmp_path / "clusters.json"
+    assert ilid_main(["dedup", str(folder), "-o", str(out)]) == 0
+    document = json.loads(out.read_text())
+    assert document["verified"] and document["confirmed_pairs"] >= 3
+    clusters = document["clusters"]
+    assert sorted(clusters[0]) == ["crop8.jpg", "original.png", "pad15.jpg", "watermark.jpg"]
+    assert sorted(clusters[1:]) == [["hoodie.jpg"], ["other_knife.jpg"]]
+
+
+def test_one_template_in_another_print_is_proposed_and_rejected() -> None:
+    """The shop's hoodie photo re-used for another print: close hashes, another product."""
+    skull, faint = (
+        photo(UPLOADS / "hoodie_7_front-600x600.jpg"),
+        photo(UPLOADS / "hoodie_5_front-600x600.jpg"),
+    )
+    assert is_candidate(skull, faint)
+    verdict = check_pair(prepare(skull), prepare(faint))
+    assert not verdict.same and verdict.inliers >= 100, "aligned, yet not one photo"
+    assert verdict.reason == "changed patch"
+
+
+@pytest.mark.parametrize("change", ["label", "colour"])
+def test_a_crafted_other_part_with_close_hashes_is_rejected(change: str) -> None:
+    """A copy whose label is replaced, or whose product is recoloured, stays a candidate (its
+    hashes barely move) but is another product; its untouched copy is confirmed."""
+    original = photo(KNIFE if change == "label" else COLOURFUL)
+    other = original.copy()
+    w, h = other.size
+    if change == "label":
+        ImageDraw.Draw(other).rectangle((w * 0.35, h * 0.4, w * 0.6, h * 0.55), fill=(200, 30, 30))
+    else:
+        pixels = np.asarray(other).copy()
+        part = np.ptp(pixels, axis=2) > 40  # the coloured handle
+        pixels[part] = pixels[part][:, [2, 0, 1]]  # same brightness, another hue
+        other = Image.fromarray(pixels)
+    assert is_candidate(original, other)
+    verdict = check_pair(prepare(original), prepare(other))
+    assert not verdict.same and verdict.inliers >= 100, "aligned, yet not one photo"
+    assert verdict.reason in {"pixels", "changed patch", "colour"}
+    copy = original.resize((w * 3 // 4, h * 3 // 4))
+    assert check_pair(prepare(original), prepare(copy)).same
