@@ -308,6 +308,7 @@ def test_web_ui_shows_sample_and_cluster_galleries(pipeline, tmp_path):
     # the demo catalog has known near-duplicate groups; each member shows its distance
     assert clusters.decoded >= 2 and clusters.decoded == len(clusters.images)
     assert "representative" in clusters.text and "pHash" in clusters.text
+    assert "check " in clusters.text, "each member shows its pixel check's score"
     assert sizes.decoded == 1
     # three source galleries and four plots of the dataset card
     assert card.decoded == len(card.images) == 7

@@ -86,7 +86,7 @@ class CheckConfig:
     def checker(self) -> str:
         """Names the check and its settings: cached verdicts of other settings are redone."""
         digest = hashlib.sha256(repr(sorted(asdict(self).items())).encode()).hexdigest()
-        return f"orb-ransac-v1-{digest[:10]}"
+        return f"orb-ransac-v2-{digest[:10]}"
 
 
 @dataclass(frozen=True)
@@ -97,6 +97,9 @@ class Prepared:
     box: tuple[int, int, int, int]
     points: np.ndarray
     descriptors: np.ndarray | None
+    clipped: float = 0.0
+    """Share of pixels at the ends of the range (a channel at 250 or more, or all at 5 or
+    less): a brightened copy clips what its original still tells apart."""
 
 
 @dataclass(frozen=True)
@@ -123,7 +126,8 @@ def prepare(img: Image.Image) -> Prepared:
     keypoints = _spread(orb.detect(gray, None), gray.shape)
     keypoints, descriptors = orb.compute(gray, keypoints)
     points = np.array([k.pt for k in keypoints], np.float32).reshape(-1, 2)
-    return Prepared(pixels, content_box(pixels), points, descriptors)
+    clipped = float(((pixels.max(axis=2) >= 250) | (pixels.max(axis=2) <= 5)).mean())
+    return Prepared(pixels, content_box(pixels), points, descriptors, clipped)
 
 
 def _spread(keypoints: tuple, shape: tuple[int, ...]) -> list:
@@ -293,10 +297,11 @@ def check_pair(a: Prepared, b: Prepared, config: CheckConfig | None = None) -> C
     if cover < config.min_cover:
         return Check(False, 0.0, inliers, "framing")
     # The brightness lookup maps the first image's values onto the second's: from a clipped
-    # copy back to its original it is no function, so the other direction is tried too.
-    score, reason = _pixels(a, b, transform, config)
-    if reason:
-        score, reason = max((score, reason), _pixels(b, a, inverse, config), key=_rank)
+    # copy back to its original it is no function, so it starts from the less clipped image.
+    if b.clipped < a.clipped:
+        score, reason = _pixels(b, a, inverse, config)
+    else:
+        score, reason = _pixels(a, b, transform, config)
     return Check(not reason, score, inliers, reason)
 
 
@@ -312,10 +317,6 @@ def _pixels(a: Prepared, b: Prepared, transform: np.ndarray, config: CheckConfig
     if recoloured > config.max_recoloured:
         return score, "colour"
     return score, ""
-
-
-def _rank(result: tuple[float, str]) -> tuple[bool, float]:
-    return not result[1], result[0]
 
 
 def prepare_file(path: Path) -> Prepared:
