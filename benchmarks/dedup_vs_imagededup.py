@@ -8,8 +8,10 @@ edited copy of another image (each view 1 to 8 bits away) and 1 % an exact copy.
 the defaults of `ilid dedup` and the `image_clusters` asset: `candidate_pairs` over all
 views (radius 8), `check_candidates` on every candidate pair, `cluster_pairs`. The pixel check
 needs pixels: every planted image is given a real file, a photo of the corpus's working part
-for an original and its edited copy (a reseller's edit from dedup_sets.py) for the copy, and
-each image is prepared from its file anew, as the asset prepares the images of new pairs.
+for an original and its edited copy (a reseller's edit from dedup_sets.py) for the copy. As
+ingest keeps each image's prepared view (keypoints and a 256 px copy) beside it, the check
+loads those files, each image anew; like imagededup's hashes, they are made before the clock
+starts.
 
 imagededup (in its own venv, see peers.py) gets the whole-image hash as the hex strings its
 encoder writes and runs `PHash().find_duplicates(encoding_map=..., max_distance_threshold=10)`
@@ -40,6 +42,7 @@ from peers import peer_python
 from ilid_platform.images.dedup import DedupConfig, cluster_pairs
 from ilid_platform.images.neighbours import radius_pairs
 from ilid_platform.images.pairs import candidate_pairs, check_candidates
+from ilid_platform.images.verify import load_prepared, prepare_file, prepared_bytes
 
 PEER_THRESHOLD = 10
 VIEWS = 5
@@ -95,7 +98,7 @@ def photo_files(tmp: Path, n: int, planted: np.ndarray) -> list[Path]:
     """A file per image: planted originals get corpus photos, their copies an edit of that
     photo; every other image a photo (it is in no candidate pair unless chance makes one)."""
     folder = tmp / "photos"
-    folder.mkdir()
+    folder.mkdir(parents=True)
     labels = corpus_set(folder, "dev")
     originals = sorted(name for name, label in labels.items() if label["edit"] is None)
     edited = {name: [] for name in originals}
@@ -110,12 +113,21 @@ def photo_files(tmp: Path, n: int, planted: np.ndarray) -> list[Path]:
     return paths
 
 
-def ours(views: np.ndarray, paths: list[Path]) -> dict:
+def keep_prepared(paths: list[Path]) -> dict[Path, Path]:
+    """What ingest keeps per image: the check's prepared view, as a file beside the photo."""
+    kept = {}
+    for path in sorted(set(paths)):
+        kept[path] = path.with_suffix(".check.npz")
+        kept[path].write_bytes(prepared_bytes(prepare_file(path)))
+    return kept
+
+
+def ours(views: np.ndarray, paths: list[Path], kept: dict[Path, Path]) -> dict:
     config = DedupConfig()
     started = time.perf_counter()
     candidates = candidate_pairs(views, config.threshold)
     searched = time.perf_counter()
-    checks = check_candidates(candidates, paths, config.check)
+    checks = check_candidates(candidates, lambda i: load_prepared(kept[paths[i]]), config.check)
     checked = time.perf_counter()
     confirmed = candidates[np.array([c.same for c in checks], bool).reshape(-1)]
     cluster_pairs(len(views), confirmed)
@@ -187,7 +199,7 @@ def main() -> int:
         for n in args.images:
             views, planted = planted_views(n)
             paths = photo_files(Path(tmp) / str(n), n, planted)
-            run = ours(views, paths)
+            run = ours(views, paths, keep_prepared(paths))
             peer_s, peer_label = peer_seconds(python, views[:, 0], args.peer_timeout)
             ratio = peer_s / run["total_s"]
             per_check = run["check_s"] / max(run["candidates"], 1) * 1000

@@ -22,7 +22,7 @@ from ilid_platform.images.dedup import (
 from ilid_platform.images.embeddings import cosine_pairs, image_embeddings
 from ilid_platform.images.hashing import hash_images, perceptual_hashes
 from ilid_platform.images.neighbours import radius_pairs
-from ilid_platform.images.store import original_path
+from ilid_platform.images.store import check_path, original_path
 from ilid_platform.tables import IMAGES
 from ilid_platform.warehouse import connect
 
@@ -148,7 +148,7 @@ def test_cluster_images_groups_a_recompressed_copy(tmp_path: Path) -> None:
                 )
             shas[name] = sha
         assert hash_images(con, tmp_path) == 5
-        stats = cluster_images(con, DedupConfig(threshold=10))
+        stats = cluster_images(con, DedupConfig(threshold=10), store_root=tmp_path)
         rows = con.execute("SELECT * FROM image_clusters ORDER BY 1").fetchall()
         table = {sha: rest for sha, *rest in rows}
         assert stats.images == 5 and stats.clusters == 3 and stats.multi_image_clusters == 1
@@ -161,6 +161,9 @@ def test_cluster_images_groups_a_recompressed_copy(tmp_path: Path) -> None:
 
         checks = con.execute("SELECT * FROM image_pair_checks ORDER BY 1, 2").fetchall()
         assert stats.checked_pairs == len(checks) == stats.candidate_pairs >= 3
+        assert all(check_path(tmp_path, shas[name]).exists() for name in ("original", "copy")), (
+            "the check's view of each image is kept in the store"
+        )
         assert sum(same for *_, same, _, _, _ in checks) == stats.confirmed_pairs == 3
 
         # Rewriting is deterministic, checks no pair again and adds nothing.

@@ -103,7 +103,12 @@ def image_clusters(
 ) -> dg.MaterializeResult:
     with storage.connect() as con:
         hashed = hash_images(con, storage.paths.images, progress=context.log.info)
-        stats = cluster_images(con, DedupConfig(**config.model_dump()), progress=context.log.info)
+        stats = cluster_images(
+            con,
+            DedupConfig(**config.model_dump()),
+            progress=context.log.info,
+            store_root=storage.paths.images,
+        )
         version = content_version(con, "SELECT sha256, cluster_id FROM image_clusters")
         budget = previews.Budget()
         examples = previews.clusters_markdown(con, budget=budget)

@@ -23,7 +23,15 @@ from ilid_platform.images.embeddings import embedding_pairs
 from ilid_platform.images.hashing import VIEW_COLUMNS
 from ilid_platform.images.neighbours import collapse, value_pairs
 from ilid_platform.images.pairs import candidate_pairs, check_candidates, merge_pairs
-from ilid_platform.images.verify import Check, CheckConfig
+from ilid_platform.images.store import check_path, write_atomic
+from ilid_platform.images.verify import (
+    Check,
+    CheckConfig,
+    Prepared,
+    load_prepared,
+    prepare_file,
+    prepared_bytes,
+)
 from ilid_platform.tables import (
     IMAGE_CLUSTERS,
     IMAGE_HASHES,
@@ -150,14 +158,16 @@ def cluster_records(
     paths: Sequence[Path] | None = None,
     progress: Callable[[str], None] | None = None,
     cached: Callable[[np.ndarray], list[Check | None]] | None = None,
+    load: Callable[[int], Prepared] | None = None,
 ) -> Clustering:
     """Cluster images by their (n, views) hashes; the asset and `ilid dedup` both cluster here.
 
     The representative is the image with the most confirmed duplicates (ties: more pixels,
     more bytes, then input order): the original that a reseller edited in several ways leads
     its edits, which may not be duplicates of one another (a crop of a pad). The pixel check
-    and the embedding pass read `paths`. `cached(candidates)` may return a known verdict per
-    candidate (None: unknown); only the others are checked.
+    and the embedding pass read `paths` (or the check calls `load(index)` for an image's
+    prepared view). `cached(candidates)` may return a known verdict per candidate (None:
+    unknown); only the others are checked.
     """
     views = np.asarray(views, np.uint64).reshape(len(pixels), -1)
     n = len(views)
@@ -180,11 +190,13 @@ def cluster_records(
     confirmed = candidates
     fresh = np.zeros(len(candidates), bool)
     if config.verify:
-        if paths is None:
+        if load is None and paths is None:
             raise ValueError("the pixel check needs the image paths")
+        if load is None:
+            load = _from_files(paths)
         checks = list(cached(candidates)) if cached else [None] * len(candidates)
         todo = [k for k, check in enumerate(checks) if check is None]
-        checked = check_candidates(candidates[todo], paths, config.check, progress=progress)
+        checked = check_candidates(candidates[todo], load, config.check, progress=progress)
         for k, check in zip(todo, checked, strict=True):
             checks[k] = check
         fresh[todo] = True
@@ -193,6 +205,28 @@ def cluster_records(
     preference = np.lexsort((np.arange(n), -np.asarray(nbytes), -np.asarray(pixels), -degree))
     representative = cluster_pairs(n, confirmed, preference)
     return Clustering(representative, candidates, checks, fresh, len(extra))
+
+
+def _from_files(paths: Sequence[Path]) -> Callable[[int], Prepared]:
+    return lambda index: prepare_file(paths[index])
+
+
+def _from_store(
+    store_root: Path, shas: np.ndarray, paths: Sequence[Path]
+) -> Callable[[int], Prepared]:
+    """Prepared views kept beside the originals (ingest writes them); one that is missing is
+    made from the original and kept."""
+
+    def load(index: int) -> Prepared:
+        kept = check_path(store_root, shas[index])
+        try:
+            return load_prepared(kept)
+        except (OSError, ValueError, KeyError):
+            prepared = prepare_file(paths[index])
+            write_atomic(kept, prepared_bytes(prepared))
+            return prepared
+
+    return load
 
 
 @dataclass(frozen=True)
@@ -269,9 +303,12 @@ def cluster_images(
     con: duckdb.DuckDBPyConnection,
     config: DedupConfig | None = None,
     progress: Callable[[str], None] | None = None,
+    store_root: Path | None = None,
 ) -> ClusterStats:
     """Rewrite `image_clusters` from the hashes of every hashed ok image, across all sources.
 
+    The pixel check reads each image's prepared view from `store_root` (made from the
+    original and kept there when missing); without a store it prepares the originals.
     Verdicts of the pixel check are kept in `image_pair_checks`, so a re-run checks only new
     candidate pairs. `cluster_id` is the first 16 hex digits of the representative's sha256
     (ties in `cluster_records` go to the lowest sha256), so the table is a pure function of
@@ -289,15 +326,17 @@ def cluster_images(
         f"GROUP BY ALL ORDER BY h.sha256"
     ).to_arrow_table()
     shas = rows.column("sha256").to_numpy(zero_copy_only=False)
+    paths = [Path(path) for path in rows.column("path").to_pylist()]
     checker = config.check.checker
     clustering = cluster_records(
         np.stack([rows.column(c).to_numpy().astype(np.uint64) for c in VIEW_COLUMNS], axis=1),
         rows.column("pixels").fill_null(0).to_numpy(),
         rows.column("size").fill_null(0).to_numpy(),
         config,
-        paths=[Path(path) for path in rows.column("path").to_pylist()],
+        paths=paths,
         progress=progress,
         cached=_stored_checks(con, shas, checker),
+        load=None if store_root is None else _from_store(Path(store_root), shas, paths),
     )
     representative = clustering.representative
     rep_shas = shas[representative]

@@ -13,14 +13,13 @@ import logging
 import os
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import numpy as np
 
 from ilid_platform.images.neighbours import radius_pairs
-from ilid_platform.images.verify import Check, CheckConfig, Prepared, check_pair, prepare_file
+from ilid_platform.images.verify import Check, CheckConfig, Prepared, check_pair
 
 logger = logging.getLogger(__name__)
 
@@ -52,16 +51,16 @@ def merge_pairs(*pair_sets: np.ndarray, n: int) -> np.ndarray:
 class _Prepared:
     """Least-recently-used prepared images; None for an image that cannot be read."""
 
-    def __init__(self, paths: Sequence[Path], capacity: int) -> None:
-        self.paths = paths
+    def __init__(self, load: Callable[[int], Prepared], capacity: int) -> None:
+        self.load = load
         self.capacity = capacity
         self.kept: OrderedDict[int, Prepared | None] = OrderedDict()
 
     def _load(self, index: int) -> Prepared | None:
         try:
-            return prepare_file(self.paths[index])
+            return self.load(index)
         except Exception as exc:  # a file gone or unreadable only fails its own pairs
-            logger.warning("cannot check %s: %s", self.paths[index], exc)
+            logger.warning("cannot check image %d: %s", index, exc)
             return None
 
     def fill(self, indices: np.ndarray, pool: ThreadPoolExecutor) -> None:
@@ -76,16 +75,17 @@ class _Prepared:
 
 def check_candidates(
     pairs: np.ndarray,
-    paths: Sequence[Path],
+    load: Callable[[int], Prepared],
     config: CheckConfig | None = None,
     progress: Callable[[str], None] | None = None,
     workers: int | None = None,
 ) -> list[Check]:
-    """The verdict of every pair (indices into `paths`), in order. A pair with an unreadable
-    image is not the same photo (reason "unreadable")."""
+    """The verdict of every pair of image indices, in order; `load(index)` prepares an image
+    (e.g. `verify.prepare_file` of its path). A pair with an image that cannot be loaded is
+    not the same photo (reason "unreadable")."""
     config = config or CheckConfig()
     pairs = np.asarray(pairs, np.int64).reshape(-1, 2)
-    prepared = _Prepared(paths, _KEPT_IMAGES)
+    prepared = _Prepared(load, _KEPT_IMAGES)
     verdicts: list[Check] = []
     started = last = time.monotonic()
 

@@ -27,11 +27,13 @@ from ilid_platform.images.normalise import (
     thumbnail,
 )
 from ilid_platform.images.store import (
+    check_path,
     normalised_path,
     original_path,
     thumbnail_path,
     write_atomic,
 )
+from ilid_platform.images.verify import prepare, prepared_bytes
 
 _PIL_FORMATS = {
     "jpeg": "JPEG",
@@ -154,6 +156,9 @@ def process_image(data: bytes, store_root: Path, config: IngestConfig) -> Outcom
     if not thumb.exists():
         small = working if max(working.size) < max(rgb.size) else rgb  # never enlarged
         write_atomic(thumb, _jpeg(thumbnail(small, config.thumbnail_size), quality=85))
+    check = check_path(store_root, sha)
+    if not check.exists():  # the near-duplicate check's keypoints, found once per image
+        write_atomic(check, prepared_bytes(prepare(working)))
     return Outcome(
         "ok",
         path=str(original),

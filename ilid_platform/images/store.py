@@ -1,5 +1,5 @@
-"""The content-addressed image store: `<root>/ab/cd/<sha256>.<ext>` plus normalised copies
-and thumbnails beside it."""
+"""The content-addressed image store: `<root>/ab/cd/<sha256>.<ext>` plus normalised copies,
+thumbnails and the near-duplicate check's keypoints beside it."""
 
 from __future__ import annotations
 
@@ -27,6 +27,11 @@ def normalised_path(root: Path, sha256: str, tag: str) -> Path:
 def thumbnail_path(root: Path, sha256: str, size: int = 128) -> Path:
     """Where the JPEG preview (long side `size`) for the UI and the dataset card lives."""
     return shard_dir(root, sha256) / f"{sha256}.thumb{size}.jpg"
+
+
+def check_path(root: Path, sha256: str) -> Path:
+    """Where the near-duplicate check's view of the image (`verify.Prepared`) lives."""
+    return shard_dir(root, sha256) / f"{sha256}.check2.npz"
 
 
 def write_atomic(path: Path, data: bytes) -> None:
