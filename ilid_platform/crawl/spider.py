@@ -13,7 +13,7 @@ import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
@@ -28,7 +28,7 @@ from scrapy.exceptions import (
 from scrapy.http import Response, TextResponse, XmlResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip, gzip_magic_number
-from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
+from scrapy.utils.sitemap import Sitemap
 from scrapy_playwright.page import PageMethod
 from twisted.internet.error import TCPTimedOutError
 from twisted.internet.error import TimeoutError as TwistedTimeoutError
@@ -40,10 +40,12 @@ from ilid_platform.crawl.extract import PageReading, decide_pages
 from ilid_platform.crawl.guard import BLOCKED
 from ilid_platform.crawl.pipelines import load_reading_items
 from ilid_platform.crawl.records import ProductRecord, utc_now_iso
+from ilid_platform.crawl.robots import ROBOTS_HEADERS, ROBOTS_META
 from ilid_platform.crawl.sources import Source
 from ilid_platform.crawl.store import load_records
 from ilid_platform.crawl.urls import NON_CATALOG, NON_HTML_EXTENSIONS, canonical_url, in_domains
 from ilid_platform.crawl.workers import WorkerCrashed, WorkerError, WorkerPool, WorkerTimeout
+from ilid_platform.robots import parse_rules
 
 logger = logging.getLogger(__name__)
 
@@ -128,24 +130,40 @@ class ProductSpider(Spider):
             kwargs["previous_readings"] = _readings_by_url(load_reading_items(readings))
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.request_dropped, signal=signals.request_dropped)
+        crawler.signals.connect(spider.robots_parsed, signal=signals.robots_parsed)
         return spider
 
     async def start(self) -> AsyncIterator[Request]:
+        """Declared sitemaps, then the start urls. robots.txt is read once per host, by the
+        robots middleware, which passes its Sitemap lines on (`robots_parsed`); a crawl that
+        ignores robots.txt fetches the start urls' robots.txt for them itself."""
         origins = {
             urlsplit(u)._replace(path="/robots.txt", query="", fragment="")
             for u in self.source.start_urls
         }
-        for url in [*self.source.sitemap_urls, *sorted(urlunsplit(o) for o in origins)]:
+        robots = [] if self.settings.getbool("ROBOTSTXT_OBEY") else sorted(map(urlunsplit, origins))
+        for url in [*self.source.sitemap_urls, *robots]:
             yield self.sitemap_request(url)
         for url in self.source.start_urls:
             yield self.page_request(url)
 
+    def robots_parsed(self, robotparser: Any, request: Request) -> None:
+        """A catalog host's robots.txt was read: its sitemaps are crawled."""
+        rules = getattr(robotparser, "rules", None)
+        if rules is None or not self.in_catalog(request.url):
+            return
+        robots_url = urljoin(request.url, "/robots.txt")
+        for url in rules.sitemaps:
+            self.crawler.engine.crawl(self.sitemap_request(urljoin(robots_url, url)))
+
     def sitemap_request(self, url: str) -> Request:
+        robots = urlsplit(url).path == "/robots.txt"
         return Request(
             url,
             callback=self.parse_sitemap,
             errback=self.on_error,
-            meta=SITEMAP_META,
+            meta={**SITEMAP_META, **ROBOTS_META} if robots else SITEMAP_META,
+            headers=ROBOTS_HEADERS if robots else None,
             priority=SITEMAP_PRIORITY,
         )
 
@@ -189,8 +207,8 @@ class ProductSpider(Spider):
         if response.status != 200:
             return
         if urlsplit(response.url).path == "/robots.txt":
-            for url in sitemap_urls_from_robots(response.body, base_url=response.url):
-                yield self.sitemap_request(url)
+            for url in parse_rules(response.body).sitemaps:
+                yield self.sitemap_request(response.urljoin(url))
             return
         body = self._sitemap_body(response)
         sitemap = Sitemap(body) if body else None
