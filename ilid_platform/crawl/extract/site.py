@@ -38,6 +38,7 @@ from ilid_platform.crawl.extract.patterns import LISTING_CARDS
 from ilid_platform.crawl.extract.reading import PageReading
 from ilid_platform.crawl.extract.selectors import apply_selected
 from ilid_platform.crawl.extract.site_stats import SiteStats, site_stats
+from ilid_platform.crawl.records import cap_fields
 
 EVIDENCE_NEEDED = 2
 """Points a page without structured data needs, besides its name and photo, to be a product."""
@@ -62,6 +63,8 @@ class Decision:
     product: dict[str, Any] | None
     reason: str | None
     evidence: list[str] = field(default_factory=list)
+    issues: list[str] = field(default_factory=list)
+    """Defects the record survived: fields cut to their limits (`name_cut`, ...)."""
 
 
 def decide_pages(readings: Sequence[PageReading]) -> list[Decision]:
@@ -175,7 +178,10 @@ def _decide(reading: PageReading, stats: SiteStats, needed: int | None = None) -
         "brand": product["brand"],
         "extraction": method,
     }
-    return Decision(record, None, evidence)
+    cuts = cap_fields(record)
+    if cuts:
+        evidence.append(f"cut to the record's limits: {', '.join(cuts)}")
+    return Decision(record, None, evidence, cuts)
 
 
 def _fill_from_page(product: dict[str, Any], reading: PageReading, images: list[str]) -> None:
