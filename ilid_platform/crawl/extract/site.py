@@ -35,6 +35,7 @@ from ilid_platform.crawl.extract.naming import (
     text_key,
 )
 from ilid_platform.crawl.extract.patterns import LISTING_CARDS
+from ilid_platform.crawl.extract.photos import choose_photos
 from ilid_platform.crawl.extract.reading import PageReading
 from ilid_platform.crawl.extract.selectors import apply_selected
 from ilid_platform.crawl.extract.site_stats import SiteStats, site_stats
@@ -87,7 +88,7 @@ def _decide(reading: PageReading, stats: SiteStats, needed: int | None = None) -
     if features is None:
         return Decision(None, reading.reason or "malformed_html", ["the page could not be parsed"])
     evidence: list[str] = []
-    images, caption = _photos(reading, stats, evidence)
+    images, caption, foreign = choose_photos(reading, stats, evidence)
     captions = {
         i["url"]: i.get("caption", "")
         for i in features.images
@@ -122,6 +123,8 @@ def _decide(reading: PageReading, stats: SiteStats, needed: int | None = None) -
         evidence.append("listing: many links with a thumbnail, each to another page")
     elif features.negative:
         evidence.append(f"the url or heading says this is a {features.negative} page")
+    elif foreign >= 2:
+        evidence.append(f"shows the photos of {foreign} pages it links to: a category")
     else:
         points = _evidence_points(reading, heading, images, stats)
         evidence.append(
@@ -216,35 +219,6 @@ def _evidence_points(
         "named": any(h["hinted"] and h["text"] == heading for h in features.headings),
     }
     return {key: _WEIGHTS[key] for key, present in points.items() if present}
-
-
-def _photos(reading: PageReading, stats: SiteStats, evidence: list[str]) -> tuple[list[str], str]:
-    """Main photo first (in a product-named gallery, else the largest, else the first), then
-    the rest of its gallery, and the main photo's caption. Images that repeat across the site
-    and tiles of a grid are skipped."""
-    candidates = []
-    chrome = tiles = 0
-    for image in reading.features.images:
-        if stats.repeated(stats.image_pages.get(image["url"], 0)):
-            chrome += 1
-        elif image["tile"]:
-            tiles += 1
-        else:
-            candidates.append(image)
-    if chrome:
-        evidence.append(f"{chrome} image(s) skipped as site chrome (on many pages)")
-    if tiles:
-        evidence.append(f"{tiles} image(s) skipped as tiles of a grid (each with its own name)")
-    if not candidates:
-        return [], ""
-    pool = [i for i in candidates if i["hinted"]] or candidates
-    largest = max(i["area"] for i in pool)
-    # The first photo, unless a later one is declared much larger (a thumbnail and its photo).
-    main = min((i for i in pool if 2 * i["area"] >= largest), key=lambda i: i["order"])
-    urls = [main["url"]]
-    if main["gallery"] >= 0:
-        urls += [i["url"] for i in candidates if i["gallery"] == main["gallery"]]
-    return list(dict.fromkeys(urls)), main.get("caption", "")
 
 
 def _propagate_templates(

@@ -45,6 +45,16 @@ class SiteStats:
     product_language: bool = False
     """Whether pages of this site show product-specific evidence (buy buttons, product
     markup, spec tables): then a page with none of it is no product page."""
+    image_where: dict[str, set[str]] = field(default_factory=dict)
+    """Image url to the keys of the pages that show it (outside links and chrome)."""
+    links_of: dict[str, set[str]] = field(default_factory=dict)
+    """Page key to the keys of the pages it links to from its content."""
+    caption_pages: Counter[str] = field(default_factory=Counter)
+    """Texts written just above an image, by the number of pages that show them."""
+
+    def repeated_caption(self, caption: str) -> bool:
+        """A label that heads a block on several pages ("Dimensions:"), not one page's own."""
+        return self.caption_pages.get(caption, 0) >= 3
 
     def repeated(self, count: int) -> bool:
         """Seen on so many pages that it belongs to the site, not to one page."""
@@ -65,7 +75,13 @@ def site_stats(readings: Sequence[PageReading]) -> SiteStats:
     stats.pages = len(pages)
     for reading in pages:
         features = reading.features
+        key = page_key(reading.url)
         stats.image_pages.update({image["url"] for image in features.images})
+        for image in features.images:
+            stats.image_where.setdefault(image["url"], set()).add(key)
+        captions = {text_key(image.get("caption", "")) for image in features.images}
+        stats.caption_pages.update(captions - {""})
+        stats.links_of[key] = {page_key(u) for u in features.content_links} - {key}
         stats.card_pages.update({href for href, _ in features.cards})
         stats.title_pages[text_key(features.title)] += 1
     for reading in pages:
