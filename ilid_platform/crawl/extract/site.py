@@ -80,9 +80,15 @@ def decide_pages(readings: Sequence[PageReading]) -> list[Decision]:
 # ---------------------------------------------------------------- one page, given the site
 
 
-def _decide(reading: PageReading, stats: SiteStats, needed: int | None = None) -> Decision:
+def _decide(
+    reading: PageReading,
+    stats: SiteStats,
+    needed: int | None = None,
+    template: frozenset[str] = frozenset(),
+) -> Decision:
     """One page, given the site. `needed` lowers the evidence a page without structured data
-    needs (its template speaks for it) and waives the site's product language."""
+    needs (its template speaks for it) and waives the site's product language; then thumbnails
+    that link to no page of its `template` (page keys) are related items, not a listing's."""
     relaxed = needed is not None
     features = reading.features
     if features is None:
@@ -119,7 +125,9 @@ def _decide(reading: PageReading, stats: SiteStats, needed: int | None = None) -
         own = [u for u in absolute_urls(product["image_urls"], reading.base)]
         own = [u for u in own if not stats.repeated(stats.image_pages.get(u, 0))]
         product["image_urls"] = own or images
-    elif stats.listing(features):
+    elif stats.listing(features) and (
+        not relaxed or any(page_key(href) in template for href, _ in features.cards)
+    ):
         evidence.append("listing: many links with a thumbnail, each to another page")
     elif features.negative:
         evidence.append(f"the url or heading says this is a {features.negative} page")
@@ -244,20 +252,30 @@ def _propagate_templates(
             needed = 1
         else:
             continue
+        template = frozenset(page_key(readings[i].url) for i in indices)
         relaxed = {
-            i: _decide(readings[i], stats, needed) for i in indices if decisions[i].product is None
+            i: _decide(readings[i], stats, needed, template)
+            for i in indices
+            if decisions[i].product is None
         }
         found = [d.product for d in relaxed.values() if d.product is not None]
-        if needed and (
-            len(found) < max(3, 0.6 * len(indices))
-            or len({p["name"] for p in found}) < len(found)
-            or len({p["image_urls"][0] for p in found}) < len(found)
-        ):
+        if needed and not _differ(found, products, len(indices)):
             continue  # not a template of pages that differ in their name and photo
         for i, decision in relaxed.items():
             if decision.product is not None:
                 decision.evidence.append(reason)
                 decisions[i] = decision
+
+
+def _differ(found: list[dict[str, Any]], products: int, pages: int) -> bool:
+    """Whether the pages of a template found to be products make half of it, three or more,
+    and nearly all differ in their name and their photo (a site copies a photo or a name
+    now and then; a template of pages that all show one is no product template)."""
+    if len(found) + products < max(3, 0.5 * pages):
+        return False
+    names = len({p["name"] for p in found})
+    photos = len({p["image_urls"][0] for p in found})
+    return min(names, photos) >= 0.8 * len(found)
 
 
 def _demote_catalog_pages(
