@@ -164,6 +164,22 @@ def _tiles(images: list[Any]) -> set[Any]:
     return tiles
 
 
+def _slot(element: Any, background: bool) -> str:
+    """Where an image sits in its page's structure: its tag and classes and those of three
+    ancestors, digits dropped. The same place on the pages of one template holds the same
+    kind of picture (each page's own photo, a banner, a drawing)."""
+    parts = []
+    node = element
+    for _ in range(4):
+        if node is None or not isinstance(node.tag, str) or node.tag in ("body", "html"):
+            break
+        classes = " ".join(sorted(DIGITS.sub("", node.get("class", "")).split()))
+        identifier = DIGITS.sub("", node.get("id", ""))
+        parts.append(f"{node.tag}.{classes}#{identifier}")
+        node = node.getparent()
+    return ">".join(reversed(parts)) + ("::background" if background else "")
+
+
 def content_images(
     tree: lxml.etree._Element, base: str, marks: Marks | None = None
 ) -> list[dict[str, Any]]:
@@ -229,6 +245,7 @@ def content_images(
                 "gallery": galleries.get(gallery, -1) if gallery is not None else -1,
                 "tile": element in tiles,
                 "caption": caption,
+                "slot": _slot(element, background),
             }
         )
     # A badge or overlay between a grid's tiles belongs to the grid, not to the page.

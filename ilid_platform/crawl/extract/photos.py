@@ -51,6 +51,12 @@ def choose_photos(
     candidates = [i for i in candidates if kinds[i["url"]] != "linked"]
     if not candidates:
         return [], "", foreign
+    slot = stats.photo_slots.get(stats.template_of.get(reading.url, -1))
+    placed = [i for i in candidates if slot and i.get("slot") == slot]
+    if placed:
+        evidence.append("photo from the place that shows each page's own photo in its template")
+        main = placed[0]
+        return _with_gallery(main, candidates), main.get("caption", ""), foreign
     own = [i for i in candidates if kinds[i["url"]] == "own"]
     pool = (
         [i for i in own if i["hinted"]]
@@ -61,10 +67,14 @@ def choose_photos(
     largest = max(i["area"] for i in pool)
     # The first photo, unless a later one is declared much larger (a thumbnail and its photo).
     main = min((i for i in pool if 2 * i["area"] >= largest), key=lambda i: i["order"])
+    return _with_gallery(main, candidates), main.get("caption", ""), foreign
+
+
+def _with_gallery(main: dict[str, Any], candidates: list[dict[str, Any]]) -> list[str]:
     urls = [main["url"]]
     if main["gallery"] >= 0:
         urls += [i["url"] for i in candidates if i["gallery"] == main["gallery"]]
-    return list(dict.fromkeys(urls)), main.get("caption", ""), foreign
+    return list(dict.fromkeys(urls))
 
 
 def _kind(image: dict[str, Any], own_key: str, linked: set[str], stats: SiteStats) -> str:

@@ -72,6 +72,9 @@ def decide_pages(readings: Sequence[PageReading]) -> list[Decision]:
     """Every page's decision, with the statistics of all of them."""
     stats = site_stats(readings)
     decisions = [_decide(reading, stats) for reading in readings]
+    # Twice: a template found to be products on a brochure site then speaks for its pages
+    # that show no evidence of their own.
+    _propagate_templates(readings, decisions, stats)
     _propagate_templates(readings, decisions, stats)
     _demote_catalog_pages(readings, decisions, stats)
     return decisions

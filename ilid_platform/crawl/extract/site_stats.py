@@ -45,6 +45,9 @@ class SiteStats:
     product_language: bool = False
     """Whether pages of this site show product-specific evidence (buy buttons, product
     markup, spec tables): then a page with none of it is no product page."""
+    photo_slots: dict[int, str] = field(default_factory=dict)
+    """Template group to the place (`slot` of an image) that shows each page's own photo
+    there: on most of its pages, a different image on each."""
     image_where: dict[str, set[str]] = field(default_factory=dict)
     """Image url to the keys of the pages that show it (outside links and chrome)."""
     links_of: dict[str, set[str]] = field(default_factory=dict)
@@ -104,6 +107,7 @@ def site_stats(readings: Sequence[PageReading]) -> SiteStats:
     stats.site_headings = _site_headings(pages, stats)
     stats.template_of = template_groups(pages)
     stats.name_slots = _name_slots(pages, stats)
+    stats.photo_slots = _photo_slots(pages, stats)
     speaking = sum(
         1
         for r in pages
@@ -183,4 +187,37 @@ def _name_slots(
         distinct = [(slot, texts) for slot, texts in covered if len(set(texts)) >= 0.8 * len(texts)]
         if distinct:
             slots[group] = min(distinct, key=lambda item: item[0])[0]
+    return slots
+
+
+def _photo_slots(pages: Sequence[PageReading], stats: SiteStats) -> dict[int, str]:
+    """Per template group of three pages or more, the first place (in document order, on
+    average) that holds an image on 60% of its pages and a different one on 80% of those:
+    where that template shows each page's own photo (wrapper induction, as for names)."""
+    groups: dict[int, list[PageReading]] = {}
+    for reading in pages:
+        if reading.url in stats.template_of:
+            groups.setdefault(stats.template_of[reading.url], []).append(reading)
+    slots: dict[int, str] = {}
+    for group, members in groups.items():
+        if len(members) < 3:
+            continue
+        found: dict[str, list[tuple[str, int]]] = {}
+        for reading in members:
+            seen: set[str] = set()
+            for image in reading.features.images:
+                slot = image.get("slot")
+                if not slot or slot in seen or image["tile"]:
+                    continue
+                seen.add(slot)
+                found.setdefault(slot, []).append((image["url"], image["order"]))
+        usable = [
+            (sum(order for _, order in shown) / len(shown), slot)
+            for slot, shown in found.items()
+            if len(shown) >= 0.6 * len(members)
+            and len({url for url, _ in shown}) >= 0.8 * len(shown)
+            and not any(stats.repeated(stats.image_pages.get(url, 0)) for url, _ in shown)
+        ]
+        if usable:
+            slots[group] = min(usable)[1]
     return slots
