@@ -13,7 +13,7 @@ from ilid_platform.crawl.extract.naming import (
     word_key,
 )
 from ilid_platform.crawl.extract.reading import PageReading
-from ilid_platform.crawl.extract.site_stats import SiteStats, heading_slots
+from ilid_platform.crawl.extract.site_stats import SiteStats, heading_slots, page_headings
 
 
 def heading_name(
@@ -34,7 +34,7 @@ def heading_name(
         headings.append({"text": words, "level": 4.5, "order": 1 << 31, "hinted": False})
     usable = [h for h in headings if _usable_heading(text_key(h["text"]), stats)]
     slot = stats.name_slots.get(stats.template_of.get(reading.url, -1))
-    slotted = [h for h, key in heading_slots(reading.features.headings) if key == slot]
+    slotted = [h for h, key in heading_slots(page_headings(reading, stats)) if key == slot]
     if slotted and _usable_heading(text_key(slotted[0]["text"]), stats):
         evidence.append("name from the heading that names each page of its template")
         return slotted[0]["text"]

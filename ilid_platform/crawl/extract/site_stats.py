@@ -44,7 +44,8 @@ class SiteStats:
     """Page url to the index of its template group."""
     product_language: bool = False
     """Whether pages of this site show product-specific evidence (buy buttons, product
-    markup, spec tables): then a page with none of it is no product page."""
+    markup, spec tables) on two pages or more, and on a good share of the pages its listings
+    link to: then a page with none of it is no product page."""
     photo_slots: dict[int, str] = field(default_factory=dict)
     """Template group to the place (`slot` of an image) that shows each page's own photo
     there: on most of its pages, a different image on each."""
@@ -108,14 +109,16 @@ def site_stats(readings: Sequence[PageReading]) -> SiteStats:
     stats.template_of = template_groups(pages)
     stats.name_slots = _name_slots(pages, stats)
     stats.photo_slots = _photo_slots(pages, stats)
+    details = [r for r in pages if not stats.listing(r.features) and not r.features.negative]
     speaking = sum(
         1
-        for r in pages
-        if not stats.listing(r.features)
-        and not r.features.negative
-        and (r.features.buy or r.features.product_markup or len(r.features.specs) >= 2)
+        for r in details
+        if r.features.buy or r.features.product_markup or len(r.features.specs) >= 2
     )
-    stats.product_language = speaking >= 2
+    # Pages that listings link to are where products are; where few of them speak the
+    # language (two spec tables among a dozen brochure pages), the site does not.
+    listed = sum(page_key(r.url) in stats.card_targets for r in details)
+    stats.product_language = speaking >= 2 and speaking >= 0.4 * listed
     return stats
 
 
@@ -142,6 +145,13 @@ def _site_headings(pages: Sequence[PageReading], stats: SiteStats) -> dict[str, 
             return found
         found.update(new)
     return found
+
+
+def page_headings(reading: PageReading, stats: SiteStats) -> list[dict[str, Any]]:
+    """The page's headings without those that head many pages of the site (its logo's) or
+    its listings."""
+    shared = stats.site_headings.keys() | stats.listing_headings
+    return [h for h in reading.features.headings if text_key(h["text"]) not in shared]
 
 
 def heading_slots(
@@ -174,7 +184,7 @@ def _name_slots(
             continue
         values: dict[tuple[float, bool, int], list[str]] = {}
         for reading in members:
-            for heading, slot in heading_slots(reading.features.headings):
+            for heading, slot in heading_slots(page_headings(reading, stats)):
                 values.setdefault(slot, []).append(text_key(heading["text"]))
         covered = [
             (slot, texts) for slot, texts in values.items() if len(texts) >= 0.6 * len(members)
