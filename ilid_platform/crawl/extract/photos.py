@@ -12,6 +12,9 @@ What the site says about an image besides the page itself:
   engines' pages) is shared, and gives way to one only this page shows.
 * An image under a label that heads the same block on many pages ("Physical properties:",
   "Dimensions") is a drawing or a table, and gives way to one that is not.
+
+Where the page says which is its photo, that wins: the image right under its main heading,
+else the one in the place where its template shows each page's own photo.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from typing import Any
 
 from ilid_platform.crawl.extract.naming import page_key, text_key
 from ilid_platform.crawl.extract.reading import PageReading
-from ilid_platform.crawl.extract.site_stats import SiteStats
+from ilid_platform.crawl.extract.site_stats import SiteStats, page_headings
 
 
 def choose_photos(
@@ -51,6 +54,14 @@ def choose_photos(
     candidates = [i for i in candidates if kinds[i["url"]] != "linked"]
     if not candidates:
         return [], "", foreign
+    headings = page_headings(reading, stats)
+    top = min((h["level"] for h in headings), default=None)
+    names = {text_key(h["text"]) for h in headings if h["level"] == top}
+    under_name = [i for i in candidates if text_key(i.get("caption", "")) in names]
+    if under_name:
+        evidence.append("photo right under the page's main heading")
+        main = under_name[0]
+        return _with_gallery(main, candidates), main.get("caption", ""), foreign
     slot = stats.photo_slots.get(stats.template_of.get(reading.url, -1))
     placed = [i for i in candidates if slot and i.get("slot") == slot]
     if placed:
