@@ -25,6 +25,10 @@ from ilid_platform.crawl.extract.naming import page_key, text_key
 from ilid_platform.crawl.extract.reading import PageReading
 from ilid_platform.crawl.extract.site_stats import SiteStats, page_headings
 
+THUMBNAIL_AREA = 150 * 150
+"""An image declared smaller is a thumbnail (of a larger photo further on), not the photo; so
+is one with an image declared four times its size on the page."""
+
 
 def choose_photos(
     reading: PageReading, stats: SiteStats, evidence: list[str]
@@ -57,8 +61,13 @@ def choose_photos(
     headings = page_headings(reading, stats)
     top = min((h["level"] for h in headings), default=None)
     names = {text_key(h["text"]) for h in headings if h["level"] == top}
-    under_name = [i for i in candidates if text_key(i.get("caption", "")) in names]
-    if under_name:
+    under_name = [
+        i
+        for i in candidates
+        if text_key(i.get("caption", "")) in names and not 0 < i["area"] < THUMBNAIL_AREA
+    ]
+    larger = under_name and any(i["area"] >= 4 * under_name[0]["area"] for i in candidates)
+    if under_name and not larger:
         evidence.append("photo right under the page's main heading")
         main = under_name[0]
         return _with_gallery(main, candidates), main.get("caption", ""), foreign

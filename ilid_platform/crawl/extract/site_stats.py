@@ -39,6 +39,8 @@ class SiteStats:
     name there, where that is not the first heading (a category's h1 above a product's h2)."""
     """Page key to the texts of the listing cards that link to it."""
     listing_headings: set[str] = field(default_factory=set)
+    home_headings: set[str] = field(default_factory=set)
+    """The first heading of the home page: the site's name or slogan."""
     title_affixes: set[str] = field(default_factory=set)
     template_of: dict[str, int] = field(default_factory=dict)
     """Page url to the index of its template group."""
@@ -96,6 +98,8 @@ def site_stats(readings: Sequence[PageReading]) -> SiteStats:
             for (href, raw), (_, words) in zip(cards, without_common_affix(cards), strict=True):
                 if words:
                     stats.card_names.setdefault(page_key(href), Counter())[(raw, words)] += 1
+        if features.negative == "home" and features.headings:
+            stats.home_headings.add(text_key(features.headings[0]["text"]))
         if stats.listing(features) or features.negative:
             first = next(iter(features.headings), None)
             if first is not None and first["level"] == 1 and not first["hinted"]:
@@ -148,9 +152,9 @@ def _site_headings(pages: Sequence[PageReading], stats: SiteStats) -> dict[str, 
 
 
 def page_headings(reading: PageReading, stats: SiteStats) -> list[dict[str, Any]]:
-    """The page's headings without those that head many pages of the site (its logo's) or
-    its listings."""
-    shared = stats.site_headings.keys() | stats.listing_headings
+    """The page's headings without those that head many pages of the site (its logo's) and
+    the home page's first, which names the site."""
+    shared = stats.site_headings.keys() | stats.home_headings
     return [h for h in reading.features.headings if text_key(h["text"]) not in shared]
 
 
