@@ -25,8 +25,16 @@ _BACKGROUND_ATTRIBUTES = (
     "data-bg",
     "data-background",
     "data-background-image",
+    "data-bg-src",
     "data-src",
+    "data-lazy",
+    "data-lazy-src",
+    "data-image",
+    "data-img",
 )
+_CLONED = re.compile(r"cloned|duplicate", re.I)
+"""Carousel slides a script copied (slick-cloned, swiper-slide-duplicate): the first slide in
+the document is then a copy of the last."""
 _PICTURE_SOURCES = lxml.etree.XPath("ancestor::picture[1]/source/@srcset")
 
 _CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")]+)['\"]?\s*\)", re.I)
@@ -117,6 +125,10 @@ def _photo_elements(tree: lxml.etree._Element, marks: Marks) -> list[tuple[Any, 
         tag = element.tag
         if not isinstance(tag, str) or marks.has(element, Marks.CHROME | Marks.HEADER):
             continue
+        if _CLONED.search(element.get("class", "")) or (
+            element.getparent() is not None and _CLONED.search(element.getparent().get("class", ""))
+        ):
+            continue
         if tag == "img":
             found.append((element, False))
         elif "url(" in element.get("style", "") or any(
@@ -202,14 +214,8 @@ def content_images(
         width = height = srcset_width = 0
         if background:
             style = _CSS_URL.search(element.get("style") or "")
-            src = (
-                element.get("data-original")
-                or element.get("data-bg")
-                or element.get("data-background")
-                or element.get("data-background-image")
-                or element.get("data-src")
-                or (style.group(1) if style else "")
-            ).strip()
+            lazy = next((element.get(n) for n in _BACKGROUND_ATTRIBUTES if element.get(n)), "")
+            src = (lazy or (style.group(1) if style else "")).strip()
             src = (_CSS_URL.search(src).group(1) if src.startswith("url(") else src).strip()
             if not IMAGE_FILE.search(src):
                 continue

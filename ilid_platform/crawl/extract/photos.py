@@ -38,8 +38,9 @@ def choose_photos(
     many images are those of pages this one links to."""
     candidates = []
     chrome = tiles = 0
+    own_key = page_key(reading.url)
     for image in reading.features.images:
-        if stats.repeated(stats.image_pages.get(image["url"], 0)):
+        if _chrome(image["url"], own_key, stats):
             chrome += 1
         elif image["tile"]:
             tiles += 1
@@ -49,7 +50,6 @@ def choose_photos(
         evidence.append(f"{chrome} image(s) skipped as site chrome (on many pages)")
     if tiles:
         evidence.append(f"{tiles} image(s) skipped as tiles of a grid (each with its own name)")
-    own_key = page_key(reading.url)
     linked = stats.links_of.get(own_key, set())
     kinds = {image["url"]: _kind(image, own_key, linked, stats) for image in candidates}
     foreign = sum(kind == "linked" for kind in kinds.values())
@@ -95,6 +95,18 @@ def _with_gallery(main: dict[str, Any], candidates: list[dict[str, Any]]) -> lis
     if main["gallery"] >= 0:
         urls += [i["url"] for i in candidates if i["gallery"] == main["gallery"]]
     return list(dict.fromkeys(urls))
+
+
+def _chrome(url: str, own_key: str, stats: SiteStats) -> bool:
+    """On so many pages that it is the site's, not counting a few pages that link here (the
+    listings that show a product's own photo as its thumbnail); an image on most pages, which
+    all link here, is still the site's (a banner, a menu of products)."""
+    count = stats.image_pages.get(url, 0)
+    if not stats.repeated(count):
+        return False
+    where = stats.image_where.get(url, set())
+    listings = sum(own_key in stats.links_of.get(other, set()) for other in where)
+    return listings >= 0.25 * stats.pages or stats.repeated(count - listings)
 
 
 def _kind(image: dict[str, Any], own_key: str, linked: set[str], stats: SiteStats) -> str:
