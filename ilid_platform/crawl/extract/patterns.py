@@ -55,7 +55,6 @@ class Marks:
         self.flags: dict[Any, int] = {}
         self.order: dict[Any, int] = {}
         flags, order = self.flags, self.order
-        swallowing = _swallowing(tree)
         for position, element in enumerate(tree.iter()):
             order[element] = position
             parent = element.getparent()
@@ -64,9 +63,7 @@ class Marks:
             if not isinstance(tag, str):
                 flags[element] = mark | self.HIDDEN
                 continue
-            if element in swallowing:
-                pass
-            elif tag in ("nav", "footer", "aside"):
+            if tag in ("nav", "footer", "aside"):
                 mark |= self.CHROME
             elif tag == "header":
                 mark |= self.HEADER
@@ -85,14 +82,3 @@ class Marks:
 
     def has(self, element: Any, mask: int) -> bool:
         return bool(self.flags.get(element, 0) & mask)
-
-
-def _swallowing(tree: lxml.etree._Element) -> set[Any]:
-    """Header, navigation, footer and aside elements that hold most of the page: libxml2 keeps
-    an element open past its end tag when a child inside it was left unclosed (`<header><div>
-    ...</header>`), where a browser closes both; what follows is the page, not its chrome."""
-    sections = list(tree.iter("header", "nav", "footer", "aside"))
-    if not sections:
-        return set()
-    total = sum(1 for _ in tree.iter())
-    return {element for element in sections if 2 * sum(1 for _ in element.iter()) > total}
