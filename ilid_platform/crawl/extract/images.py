@@ -32,6 +32,7 @@ _BACKGROUND_ATTRIBUTES = (
     "data-image",
     "data-img",
 )
+_LAZY = frozenset(_BACKGROUND_ATTRIBUTES)
 _CLONED = re.compile(r"cloned|duplicate", re.I)
 """Carousel slides a script copied (slick-cloned, swiper-slide-duplicate): the first slide in
 the document is then a copy of the last."""
@@ -125,16 +126,20 @@ def _photo_elements(tree: lxml.etree._Element, marks: Marks) -> list[tuple[Any, 
         tag = element.tag
         if not isinstance(tag, str) or marks.has(element, Marks.CHROME | Marks.HEADER):
             continue
-        if _CLONED.search(element.get("class", "")) or (
-            element.getparent() is not None and _CLONED.search(element.getparent().get("class", ""))
-        ):
-            continue
+        attributes = element.attrib
         if tag == "img":
             found.append((element, False))
-        elif "url(" in element.get("style", "") or any(
-            element.get(name) for name in _BACKGROUND_ATTRIBUTES
+        elif ("url(" in attributes.get("style", "")) or any(
+            name in _LAZY for name in attributes if attributes[name]
         ):
             found.append((element, True))
+        else:
+            continue
+        parent = element.getparent()
+        if _CLONED.search(attributes.get("class", "")) or (
+            parent is not None and _CLONED.search(parent.get("class", ""))
+        ):
+            found.pop()
     return found
 
 
