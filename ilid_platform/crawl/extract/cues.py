@@ -135,6 +135,9 @@ _NEGATIVE_FOLDERS = {
     "careers",
     "jobs",
     "events",
+    "services",
+    "service",
+    "uslugi",
 }
 
 _NEGATIVE_HEADINGS = re.compile(
