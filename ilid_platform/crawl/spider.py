@@ -15,31 +15,20 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-from playwright.async_api import Error as PlaywrightError
-from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import (
-    DownloadCancelledError,
-    DownloadTimeoutError,
-    IgnoreRequest,
-    ResponseDataLossError,
-)
 from scrapy.http import Response, TextResponse, XmlResponse
-from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip, gzip_magic_number
 from scrapy.utils.sitemap import Sitemap
 from scrapy_playwright.page import PageMethod
-from twisted.internet.error import TCPTimedOutError
-from twisted.internet.error import TimeoutError as TwistedTimeoutError
 from twisted.python.failure import Failure
 from w3lib.encoding import http_content_type_encoding
 
 from ilid_platform.crawl.downloader import playwright_selector, wait_until_rendered
 from ilid_platform.crawl.extract import PageReading, decide_pages
-from ilid_platform.crawl.guard import BLOCKED
 from ilid_platform.crawl.pipelines import load_reading_items
 from ilid_platform.crawl.records import ProductRecord, utc_now_iso
+from ilid_platform.crawl.rejects import classify_failure
 from ilid_platform.crawl.robots import ROBOTS_HEADERS, ROBOTS_META
 from ilid_platform.crawl.sources import Source
 from ilid_platform.crawl.store import load_records
@@ -53,36 +42,6 @@ logger = logging.getLogger(__name__)
 # so sitemap <lastmod> is known before the pages it describes are fetched.
 SITEMAP_META = {"handle_httpstatus_all": True}
 SITEMAP_PRIORITY = 10
-
-
-def classify_failure(failure: Failure) -> str:
-    """Reject reason for a failed request, as reported in CrawlStats.rejects."""
-    if failure.check(HttpError):
-        return f"http_{failure.value.response.status // 100}xx"
-    if failure.check(IgnoreRequest):
-        message = failure.getErrorMessage()
-        if message.startswith(f"{BLOCKED}:"):
-            return BLOCKED
-        if "robots.txt" in message:
-            return "robots"
-        if "max redirections" in message:
-            return "too_many_redirects"  # a true loop is recorded as redirect_loop on its own
-        if "DOWNLOAD_MAXSIZE" in message:
-            return "too_large"  # a compressed body that inflates past the page size limit
-        return "ignored"
-    if failure.check(
-        DownloadTimeoutError, TwistedTimeoutError, TCPTimedOutError, PlaywrightTimeoutError
-    ):
-        return "timeout"
-    if failure.check(DownloadCancelledError):
-        # While crawling, Scrapy cancels a download only for DOWNLOAD_MAXSIZE: announced by
-        # Content-Length ("max size" message) or reached while streaming (no message).
-        return "too_large"
-    if failure.check(ResponseDataLossError):
-        return "truncated"
-    if failure.check(PlaywrightError):
-        return "browser_error"
-    return "download_error"
 
 
 class ProductSpider(Spider):
