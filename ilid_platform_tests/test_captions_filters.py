@@ -67,13 +67,12 @@ def test_good_caption_passes_post_filter():
     ("changes", "reason"),
     [
         ({"label_long": "hex nut M8 DIN 934"}, "invalid_label_long: must not contain digits"),
-        ({"material": ""}, "invalid_material: must not be empty"),
+        ({"label_long": ""}, "invalid_label_long: must not be empty"),
+        ({"label_long": "N/A"}, "placeholder_label_long: 'N/A'"),
         ({"label_short": "small stainless hex nut set"}, "invalid_label_short: has 5 words"),
         ({"label_short": "product"}, "generic_label_short: 'product'"),
         ({"label_short": "item"}, "generic_label_short: 'item'"),
         ({"label_short": "M8 nut"}, "digits_in_label_short: 'M8 nut'"),
-        ({"material": "Unknown"}, "placeholder_material: 'Unknown'"),
-        ({"material_finish": "n/a"}, "placeholder_material_finish: 'n/a'"),
         ({"label_long": "hexagon nut to DIN standard"}, "code_in_label_long: 'DIN'"),
         ({"label_long": "hexagon nut, metric mm thread"}, "code_in_label_long: 'mm'"),
     ],
@@ -84,6 +83,23 @@ def test_post_filter_reasons(changes, reason):
     assert got is not None and got.startswith(reason.split(":")[0])
     if ":" in reason:
         assert got.startswith(reason)
+
+
+def test_material_finish_and_description_may_be_null_as_in_ilid():
+    unstated = {"material": None, "material_finish": "n/a", "description": ""}
+    caption, reason = post_filter({**CAPTION, **unstated})
+    assert reason is None
+    assert (caption.material, caption.material_finish, caption.description) == (None, None, None)
+    caption, reason = post_filter({**CAPTION, "material": "Unknown"})
+    assert reason is None and caption.material is None and caption.material_finish == "polished"
+
+
+def test_strict_rule_requires_every_field_when_asked():
+    assert post_filter(CAPTION, require_all_fields=True)[1] is None
+    caption, reason = post_filter({**CAPTION, "material": None}, require_all_fields=True)
+    assert caption is None and reason == "missing_fields: material (require_all_fields)"
+    caption, reason = post_filter({**CAPTION, "description": "N/A"}, require_all_fields=True)
+    assert caption is None and reason.startswith("missing_fields: description")
 
 
 def test_spare_part_is_generic():

@@ -12,7 +12,15 @@ from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
-from ilid_platform.captions.schema import CAPTION_FIELDS, Caption, ProductText, validation_reason
+from ilid_platform.captions.schema import (
+    CAPTION_FIELDS,
+    OPTIONAL_FIELDS,
+    REQUIRED_FIELDS,
+    Caption,
+    ProductText,
+    is_placeholder,
+    validation_reason,
+)
 
 MIN_TEXT_WORDS = 5
 
@@ -30,9 +38,6 @@ GENERIC_WORDS = frozenset(
         "miscellaneous", "other", "various", "unknown", "generic", "set", "kit",
     }
 )  # fmt: skip
-PLACEHOLDERS = frozenset(
-    {"unknown", "n/a", "na", "none", "null", "not specified", "unspecified", "not available", "-"}
-)
 # Standards, article-number and size words that can survive in a digit-free label_long.
 _CODE_WORD = re.compile(
     r"\b(DIN|ISO|EN|ANSI|ASME|ASTM|AISI|SAE|JIS|RAL|UNC|UNF|NPT|BSP|SKU|EAN|GTIN|MPN)\b"
@@ -83,29 +88,42 @@ def pre_filter(product: ProductText, min_words: int = MIN_TEXT_WORDS) -> str | N
 
 
 def post_filter(
-    fields: Mapping[str, str], trade_names: re.Pattern[str] | None = None
+    fields: Mapping[str, str | None],
+    trade_names: re.Pattern[str] | None = None,
+    require_all_fields: bool = False,
 ) -> tuple[Caption | None, str | None]:
-    """A valid `Caption` (word limits, no digits in label_long, nothing empty) that also names a
-    concrete part, holds no placeholder, code or trade name; or None and the reason."""
+    """ILID's post-filter: a valid `Caption` (word limits, no digits in label_long, label_short
+    and label_long present) that also names a concrete part and holds no placeholder, code or
+    trade name; or None and the reason. Material, finish and description may be null, as in
+    ILID; `require_all_fields` is the stricter rule that rejects a caption missing any of them."""
     try:
-        caption = Caption.model_validate({f: fields.get(f) or "" for f in CAPTION_FIELDS})
+        caption = Caption.model_validate(
+            {
+                f: fields.get(f) if f in OPTIONAL_FIELDS else fields.get(f) or ""
+                for f in CAPTION_FIELDS
+            }
+        )
     except ValidationError as error:
         return None, validation_reason(error)
+    if require_all_fields:
+        missing = [name for name in OPTIONAL_FIELDS if getattr(caption, name) is None]
+        if missing:
+            return None, f"missing_fields: {', '.join(missing)} (require_all_fields)"
     short = caption.label_short.casefold()
     if _DIGIT.search(short):
         return None, f"digits_in_label_short: {caption.label_short!r}"
     if all(word.strip(".,;:-") in GENERIC_WORDS for word in short.split()):
         return None, f"generic_label_short: {caption.label_short!r}"
-    for name in CAPTION_FIELDS:
+    for name in REQUIRED_FIELDS:
         value = getattr(caption, name)
-        if value.casefold().strip(" .") in PLACEHOLDERS:
+        if is_placeholder(value):
             return None, f"placeholder_{name}: {value!r}"
     code = _CODE_WORD.search(caption.label_long)
     if code:
         return None, f"code_in_label_long: {code.group(0)!r}"
     if trade_names is not None:
         for name in CAPTION_FIELDS:
-            found = trade_names.search(getattr(caption, name))
+            found = trade_names.search(getattr(caption, name) or "")
             if found:
                 return None, f"trade_name_in_{name}: {found.group(0)!r}"
     return caption, None
