@@ -1,4 +1,4 @@
-"""Caption validation: ILID's word limits, no digits in label_long, required labels, nullable rest."""
+"""Caption validation: word limits, no digits in label_long, required labels, nullable rest."""
 
 from __future__ import annotations
 
