@@ -42,10 +42,22 @@ def test_typical_product_passes_pre_filter():
         ({"image_urls": ("",)}, "no_image"),
         ({"url": "http://127.0.0.1:8700/category/hex-nuts"}, "category_page"),
         ({"url": "http://127.0.0.2:8700/fasteners?page=2"}, "category_page"),
-        ({"name": "Hex nuts", "sku": None, "specs": {}}, "category_page"),
         (
-            {"name": "Nut", "description": "", "specs": {"Size": "M8"}},
-            "too_little_text: 2 words, at least 5 needed",
+            {
+                "name": "Fasteners",
+                "sku": None,
+                "specs": {},
+                "breadcrumbs": ("Home", "Fasteners", "Nuts"),
+            },
+            "category_page",
+        ),
+        (
+            {"url": "http://127.0.0.1:8700/collections/nuts/"},
+            "category_page",
+        ),
+        (
+            {"name": "M8", "description": "", "specs": {"Size": "M8 / 13"}},
+            "too_little_text: 0 words, at least 1 needed",
         ),
     ],
 )
@@ -54,7 +66,19 @@ def test_pre_filter_reasons(changes, reason):
 
 
 def test_page_named_like_its_category_with_an_article_number_is_a_product():
-    assert pre_filter(_product(name="Hex nuts", breadcrumbs=("Home", "Hex nuts"))) is None
+    assert pre_filter(_product(name="Hex nuts", breadcrumbs=("Home", "Hex nuts", "x"))) is None
+
+
+def test_real_product_urls_and_trails_are_no_listing():
+    """The last breadcrumb of a product page is the product; shops nest products in
+    collections and catalog folders; a name alone is text enough (ILID keeps it)."""
+    for changes in (
+        {"name": "Hex nuts", "sku": None, "specs": {}, "breadcrumbs": ("Home", "Hex nuts")},
+        {"url": "http://shop.example/collections/frontpage/products/c3.html"},
+        {"url": "http://shop.example/catalog/valves/gate-valves/dn50/index.html"},
+        {"name": "Hidrantes", "description": "", "specs": {}},
+    ):
+        assert pre_filter(_product(**changes)) is None, changes
 
 
 def test_good_caption_passes_post_filter():

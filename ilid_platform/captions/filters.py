@@ -22,12 +22,16 @@ from ilid_platform.captions.schema import (
     validation_reason,
 )
 
-MIN_TEXT_WORDS = 5
+MIN_TEXT_WORDS = 1
 
-# Catalog pages whose path says "listing" rather than "product".
+# Catalog pages whose path says "listing" rather than "product": the listing word followed by
+# at most one segment and no product segment ("/category/hex-nuts", not
+# "/collections/all/products/x" or "/catalog/valves/gate/x.html").
 _LISTING_PATH = re.compile(
-    r"/(category|categories|collections?|catalog(ue)?|search|tags?|brands?)(/|$)", re.IGNORECASE
+    r"/(category|categories|collections?|catalog(ue)?|search|tags?|brands?)(/[^/]*)?/?$",
+    re.IGNORECASE,
 )
+_TEXT_WORD = re.compile(r"(?<!\S)[^\W\d_][^\s\d]*(?!\S)")
 _LISTING_QUERY = re.compile(r"(^|&)(page|p|q|sort)=", re.IGNORECASE)
 
 # A label_short made only of these words names no part type.
@@ -63,13 +67,16 @@ def trade_name_pattern(regex: str | None, brand: str | None = None) -> re.Patter
 
 
 def is_listing_page(product: ProductText) -> bool:
-    """Category-like: a listing URL, or a page named like one of its own breadcrumbs
-    that has neither an article number nor specifications."""
+    """Category-like: a listing URL, or a page named like one of the categories above it
+    (not the last breadcrumb, which on a product page is the product itself) that has
+    neither an article number nor specifications."""
     parts = urlsplit(product.url)
     if _LISTING_PATH.search(parts.path) or _LISTING_QUERY.search(parts.query):
         return True
-    crumbs = {c.strip().casefold() for c in product.breadcrumbs}
-    return product.name.strip().casefold() in crumbs and not product.sku and not dict(product.specs)
+    parents = {c.strip().casefold() for c in product.breadcrumbs[:-1]}
+    return (
+        product.name.strip().casefold() in parents and not product.sku and not dict(product.specs)
+    )
 
 
 def pre_filter(product: ProductText, min_words: int = MIN_TEXT_WORDS) -> str | None:
@@ -81,7 +88,7 @@ def pre_filter(product: ProductText, min_words: int = MIN_TEXT_WORDS) -> str | N
     if is_listing_page(product):
         return "category_page"
     text = " ".join([product.name, product.description, *product.specs.values()])
-    words = len(text.split())
+    words = len(_TEXT_WORD.findall(text))
     if words < min_words:
         return f"too_little_text: {words} words, at least {min_words} needed"
     return None
