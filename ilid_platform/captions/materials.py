@@ -1,9 +1,10 @@
 """material and material_finish as the page states them, or None: never guessed.
 
 In order of trust: the spec table ("Material", "Werkstoff", "Материал корпуса", "材质"), a
-"Material: …" statement in the text, a known word of the lexicon in the name, then in the
-page's real text (not its shop or template sentences). A spec value is kept as written when it
-is short and names no known word ("Q235A"); otherwise its known word is taken.
+"Material: …" statement in the text, a known word of the lexicon where the text says what the
+product is made of ("Tube: … nitrile rubber", "made of brass"), in the name, then anywhere in
+the page's real text (not its shop or template sentences). A stated value is kept as written,
+without grades or codes, when it is short; otherwise the known word it names is taken.
 """
 
 from __future__ import annotations
@@ -18,6 +19,14 @@ from ilid_platform.captions.schema import WORD_LIMITS, ProductText
 _WITH_CLAUSE = re.compile(r"\b(?:with|mit|avec|con|com|с)\b[^,;.]*", re.IGNORECASE)
 _SEPARATORS = re.compile(r"[,;/|()\[\]]")
 _HAS_DIGIT = re.compile(r"\d")
+# Words after which a page says what the product is made of ("Tube: … nitrile rubber").
+_CONSTRUCTION = re.compile(
+    r"(?<!\w)(?:(?:tube|body|housing|shell|cover|cuerpo|corps|gehäuse|корпус\w*)\s*[:：]"
+    r"|made of|made from|изготовлен\w*|fabricad[oa]s? (?:en|de|com)|hergestellt aus"
+    r"|besteht aus)(?!\w)"
+    r"(?P<after>(?:\W+\w+){1,8})",
+    re.IGNORECASE,
+)
 _NAME_PARTS = re.compile(r"[,;(\[|]|\s[-–—]\s")
 
 
@@ -66,7 +75,15 @@ def material(product: ProductText) -> str | None:
     # "zinc plated" is a finish and "with rubber insert" an accessory, not the material.
     name = _WITH_CLAUSE.sub(" ", _without(normalise(product.name), lex.finishes))
     text = _without(real_text(product.description), lex.finishes)
-    return _known(name, lex.materials) or _known(text, lex.materials) or None
+    built = next(
+        (
+            m
+            for m in (_known(c.group("after"), lex.materials) for c in _CONSTRUCTION.finditer(text))
+            if m
+        ),
+        "",
+    )
+    return built or _known(name, lex.materials) or _known(text, lex.materials) or None
 
 
 def finish(product: ProductText) -> str | None:

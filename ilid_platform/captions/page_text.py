@@ -23,6 +23,13 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[^\s\d,;])|(?<=[。！？；])")
 _WORD = re.compile(r"\w+")
 _DIGIT = re.compile(r"\d")
 _PUNCTUATION = re.compile(r"[.!?,;:。，；：]")
+# Placeholder Latin of themes and templates: one such sentence makes the whole text filler.
+_FILLER = re.compile(
+    r"(?<!\w)(?:lorem|ipsum|dolor|amet|consectetur|adipiscing|pellentesque|vestibulum|donec"
+    r"|aenean|mauris|morbi|tristique|senectus|malesuada|fames|egestas|feugiat|ultricies"
+    r"|tempor|libero|placerat|eleifend|curabitur|vivamus|nullam|sed do eiusmod)(?!\w)",
+    re.IGNORECASE,
+)
 # The least text, beyond the words of the name, that makes a description.
 _MIN_NEW_WORDS = 4
 _MIN_NEW_CJK_CHARS = 8
@@ -86,6 +93,8 @@ def real_description(
     text: str, name: str, trade_names: re.Pattern[str] | None = None
 ) -> str | None:
     """The page's own description in at most 30 words, or None when nothing real is left."""
+    if len({m.group(0).casefold() for m in _FILLER.finditer(text)}) >= 3:
+        return None
     kept = [s for s in sentences(text) if not is_boilerplate(s) and not _mostly_figures(s)]
     if trade_names is not None:
         kept = [" ".join(trade_names.sub(" ", s).split()) for s in kept]
@@ -103,6 +112,8 @@ def real_description(
 
 def real_text(text: str) -> str:
     """Every sentence of the page's text that is not shop or template text."""
+    if len({m.group(0).casefold() for m in _FILLER.finditer(text)}) >= 3:
+        return ""
     return " ".join(s for s in sentences(text) if not is_boilerplate(s))
 
 

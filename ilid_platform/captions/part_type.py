@@ -84,7 +84,9 @@ _NUMBER_WITH_UNIT = re.compile(
     r"\d+(?:[.,/]\d+)*\s*(?:mm|cm|m|in|inch|inches|kg|g|nm|kn|n|v|w|kw|kwh|wh|mah|ah|bar|psi"
     r"|mpa|l|ml|cl|ft|teeth|pcs|holes|мм|см|м|кг|г|вт|квт|в|л|мл|мпа|бар|об/мин|уд/мин|дж|шт)"
     r"(?!\w)"
-    r"|\b(?:module|size|length|width|height|diameter|dia|thread|pack of)\s+(?=\S*\d)",
+    r"|\b(?:module|size|length|width|height|diameter|dia|thread|pack of|series|serie|gen"
+    r"|generation|version|model|mk|mark|type|typ|tipo|тип|серия)\s+(?=\S*\d)"
+    r"|(?<!\w)(?:xxs|xs|xl|xxl|xxxl)(?!\w)",
     re.IGNORECASE,
 )
 _CODE_WORD = re.compile(
@@ -238,11 +240,28 @@ def _head_zh(phrase: str) -> str:
     return "".join(words[-2:])
 
 
+# English words that trail a name's head noun as attributes ("Power Supply Internal").
+_TRAILING_ATTRIBUTE = re.compile(
+    r"^(?:internal|external|analog|analogue|digital|original|new|replacement|universal"
+    r"|compatible|genuine|oem|used|refurbished|portable|electric|electrical|manual|automatic"
+    r"|mini|pro|plus|max|lite)$",
+    re.IGNORECASE,
+)
+# Marketing words that say nothing about the kind of product.
+_MARKETING = re.compile(
+    r"^(?:premium|professional|pro|new|original|genuine|quality|high-quality|classic|best)$",
+    re.IGNORECASE,
+)
+
+
 def _head_last(words: list[str], language: str) -> list[str]:
     """English: the last words, two or three; German: the last word (its compounds carry the
     qualifier), its hyphenated tail."""
     if language == "de":
         return [singular(words[-1].split("-")[-1], language)]
+    while len(words) > 1 and _TRAILING_ATTRIBUTE.match(words[-1]):
+        words = words[:-1]
+    words = [w for w in words[:-1] if not _MARKETING.match(w)] + words[-1:]
     keep = words[-3:] if len(words) == 3 else words[-2:]
     keep = [w for w in keep[:-1] if not _is_attribute(w)] + keep[-1:]
     return [*keep[:-1], singular(keep[-1], language)]

@@ -115,7 +115,8 @@ class RuleCaptioner:
     def caption(self, product: ProductText) -> CaptionOutcome:
         trade_names = _brands(product, self.trade_name_regex)
         title = clean_name(product.name, trade_names)
-        language = name_language(product.name, product.description)
+        context = " ".join([*product.breadcrumbs, product.description])
+        language = name_language(product.name, context)
         label_short = " ".join(part_type(product, title, language).split()[:LABEL_WORDS])
         stated_material = material(product)
         label_long = title.casefold() or label_short
