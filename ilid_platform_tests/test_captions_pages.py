@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 
 from ilid_platform.captions.filters import post_filter
+from ilid_platform.captions.language import guess_language
 from ilid_platform.captions.page_text import real_description, stated_in_text
-from ilid_platform.captions.part_type import clean_name, guess_language
+from ilid_platform.captions.part_type import clean_name
 from ilid_platform.captions.rules import RuleCaptioner
 from ilid_platform.captions.schema import ProductText
 

@@ -18,17 +18,13 @@ import logging
 import re
 import unicodedata
 
+from ilid_platform.captions.language import CYRILLIC, HEAD_LAST
 from ilid_platform.captions.lexicon import lexicon
 from ilid_platform.captions.page_text import is_cjk, normalise
 
 LABEL_WORDS = 4
 
-_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
-# Letters only Vietnamese uses (â, ê, ô are French and Portuguese too).
-_VIETNAMESE = re.compile(r"[ăđơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.I)
 _LATIN_WORD = re.compile(r"(?<![\w-])[A-Za-z][A-Za-z'-]*(?![\w-])")
-LATIN_LANGUAGES = ("en", "de", "fr", "es", "pt", "it", "nl")
-HEAD_LAST = frozenset({"en", "de", "nl", "zh"})
 # Words after which a name goes on about use, fit or accessories, not the kind of product.
 _CLAUSE = re.compile(
     r"(?<!\w)(?:for|with|compatible|fits|including|incl|without|für|mit|ohne|zum|zur|pour|avec"
@@ -109,39 +105,6 @@ _GENERIC = frozenset(
 )  # fmt: skip
 
 
-def name_language(name: str, text: str) -> str:
-    """The language of the name's words: its own script first (an English name on a Russian
-    page is English), then the page's common words for a Latin-script name."""
-    own = guess_language(name)
-    if own in ("zh", "ru", "vi"):
-        return own
-    page = guess_language(f"{name} {text}")
-    return page if page not in ("zh", "ru", "vi") else own
-
-
-def guess_language(text: str) -> str:
-    """The language a text is in: its script where that decides (Cyrillic, Chinese,
-    Vietnamese letters), else py3langid's character n-gram model over the Latin-script
-    languages catalogs are written in; English when in doubt."""
-    if is_cjk(text):
-        return "zh"
-    if _CYRILLIC.search(text):
-        return "ru"
-    if _VIETNAMESE.search(text):
-        return "vi"
-    letters = re.sub(r"[\W\d_]+", " ", text).strip()
-    if not letters:
-        return "en"
-    return _identifier().classify(letters)[0]
-
-
-@functools.cache
-def _identifier():
-    from py3langid.langid import _load_identifier
-
-    return _load_identifier(langs=list(LATIN_LANGUAGES))
-
-
 def _lower_if_shouting(text: str) -> str:
     letters = [c for c in text if c.isalpha()]
     upper = sum(c.isupper() for c in letters)
@@ -171,7 +134,7 @@ def clean_name(name: str, trade_names: re.Pattern[str] | None = None) -> str:
     text = _NUMBER_WITH_UNIT.sub(" ", text)
     text = _HAS_DIGIT.sub(" ", text)
     text = _CODE_WORD.sub(" ", text)
-    if _CYRILLIC.search(text) or is_cjk(text):
+    if CYRILLIC.search(text) or is_cjk(text):
         # Latin words in a Russian or Chinese name are brands and models ("DeWalt").
         text = _LATIN_WORD.sub(
             lambda m: m.group(0) if m.group(0).upper() in _ACRONYMS else " ", text

@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from ilid_platform.captions.filters import trade_name_pattern
+from ilid_platform.captions.language import HEAD_LAST, name_language
 from ilid_platform.captions.materials import finish, material
 from ilid_platform.captions.page_text import (
     real_description,
@@ -31,14 +32,12 @@ from ilid_platform.captions.page_text import (
     stated_in_text,
 )
 from ilid_platform.captions.part_type import (
-    HEAD_LAST,
     LABEL_WORDS,
     clean_name,
     crumb_type,
     head_phrase,
     looks_like_a_proper_name,
     mentions,
-    name_language,
     shares_word,
 )
 from ilid_platform.captions.part_type import singular as _singular
