@@ -183,6 +183,10 @@ class CaptionScore:
             "found_by_crawl": self.found,
             "captions_kept": self.kept,
             "label_short_acceptable": self.fields["label_short"].as_dict()["acceptable"],
+            # the captioner alone: over the products the crawl found
+            "label_short_acceptable_when_found": _ratio(
+                self.fields["label_short"].right, self.found
+            ),
             "label_long_acceptable": self.fields["label_long"].as_dict()["acceptable"],
             "material_precision": self.fields["material"].as_dict()["precision"],
             "material_recall": self.fields["material"].as_dict()["recall"],
