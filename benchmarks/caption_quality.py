@@ -18,17 +18,20 @@ Held-out sites (`split: heldout`) are printed first and only as totals; per-prod
 
     .venv/bin/python benchmarks/caption_quality.py [--url URL [--api ollama|openai] --model M]
         [--site SLUG ...] [--json OUT] [-v]
+
+The last line is the held-out part's label_short acceptable rate (the working part's when no
+held-out site is measured).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
+
+from harness import Benchmark, Ratio
 
 from ilid_platform.captions.filters import post_filter, pre_filter, trade_name_pattern
 from ilid_platform.captions.ollama_captioner import OllamaCaptioner
@@ -103,37 +106,39 @@ def score_site(slug: str, captioner, work: Path) -> tuple[CaptionScore, list[dic
     return result, rows
 
 
-def _line(label: str, summary: dict[str, Any]) -> str:
-    def f(value: float | None) -> str:
-        return "  -  " if value is None else f"{value:.3f}"
+COLUMNS = [
+    "part", "products", "found", "kept", "label_short", "label_short (found)", "label_long",
+    "material P", "material R", "finish P", "finish R", "descriptions", "boilerplate share",
+]  # fmt: skip
 
-    return (
-        f"{label:<16} {summary['products']:>5} {summary['captions_kept']:>5}"
-        f" {f(summary['label_short_acceptable']):>7} {f(summary['label_long_acceptable']):>7}"
-        f" {f(summary['material_precision']):>7} {f(summary['material_recall']):>7}"
-        f" {f(summary['finish_precision']):>7} {f(summary['finish_recall']):>7}"
-        f" {summary['descriptions']:>5} {f(summary['boilerplate_share']):>7}"
-    )
+
+def _row(label: str, summary: dict[str, Any]) -> list[Any]:
+    keys = (
+        "products", "found_by_crawl", "captions_kept", "label_short_acceptable",
+        "label_short_acceptable_when_found", "label_long_acceptable", "material_precision",
+        "material_recall", "finish_precision", "finish_recall", "descriptions",
+        "boilerplate_share",
+    )  # fmt: skip
+    return [label, *(summary.get(key) for key in keys)]
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    bench = Benchmark("caption_quality", __doc__)
+    parser = bench.parser
     parser.add_argument("--url", help="an Ollama or OpenAI-compatible server (default: rules)")
     parser.add_argument("--api", choices=("ollama", "openai"), help="default: from the url")
     parser.add_argument("--model", default="llama3.1:8b", help="model name on the server")
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--timeout-s", type=float, default=120.0)
     parser.add_argument("--site", action="append", help="only these sites (repeatable)")
-    parser.add_argument("--json", type=Path, help="write the figures here")
     parser.add_argument("-v", "--verbose", action="store_true", help="working part per product")
-    args = parser.parse_args()
+    args = bench.parse()
 
     captioner = build_captioner(args)
     slugs = args.site or caption_sites()
     groups = {"heldout": CaptionScore(), "working": CaptionScore()}
     per_site: dict[str, dict[str, Any]] = {}
     detail: dict[str, list[dict[str, Any]]] = {}
-    started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="ilid-captions-") as tmp:
         for slug in slugs:
             split = "heldout" if caption_split(slug) == "heldout" else "working"
@@ -145,17 +150,21 @@ def main() -> int:
             print(f"  {slug}: done ({split})", file=sys.stderr, flush=True)
 
     identity = f"{captioner.name}/{captioner.model}"
-    print(f"caption quality of {identity} ({time.monotonic() - started:.0f}s)")
-    print(
-        f"{'part':<16} {'prod':>5} {'kept':>5} {'short':>7} {'long':>7} {'mat P':>7}"
-        f" {'mat R':>7} {'fin P':>7} {'fin R':>7} {'desc':>5} {'boiler':>7}"
-    )
     summaries = {name: group.summary() for name, group in groups.items()}
-    for name in ("heldout", "working"):
-        if summaries[name]["products"]:
-            print(_line(name, summaries[name]))
-    for slug, summary in per_site.items():
-        print(_line(f"  {slug}", summary))
+    parts = [name for name in ("heldout", "working") if summaries[name]["products"]]
+    bench.table(
+        f"caption quality of {identity}: held-out part first (totals only), then working",
+        COLUMNS,
+        [_row(name, summaries[name]) for name in parts],
+        note="label_short (found): over the products the crawl found; the other rates count "
+        "a product the crawl missed as a miss.",
+    )
+    if per_site:
+        bench.table(
+            "working part per site",
+            COLUMNS,
+            [_row(slug, summary) for slug, summary in per_site.items()],
+        )
     if args.verbose:
         for slug, rows in detail.items():
             for row in rows:
@@ -165,28 +174,22 @@ def main() -> int:
                 )
                 print(f"    {slug}{row['path']}: {marks}")
     floors = {}
-    for part in ("heldout", "working"):
-        summary = summaries[part]
-        if not summary["products"]:
-            continue
+    for part in parts:
         for key, (op, limit) in FLOORS.items():
-            value = summary[key]
+            value = summaries[part][key]
             met = value is not None and (value >= limit if op == ">=" else value <= limit)
             floors[f"{part}.{key}"] = {"value": value, "floor": f"{op} {limit}", "met": met}
+    for key, value in (("captioner", identity), ("sites", slugs), ("floors", floors)):
+        bench.figure(key, value)
+    for part in parts:
+        bench.figure(part, summaries[part])
+    bench.figure("working_sites", per_site)
+    bench.figure("working_products", detail)
     missed = [k for k, v in floors.items() if not v["met"]]
-    if args.json:
-        payload = {
-            "captioner": identity,
-            "sites": slugs,
-            "heldout": summaries["heldout"],
-            "working": summaries["working"],
-            "working_sites": per_site,
-            "working_products": detail,
-            "floors": floors,
-        }
-        args.json.write_text(json.dumps(payload, ensure_ascii=False, indent=1) + "\n")
-    print("floors missed: " + (", ".join(missed) if missed else "none"))
-    return 0
+    bench.note("floors missed: " + (", ".join(missed) if missed else "none"))
+    first = parts[0] if parts else "working"
+    value = summaries[first]["label_short_acceptable"] or 0.0
+    return bench.finish(Ratio(f"{first} label_short acceptable", value, suffix=""))
 
 
 if __name__ == "__main__":

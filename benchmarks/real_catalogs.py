@@ -20,20 +20,17 @@ denominator of the last line, `samples / stored products with an image: X`.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
-import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import warnings
 from pathlib import Path
-from typing import Any
 
 import yaml
+from harness import Benchmark, Ratio
 
 from ilid_platform import warehouse
 from ilid_platform.instance import prepare_instance
@@ -116,9 +113,9 @@ def failed_checks(env: dict[str, str]) -> list[str]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    bench = Benchmark("real_catalogs", __doc__)
+    parser = bench.parser
     parser.add_argument("--site", action="append", help="only these sites (repeatable)")
-    parser.add_argument("--json", type=Path, help="write the figures here")
     parser.add_argument("--keep", type=Path, help="keep ILID_HOME and the logs in this folder")
     parser.add_argument(
         "--executor",
@@ -126,7 +123,7 @@ def main() -> int:
         default=os.environ.get("ILID_EXECUTOR", "multiprocess"),
         help="$ILID_EXECUTOR for the runs (in_process spares a small machine the step processes)",
     )
-    args = parser.parse_args()
+    args = bench.parse()
     slugs = args.site or site_slugs()
 
     work = Path(tempfile.mkdtemp(prefix="ilid-real-catalogs-")) if not args.keep else args.keep
@@ -140,7 +137,6 @@ def main() -> int:
         "ILID_EXECUTOR": args.executor,
     }
     runs: dict[str, bool] = {}
-    started = time.monotonic()
     with contextlib.ExitStack() as stack:
         bases = {slug: stack.enter_context(serving(load_site(slug))) for slug in slugs}
         (work / "sources.yaml").write_text(sources_yaml(bases), encoding="utf-8")
@@ -152,42 +148,31 @@ def main() -> int:
     counts = site_counts(home / "warehouse.duckdb")
 
     columns = ("product_pages", "pages_with_ok_image", "captions_kept", "samples")
-    print(
-        f"real catalogs through the pipeline, {args.executor} executor "
-        f"({time.monotonic() - started:.0f}s)"
-    )
-    print(f"{'site':<16} {'pages':>6} {'ok img':>6} {'kept':>6} {'samples':>7}  run")
     totals = dict.fromkeys(columns, 0)
-    per_site: dict[str, dict[str, Any]] = {}
+    rows = []
     for slug in slugs:
         row = {key: counts.get(slug, {}).get(key, 0) for key in columns}
-        per_site[slug] = {**row, "run_ok": runs[slug]}
         for key in columns:
             totals[key] += row[key]
-        values = " ".join(f"{row[key]:>6}" for key in columns[:3])
-        print(f"{slug:<16} {values} {row['samples']:>7}  {'ok' if runs[slug] else 'FAILED'}")
-    print(
-        f"{'total':<16} {totals['product_pages']:>6} {totals['pages_with_ok_image']:>6}"
-        f" {totals['captions_kept']:>6} {totals['samples']:>7}"
+        rows.append([slug, *row.values(), "ok" if runs[slug] else "FAILED"])
+    rows.append(["total", *totals.values(), ""])
+    bench.table(
+        f"real catalogs through the pipeline ({args.executor} executor)",
+        ["site", "product pages", "pages with an ok image", "captions kept", "samples", "run"],
+        rows,
     )
     failed_runs = [name for name, ok in runs.items() if not ok]
-    print(f"failed runs: {failed_runs or 'none'}; failed checks: {checks or 'none'}")
+    bench.note(f"failed runs: {failed_runs or 'none'}; failed checks: {checks or 'none'}")
     ratio = (
         totals["samples"] / totals["pages_with_ok_image"] if totals["pages_with_ok_image"] else 0
     )
-    if args.json:
-        payload = {
-            "sites": per_site,
-            "totals": totals,
-            "failed_runs": failed_runs,
-            "failed_checks": checks,
-            "samples_per_product_with_image": round(ratio, 4),
-            "floor": FLOOR,
-            "met": ratio >= FLOOR and not failed_runs and not checks,
-        }
-        args.json.write_text(json.dumps(payload, indent=1) + "\n")
+    bench.figure("totals", totals)
+    bench.figure("failed_runs", failed_runs)
+    bench.figure("failed_checks", checks)
+    bench.figure("floor_met", ratio >= FLOOR and not failed_runs and not checks)
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
+    bench.finish(Ratio("samples/stored products with an image", ratio, digits=3, suffix=""))
     print(f"samples / stored products with an image: {ratio:.3f}")
     return 0
 

@@ -25,7 +25,7 @@ def test_benchmark_measures_a_server_given_by_url(tmp_path, monkeypatch, api):
         monkeypatch.setattr(sys, "argv", argv)
         assert caption_quality.main() == 0
         chats = server.chats
-    report = json.loads(out.read_text())
+    report = json.loads(out.read_text())["figures"]
     assert report["captioner"] == f"{api}/{server.model}"
     working = report["working"]
     assert working["products"] == 6 and working["captions_kept"] == 6
