@@ -46,10 +46,10 @@ from urllib3.util.connection import create_connection
 
 from ilid_platform.addresses import AddressPolicy, BlockedAddress
 from ilid_platform.images.config import IngestConfig
+from ilid_platform.robots import MAX_BYTES as ROBOTS_MAX_BYTES
+from ilid_platform.robots import parse_rules
 
 _AI_OPT_OUTS = frozenset({"noai", "noimageai"})
-_ROBOTS_MAX_BYTES = 500 * 1024
-"""RFC 9309's parsing limit for robots.txt; a larger file is treated like a missing one."""
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 
@@ -272,14 +272,17 @@ class Fetcher:
         and noai are the crawl's and the ingest's business, not a single look's."""
         return self._follow(url, max_bytes, image=False)
 
-    def _follow(self, url: str, max_bytes: int, image: bool) -> FetchFailure | Fetched:
+    def _follow(
+        self, url: str, max_bytes: int, image: bool, keep_prefix: bool = False
+    ) -> FetchFailure | Fetched:
+        """`keep_prefix`: a body over `max_bytes` is cut there instead of failing as too large."""
         chain = [url]
         for _hop in range(self.config.max_redirects + 1):
             if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
                 return FetchFailure("http_error", f"not an http(s) url: {url[:200]}")
             blocked = self._robots_block(url) if image and self.config.obey_robots else None
             try:
-                result = blocked or self._with_retries(url, max_bytes, honour_noai=image)
+                result = blocked or self._with_retries(url, max_bytes, image, keep_prefix)
             except BlockedAddress as exc:
                 result = FetchFailure("blocked_address", str(exc))
             if isinstance(result, FetchFailure) and result.status == "blocked_address":
@@ -302,7 +305,7 @@ class Fetcher:
             return slot
 
     def _with_retries(
-        self, url: str, max_bytes: int, honour_noai: bool
+        self, url: str, max_bytes: int, honour_noai: bool, keep_prefix: bool = False
     ) -> FetchFailure | Fetched | _Redirect:
         config, host = self.config, host_of(url)
         attempts = config.retries + 1
@@ -317,7 +320,7 @@ class Fetcher:
             delay = 0.0
             try:
                 with self._slot(host):
-                    return self._attempt(url, max_bytes, honour_noai)
+                    return self._attempt(url, max_bytes, honour_noai, keep_prefix)
             except _Retryable as exc:
                 last = exc.failure
                 if exc.retry_after_s is not None:
@@ -342,7 +345,7 @@ class Fetcher:
         return replace(last, reason=f"{last.reason} after {attempts} attempts") if attempt else last
 
     def _attempt(
-        self, url: str, max_bytes: int, honour_noai: bool
+        self, url: str, max_bytes: int, honour_noai: bool, keep_prefix: bool = False
     ) -> FetchFailure | Fetched | _Redirect:
         """One request, connect to last byte within `timeout_s`."""
         timeout_s = self.config.timeout_s
@@ -352,7 +355,7 @@ class Fetcher:
         response = None
         try:
             response = self.http.request("GET", url, preload_content=False, redirect=False)
-            return self._read(response, url, max_bytes, honour_noai)
+            return self._read(response, url, max_bytes, honour_noai, keep_prefix)
         except (urllib3.exceptions.HTTPError, OSError) as exc:
             if time.monotonic() >= deadline:  # the watchdog cut the connection
                 failure = FetchFailure("http_error", f"no complete response within {timeout_s:g}s")
@@ -367,7 +370,12 @@ class Fetcher:
                 response.release_conn()
 
     def _read(
-        self, response: urllib3.BaseHTTPResponse, url: str, max_bytes: int, honour_noai: bool
+        self,
+        response: urllib3.BaseHTTPResponse,
+        url: str,
+        max_bytes: int,
+        honour_noai: bool,
+        keep_prefix: bool = False,
     ) -> FetchFailure | Fetched | _Redirect:
         code = response.status
         if code in _REDIRECTS and response.headers.get("Location"):
@@ -381,12 +389,14 @@ class Fetcher:
             reason = f"X-Robots-Tag: {response.headers['X-Robots-Tag']}"
             return FetchFailure("blocked_by_robots", reason, code)
         declared = response.headers.get("Content-Length", "")
-        if declared.isdigit() and int(declared) > max_bytes:
+        if declared.isdigit() and int(declared) > max_bytes and not keep_prefix:
             return FetchFailure("too_large", f"{declared} bytes > {max_bytes}", code)
         body = bytearray()
         for chunk in response.stream(1 << 16):
             body += chunk
             if len(body) > max_bytes:
+                if keep_prefix:  # the rest is never read; the connection is closed
+                    break
                 return FetchFailure("too_large", f"body > {max_bytes} bytes", code)
         content_type = response.headers.get("Content-Type", "")
         charset = content_type.partition("charset=")[2].split(";")[0].strip(" \"'") or None
@@ -417,10 +427,13 @@ class Fetcher:
         robots.txt is asked for."""
         parts = urlsplit(url)
         fetched = self._follow(
-            f"{parts.scheme}://{parts.netloc}/robots.txt", _ROBOTS_MAX_BYTES, image=False
+            f"{parts.scheme}://{parts.netloc}/robots.txt",
+            ROBOTS_MAX_BYTES,
+            image=False,
+            keep_prefix=True,
         )
         if isinstance(fetched, Fetched):
-            return Protego.parse(fetched.body.decode("utf-8", errors="replace"))
+            return parse_rules(fetched.body)
         if fetched.status == "blocked_address":
             return fetched
         code = fetched.http_status
