@@ -107,9 +107,38 @@ _NEGATIVE_SLUGS = {
     "services": "about",
     "service": "about",
     "uslugi": "about",
+    "projects": "blog",
+    "portfolio": "blog",
+    "case-studies": "blog",
+    "case-study": "blog",
+    "references": "blog",
+    "careers": "about",
+    "jobs": "about",
+    "events": "blog",
+    "downloads": "search",
 }
 
-_NEGATIVE_FOLDERS = {"blog", "news", "account", "my-account", "cart", "checkout", "pages", "legal"}
+_NEGATIVE_FOLDERS = {
+    "blog",
+    "news",
+    "account",
+    "my-account",
+    "cart",
+    "checkout",
+    "pages",
+    "legal",
+    "projects",
+    "portfolio",
+    "case-studies",
+    "case-study",
+    "references",
+    "careers",
+    "jobs",
+    "events",
+    "services",
+    "service",
+    "uslugi",
+}
 
 _NEGATIVE_HEADINGS = re.compile(
     r"^(contact( us)?|contacts|kontakt|contacto|contato|impressum|imprint|about( us)?"

@@ -116,7 +116,22 @@ def parse_html(html: str) -> tuple[lxml.etree._Element | None, bool]:
         return None, True
     if tree is None:
         return None, True
+    _unwrap_swallowing_sections(tree)
     return tree, not any(error.level_name == "FATAL" for error in parser.error_log)
+
+
+def _unwrap_swallowing_sections(tree: lxml.etree._Element) -> None:
+    """A header, navigation, footer or aside that holds most of the page becomes a plain
+    block: libxml2 keeps such an element open past its end tag when a child inside it was left
+    unclosed (`<header><div>...</header>`), where a browser closes both, and what follows is
+    the page, not its chrome."""
+    sections = list(tree.iter("header", "nav", "footer", "aside"))
+    if not sections:
+        return
+    total = sum(1 for _ in tree.iter())
+    for element in sections:
+        if 2 * sum(1 for _ in element.iter()) > total:
+            element.tag = "div"
 
 
 def strict_decode(body: bytes, encoding: str) -> str | None:

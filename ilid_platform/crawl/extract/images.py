@@ -25,8 +25,17 @@ _BACKGROUND_ATTRIBUTES = (
     "data-bg",
     "data-background",
     "data-background-image",
+    "data-bg-src",
     "data-src",
+    "data-lazy",
+    "data-lazy-src",
+    "data-image",
+    "data-img",
 )
+_LAZY = frozenset(_BACKGROUND_ATTRIBUTES)
+_CLONED = re.compile(r"cloned|duplicate", re.I)
+"""Carousel slides a script copied (slick-cloned, swiper-slide-duplicate): the first slide in
+the document is then a copy of the last."""
 _PICTURE_SOURCES = lxml.etree.XPath("ancestor::picture[1]/source/@srcset")
 
 _CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")]+)['\"]?\s*\)", re.I)
@@ -117,12 +126,20 @@ def _photo_elements(tree: lxml.etree._Element, marks: Marks) -> list[tuple[Any, 
         tag = element.tag
         if not isinstance(tag, str) or marks.has(element, Marks.CHROME | Marks.HEADER):
             continue
+        attributes = element.attrib
         if tag == "img":
             found.append((element, False))
-        elif "url(" in element.get("style", "") or any(
-            element.get(name) for name in _BACKGROUND_ATTRIBUTES
+        elif ("url(" in attributes.get("style", "")) or any(
+            name in _LAZY for name in attributes if attributes[name]
         ):
             found.append((element, True))
+        else:
+            continue
+        parent = element.getparent()
+        if _CLONED.search(attributes.get("class", "")) or (
+            parent is not None and _CLONED.search(parent.get("class", ""))
+        ):
+            found.pop()
     return found
 
 
@@ -164,6 +181,22 @@ def _tiles(images: list[Any]) -> set[Any]:
     return tiles
 
 
+def _slot(element: Any, background: bool) -> str:
+    """Where an image sits in its page's structure: its tag and classes and those of three
+    ancestors, digits dropped. The same place on the pages of one template holds the same
+    kind of picture (each page's own photo, a banner, a drawing)."""
+    parts = []
+    node = element
+    for _ in range(4):
+        if node is None or not isinstance(node.tag, str) or node.tag in ("body", "html"):
+            break
+        classes = " ".join(sorted(DIGITS.sub("", node.get("class", "")).split()))
+        identifier = DIGITS.sub("", node.get("id", ""))
+        parts.append(f"{node.tag}.{classes}#{identifier}")
+        node = node.getparent()
+    return ">".join(reversed(parts)) + ("::background" if background else "")
+
+
 def content_images(
     tree: lxml.etree._Element, base: str, marks: Marks | None = None
 ) -> list[dict[str, Any]]:
@@ -186,14 +219,8 @@ def content_images(
         width = height = srcset_width = 0
         if background:
             style = _CSS_URL.search(element.get("style") or "")
-            src = (
-                element.get("data-original")
-                or element.get("data-bg")
-                or element.get("data-background")
-                or element.get("data-background-image")
-                or element.get("data-src")
-                or (style.group(1) if style else "")
-            ).strip()
+            lazy = next((element.get(n) for n in _BACKGROUND_ATTRIBUTES if element.get(n)), "")
+            src = (lazy or (style.group(1) if style else "")).strip()
             src = (_CSS_URL.search(src).group(1) if src.startswith("url(") else src).strip()
             if not IMAGE_FILE.search(src):
                 continue
@@ -229,6 +256,7 @@ def content_images(
                 "gallery": galleries.get(gallery, -1) if gallery is not None else -1,
                 "tile": element in tiles,
                 "caption": caption,
+                "slot": _slot(element, background),
             }
         )
     # A badge or overlay between a grid's tiles belongs to the grid, not to the page.

@@ -38,6 +38,10 @@ _NEXT_DEFINITION = lxml.etree.XPath("following-sibling::dd[1]")
 
 _LIST_ITEMS = lxml.etree.XPath("./li")
 
+_HEADINGS = {"h1": 1.0, "h2": 2.0, "h3": 3.0, "h4": 3.8}
+"""Heading levels; an h4 names a page only where no h1-h3 or titled element does (hand-written
+catalogs that put the product's name in an h4 under a slogan)."""
+
 _TITLE_CLASS = re.compile(r"(^|[\s_-])(title|heading\d?|headline|caption)($|[\s_-])", re.I)
 
 _PRODUCT_NAME = re.compile(r"product[-_]?(full)?[-_]?(name|title)|item[-_]?(name|title)", re.I)
@@ -62,7 +66,7 @@ class PageFeatures:
 
     title: str
     headings: list[dict[str, Any]]
-    """Name candidates: {text, level, order, hinted}; level 1-3 for h1-h3, 2.5 for other
+    """Name candidates: {text, level, order, hinted}; level 1-3 for h1-h3, 3.8 for h4, 2.5 for other
     elements named like a product name, minus 1 when the element is so named."""
     images: list[dict[str, Any]]
     """Photo candidates outside chrome, links to other pages and related-product blocks:
@@ -116,7 +120,7 @@ def read_features(
 
 
 def headings(tree: lxml.etree._Element, marks: Marks) -> list[dict[str, Any]]:
-    """h1-h3 and elements marked or named as a product's name, in document order.
+    """h1-h4 and elements marked or named as a product's name, in document order.
 
     A <header> holds the site's logo and menu, or a section's own title (HTML's sectioning):
     headings in it stay candidates, and those that repeat on every page are dropped site-wide.
@@ -128,7 +132,7 @@ def headings(tree: lxml.etree._Element, marks: Marks) -> list[dict[str, Any]]:
         tag = element.tag
         if not isinstance(tag, str) or tag in ("body", "html", "meta"):
             continue
-        if tag not in ("h1", "h2", "h3") and not (
+        if tag not in _HEADINGS and not (
             element.get("class") or element.get("id") or element.get("itemprop") == "name"
         ):
             continue
@@ -138,8 +142,8 @@ def headings(tree: lxml.etree._Element, marks: Marks) -> list[dict[str, Any]]:
         parent = element.getparent()
         named = bool(_PRODUCT_NAME.search(hint(element))) or element.get("itemprop") == "name"
         named = named or (parent is not None and bool(_PRODUCT_NAME.search(hint(parent))))
-        titled = tag not in ("h1", "h2", "h3") and bool(_TITLE_CLASS.search(hint(element)))
-        if tag not in ("h1", "h2", "h3") and not named and not titled:
+        titled = tag not in _HEADINGS and bool(_TITLE_CLASS.search(hint(element)))
+        if tag not in _HEADINGS and not named and not titled:
             continue
         if titled and not named and (len(element) > 2 or element.tag in ("html", "body")):
             continue  # a titled container, not a title
@@ -147,7 +151,7 @@ def headings(tree: lxml.etree._Element, marks: Marks) -> list[dict[str, Any]]:
         if not value or len(value) > 200 or value.endswith(":") or value in seen:
             continue
         seen.add(value)
-        level = {"h1": 1.0, "h2": 2.0, "h3": 3.0}.get(tag, 3.5 if titled else 2.5)
+        level = _HEADINGS.get(tag, 3.5 if titled else 2.5)
         level -= 1.0 if named else 0.0
         found.append({"text": value, "level": level, "order": order, "hinted": named})
     return found

@@ -35,9 +35,11 @@ from ilid_platform.crawl.extract.naming import (
     text_key,
 )
 from ilid_platform.crawl.extract.patterns import LISTING_CARDS
+from ilid_platform.crawl.extract.photos import choose_photos
 from ilid_platform.crawl.extract.reading import PageReading
 from ilid_platform.crawl.extract.selectors import apply_selected
 from ilid_platform.crawl.extract.site_stats import SiteStats, site_stats
+from ilid_platform.crawl.records import cap_fields
 
 EVIDENCE_NEEDED = 2
 """Points a page without structured data needs, besides its name and photo, to be a product."""
@@ -62,12 +64,17 @@ class Decision:
     product: dict[str, Any] | None
     reason: str | None
     evidence: list[str] = field(default_factory=list)
+    issues: list[str] = field(default_factory=list)
+    """Defects the record survived: fields cut to their limits (`name_cut`, ...)."""
 
 
 def decide_pages(readings: Sequence[PageReading]) -> list[Decision]:
     """Every page's decision, with the statistics of all of them."""
     stats = site_stats(readings)
     decisions = [_decide(reading, stats) for reading in readings]
+    # Twice: a template found to be products on a brochure site then speaks for its pages
+    # that show no evidence of their own.
+    _propagate_templates(readings, decisions, stats)
     _propagate_templates(readings, decisions, stats)
     _demote_catalog_pages(readings, decisions, stats)
     return decisions
@@ -76,15 +83,21 @@ def decide_pages(readings: Sequence[PageReading]) -> list[Decision]:
 # ---------------------------------------------------------------- one page, given the site
 
 
-def _decide(reading: PageReading, stats: SiteStats, needed: int | None = None) -> Decision:
+def _decide(
+    reading: PageReading,
+    stats: SiteStats,
+    needed: int | None = None,
+    template: frozenset[str] = frozenset(),
+) -> Decision:
     """One page, given the site. `needed` lowers the evidence a page without structured data
-    needs (its template speaks for it) and waives the site's product language."""
+    needs (its template speaks for it) and waives the site's product language; then thumbnails
+    that link to no page of its `template` (page keys) are related items, not a listing's."""
     relaxed = needed is not None
     features = reading.features
     if features is None:
         return Decision(None, reading.reason or "malformed_html", ["the page could not be parsed"])
     evidence: list[str] = []
-    images, caption = _photos(reading, stats, evidence)
+    images, caption, foreign = choose_photos(reading, stats, evidence)
     captions = {
         i["url"]: i.get("caption", "")
         for i in features.images
@@ -115,10 +128,14 @@ def _decide(reading: PageReading, stats: SiteStats, needed: int | None = None) -
         own = [u for u in absolute_urls(product["image_urls"], reading.base)]
         own = [u for u in own if not stats.repeated(stats.image_pages.get(u, 0))]
         product["image_urls"] = own or images
-    elif stats.listing(features):
+    elif stats.listing(features) and (
+        not relaxed or any(page_key(href) in template for href, _ in features.cards)
+    ):
         evidence.append("listing: many links with a thumbnail, each to another page")
     elif features.negative:
         evidence.append(f"the url or heading says this is a {features.negative} page")
+    elif foreign >= 2:
+        evidence.append(f"shows the photos of {foreign} pages it links to: a category")
     else:
         points = _evidence_points(reading, heading, images, stats)
         evidence.append(
@@ -175,7 +192,10 @@ def _decide(reading: PageReading, stats: SiteStats, needed: int | None = None) -
         "brand": product["brand"],
         "extraction": method,
     }
-    return Decision(record, None, evidence)
+    cuts = cap_fields(record)
+    if cuts:
+        evidence.append(f"cut to the record's limits: {', '.join(cuts)}")
+    return Decision(record, None, evidence, cuts)
 
 
 def _fill_from_page(product: dict[str, Any], reading: PageReading, images: list[str]) -> None:
@@ -212,35 +232,6 @@ def _evidence_points(
     return {key: _WEIGHTS[key] for key, present in points.items() if present}
 
 
-def _photos(reading: PageReading, stats: SiteStats, evidence: list[str]) -> tuple[list[str], str]:
-    """Main photo first (in a product-named gallery, else the largest, else the first), then
-    the rest of its gallery, and the main photo's caption. Images that repeat across the site
-    and tiles of a grid are skipped."""
-    candidates = []
-    chrome = tiles = 0
-    for image in reading.features.images:
-        if stats.repeated(stats.image_pages.get(image["url"], 0)):
-            chrome += 1
-        elif image["tile"]:
-            tiles += 1
-        else:
-            candidates.append(image)
-    if chrome:
-        evidence.append(f"{chrome} image(s) skipped as site chrome (on many pages)")
-    if tiles:
-        evidence.append(f"{tiles} image(s) skipped as tiles of a grid (each with its own name)")
-    if not candidates:
-        return [], ""
-    pool = [i for i in candidates if i["hinted"]] or candidates
-    largest = max(i["area"] for i in pool)
-    # The first photo, unless a later one is declared much larger (a thumbnail and its photo).
-    main = min((i for i in pool if 2 * i["area"] >= largest), key=lambda i: i["order"])
-    urls = [main["url"]]
-    if main["gallery"] >= 0:
-        urls += [i["url"] for i in candidates if i["gallery"] == main["gallery"]]
-    return list(dict.fromkeys(urls)), main.get("caption", "")
-
-
 def _propagate_templates(
     readings: Sequence[PageReading], decisions: list[Decision], stats: SiteStats
 ) -> None:
@@ -264,20 +255,30 @@ def _propagate_templates(
             needed = 1
         else:
             continue
+        template = frozenset(page_key(readings[i].url) for i in indices)
         relaxed = {
-            i: _decide(readings[i], stats, needed) for i in indices if decisions[i].product is None
+            i: _decide(readings[i], stats, needed, template)
+            for i in indices
+            if decisions[i].product is None
         }
         found = [d.product for d in relaxed.values() if d.product is not None]
-        if needed and (
-            len(found) < max(3, 0.6 * len(indices))
-            or len({p["name"] for p in found}) < len(found)
-            or len({p["image_urls"][0] for p in found}) < len(found)
-        ):
+        if needed and not _differ(found, products, len(indices)):
             continue  # not a template of pages that differ in their name and photo
         for i, decision in relaxed.items():
             if decision.product is not None:
                 decision.evidence.append(reason)
                 decisions[i] = decision
+
+
+def _differ(found: list[dict[str, Any]], products: int, pages: int) -> bool:
+    """Whether the pages of a template found to be products make half of it, three or more,
+    and nearly all differ in their name and their photo (a site copies a photo or a name
+    now and then; a template of pages that all show one is no product template)."""
+    if len(found) + products < max(3, 0.5 * pages):
+        return False
+    names = len({p["name"] for p in found})
+    photos = len({p["image_urls"][0] for p in found})
+    return min(names, photos) >= 0.8 * len(found)
 
 
 def _demote_catalog_pages(

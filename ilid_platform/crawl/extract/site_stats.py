@@ -39,12 +39,28 @@ class SiteStats:
     name there, where that is not the first heading (a category's h1 above a product's h2)."""
     """Page key to the texts of the listing cards that link to it."""
     listing_headings: set[str] = field(default_factory=set)
+    home_headings: set[str] = field(default_factory=set)
+    """The first heading of the home page: the site's name or slogan."""
     title_affixes: set[str] = field(default_factory=set)
     template_of: dict[str, int] = field(default_factory=dict)
     """Page url to the index of its template group."""
     product_language: bool = False
     """Whether pages of this site show product-specific evidence (buy buttons, product
-    markup, spec tables): then a page with none of it is no product page."""
+    markup, spec tables) on two pages or more, and on a good share of the pages its listings
+    link to: then a page with none of it is no product page."""
+    photo_slots: dict[int, str] = field(default_factory=dict)
+    """Template group to the place (`slot` of an image) that shows each page's own photo
+    there: on most of its pages, a different image on each."""
+    image_where: dict[str, set[str]] = field(default_factory=dict)
+    """Image url to the keys of the pages that show it (outside links and chrome)."""
+    links_of: dict[str, set[str]] = field(default_factory=dict)
+    """Page key to the keys of the pages it links to from its content."""
+    caption_pages: Counter[str] = field(default_factory=Counter)
+    """Texts written just above an image, by the number of pages that show them."""
+
+    def repeated_caption(self, caption: str) -> bool:
+        """A label that heads a block on several pages ("Dimensions:"), not one page's own."""
+        return self.caption_pages.get(caption, 0) >= 3
 
     def repeated(self, count: int) -> bool:
         """Seen on so many pages that it belongs to the site, not to one page."""
@@ -65,7 +81,13 @@ def site_stats(readings: Sequence[PageReading]) -> SiteStats:
     stats.pages = len(pages)
     for reading in pages:
         features = reading.features
+        key = page_key(reading.url)
         stats.image_pages.update({image["url"] for image in features.images})
+        for image in features.images:
+            stats.image_where.setdefault(image["url"], set()).add(key)
+        captions = {text_key(image.get("caption", "")) for image in features.images}
+        stats.caption_pages.update(captions - {""})
+        stats.links_of[key] = {page_key(u) for u in features.content_links} - {key}
         stats.card_pages.update({href for href, _ in features.cards})
         stats.title_pages[text_key(features.title)] += 1
     for reading in pages:
@@ -76,6 +98,8 @@ def site_stats(readings: Sequence[PageReading]) -> SiteStats:
             for (href, raw), (_, words) in zip(cards, without_common_affix(cards), strict=True):
                 if words:
                     stats.card_names.setdefault(page_key(href), Counter())[(raw, words)] += 1
+        if features.negative == "home" and features.headings:
+            stats.home_headings.add(text_key(features.headings[0]["text"]))
         if stats.listing(features) or features.negative:
             first = next(iter(features.headings), None)
             if first is not None and first["level"] == 1 and not first["hinted"]:
@@ -88,14 +112,17 @@ def site_stats(readings: Sequence[PageReading]) -> SiteStats:
     stats.site_headings = _site_headings(pages, stats)
     stats.template_of = template_groups(pages)
     stats.name_slots = _name_slots(pages, stats)
+    stats.photo_slots = _photo_slots(pages, stats)
+    details = [r for r in pages if not stats.listing(r.features) and not r.features.negative]
     speaking = sum(
         1
-        for r in pages
-        if not stats.listing(r.features)
-        and not r.features.negative
-        and (r.features.buy or r.features.product_markup or len(r.features.specs) >= 2)
+        for r in details
+        if r.features.buy or r.features.product_markup or len(r.features.specs) >= 2
     )
-    stats.product_language = speaking >= 2
+    # Pages that listings link to are where products are; where few of them speak the
+    # language (two spec tables among a dozen brochure pages), the site does not.
+    listed = sum(page_key(r.url) in stats.card_targets for r in details)
+    stats.product_language = speaking >= 2 and speaking >= 0.4 * listed
     return stats
 
 
@@ -122,6 +149,13 @@ def _site_headings(pages: Sequence[PageReading], stats: SiteStats) -> dict[str, 
             return found
         found.update(new)
     return found
+
+
+def page_headings(reading: PageReading, stats: SiteStats) -> list[dict[str, Any]]:
+    """The page's headings without those that head many pages of the site (its logo's) and
+    the home page's first, which names the site."""
+    shared = stats.site_headings.keys() | stats.home_headings
+    return [h for h in reading.features.headings if text_key(h["text"]) not in shared]
 
 
 def heading_slots(
@@ -154,7 +188,7 @@ def _name_slots(
             continue
         values: dict[tuple[float, bool, int], list[str]] = {}
         for reading in members:
-            for heading, slot in heading_slots(reading.features.headings):
+            for heading, slot in heading_slots(page_headings(reading, stats)):
                 values.setdefault(slot, []).append(text_key(heading["text"]))
         covered = [
             (slot, texts) for slot, texts in values.items() if len(texts) >= 0.6 * len(members)
@@ -167,4 +201,37 @@ def _name_slots(
         distinct = [(slot, texts) for slot, texts in covered if len(set(texts)) >= 0.8 * len(texts)]
         if distinct:
             slots[group] = min(distinct, key=lambda item: item[0])[0]
+    return slots
+
+
+def _photo_slots(pages: Sequence[PageReading], stats: SiteStats) -> dict[int, str]:
+    """Per template group of three pages or more, the first place (in document order, on
+    average) that holds an image on 60% of its pages and a different one on 80% of those:
+    where that template shows each page's own photo (wrapper induction, as for names)."""
+    groups: dict[int, list[PageReading]] = {}
+    for reading in pages:
+        if reading.url in stats.template_of:
+            groups.setdefault(stats.template_of[reading.url], []).append(reading)
+    slots: dict[int, str] = {}
+    for group, members in groups.items():
+        if len(members) < 3:
+            continue
+        found: dict[str, list[tuple[str, int]]] = {}
+        for reading in members:
+            seen: set[str] = set()
+            for image in reading.features.images:
+                slot = image.get("slot")
+                if not slot or slot in seen or image["tile"]:
+                    continue
+                seen.add(slot)
+                found.setdefault(slot, []).append((image["url"], image["order"]))
+        usable = [
+            (sum(order for _, order in shown) / len(shown), slot)
+            for slot, shown in found.items()
+            if len(shown) >= 0.6 * len(members)
+            and len({url for url, _ in shown}) >= 0.8 * len(shown)
+            and not any(stats.repeated(stats.image_pages.get(url, 0)) for url, _ in shown)
+        ]
+        if usable:
+            slots[group] = min(usable)[1]
     return slots
