@@ -13,6 +13,7 @@ import lxml.etree
 import numpy as np
 
 from ilid_platform.crawl.extract.html import CHROME, NOT_CONTENT, hint, join, text_of
+from ilid_platform.crawl.extract.naming import page_key
 from ilid_platform.crawl.extract.patterns import (
     DECORATIVE,
     DIGITS,
@@ -157,10 +158,13 @@ _MINHASH_B = np.random.default_rng(8).integers(0, (1 << 31) - 1, 32, dtype=np.ui
 APP_ROOT_IDS = {"app", "root", "__next", "__nuxt", "svelte", "main-app", "application"}
 
 
-def card_links(tree: lxml.etree._Element, base: str, marks: Marks | None = None) -> list[list[str]]:
-    """Distinct pages linked with a thumbnail that is no icon, outside chrome and related
+def card_links(
+    tree: lxml.etree._Element, base: str, marks: Marks | None = None, url: str = ""
+) -> list[list[str]]:
+    """Distinct other pages linked with a thumbnail that is no icon, outside chrome and related
     blocks, each with the card's text (the link's, else its image's alt)."""
     marks = marks or Marks(tree)
+    own_key = page_key(url) if url else ""
     hrefs: dict[str, str] = {}
     for link in tree.iter("a"):
         if marks.has(link, _OUTSIDE_CONTENT | Marks.RELATED):
@@ -173,6 +177,8 @@ def card_links(tree: lxml.etree._Element, base: str, marks: Marks | None = None)
         images = [img for img in link.iter("img") if not DECORATIVE.search(_label(img))]
         if images or any("url(" in (e.get("style") or "") for e in link.iter("*")):
             absolute = join(base, href)
+            if absolute and own_key and page_key(absolute) == own_key:
+                continue  # a photo that links to its own page
             if absolute and not hrefs.get(absolute):
                 words = text_of(link) or next((i.get("alt", "") for i in images), "")
                 hrefs[absolute] = " ".join(words.split())[:120]

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 import lxml.etree
 
 from ilid_platform.crawl.extract.html import hint, join, text_of
+from ilid_platform.crawl.extract.naming import page_key
 from ilid_platform.crawl.extract.patterns import (
     DECORATIVE,
     DIGITS,
@@ -105,8 +106,9 @@ def _caption(element: Any) -> str:
     return ""
 
 
-def _excluded(element: Any, marks: Marks) -> bool:
-    """Inside a link to another page (a card), or a related-products block."""
+def _excluded(element: Any, marks: Marks, base: str, own_key: str) -> bool:
+    """Inside a link to another page (a card; a link to the page itself is none), or a
+    related-products block."""
     if marks.has(element, Marks.RELATED):
         return True
     if not marks.has(element, Marks.LINK):
@@ -114,7 +116,7 @@ def _excluded(element: Any, marks: Marks) -> bool:
     for ancestor in element.iterancestors("a"):
         href = (ancestor.get("href") or "").strip()
         if href and not href.startswith(("#", "javascript:")) and not IMAGE_FILE.search(href):
-            return True
+            return page_key(join(base, href)) != own_key
     return False
 
 
@@ -198,7 +200,7 @@ def _slot(element: Any, background: bool) -> str:
 
 
 def content_images(
-    tree: lxml.etree._Element, base: str, marks: Marks | None = None
+    tree: lxml.etree._Element, base: str, marks: Marks | None = None, url: str = ""
 ) -> list[dict[str, Any]]:
     """Images that could be this product's photos, in document order.
 
@@ -213,8 +215,9 @@ def content_images(
     elements = _photo_elements(tree, marks)
     order_of = marks.order
     tiles = _tiles([e for e, background in elements if not background])
+    own_key = page_key(url or base)
     for element, background in elements:
-        if _excluded(element, marks):
+        if _excluded(element, marks, base, own_key):
             continue
         width = height = srcset_width = 0
         if background:

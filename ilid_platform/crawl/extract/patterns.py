@@ -8,7 +8,7 @@ from typing import Any
 
 import lxml.etree
 
-from ilid_platform.crawl.extract.html import NON_CONTENT_TAGS
+from ilid_platform.crawl.extract.html import NON_CONTENT_TAGS, text_of
 
 # Containers on product pages whose cards are other products, not a listing.
 RELATED = re.compile(
@@ -42,12 +42,26 @@ LISTING_CARDS = 4
 _SIDEBAR_HINT = re.compile(r"sidebar|side-bar|\bcol-(left|right)\b", re.I)
 
 
+def _content_text(tree: lxml.etree._Element) -> int:
+    """Characters of the page's text outside navigation, header, footer and aside elements."""
+    outside = sum(
+        len(text_of(element))
+        for element in tree.iter("nav", "header", "footer", "aside")
+        if next(element.iterancestors("nav", "header", "footer", "aside"), None) is None
+    )
+    return max(len(text_of(tree)) - outside, 1)
+
+
 class Marks:
     """Where each element of one page sits, from one walk of the tree, so that the readers ask
     a dict instead of evaluating ancestor XPaths for every element: inside navigation, a
     footer, an aside or a sidebar (CHROME), a <header> (HEADER: the site's, or a section's
     title), a link (LINK), a related-products block (RELATED) or a script or style (HIDDEN).
-    `order` is each element's position in document order."""
+    `order` is each element's position in document order.
+
+    A block named like a sidebar that holds most of the page's text is the page's layout (themes call
+    their content wrapper `sidebar-page-container`), not a sidebar, as a header that swallowed
+    the page is no header (`html.parse_html`)."""
 
     CHROME, HEADER, LINK, RELATED, HIDDEN = 1, 2, 4, 8, 16
 
@@ -55,6 +69,7 @@ class Marks:
         self.flags: dict[Any, int] = {}
         self.order: dict[Any, int] = {}
         flags, order = self.flags, self.order
+        total = 0
         for position, element in enumerate(tree.iter()):
             order[element] = position
             parent = element.getparent()
@@ -75,7 +90,9 @@ class Marks:
             if names or element.get("id"):
                 label = f"{element.get('id', '')} {names or ''}"
                 if _SIDEBAR_HINT.search(label):
-                    mark |= self.CHROME
+                    total = total or _content_text(tree)
+                    if 2 * len(text_of(element)) <= total:
+                        mark |= self.CHROME
                 if RELATED.search(label):
                     mark |= self.RELATED
             flags[element] = mark
