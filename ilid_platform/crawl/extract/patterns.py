@@ -59,9 +59,9 @@ class Marks:
     title), a link (LINK), a related-products block (RELATED) or a script or style (HIDDEN).
     `order` is each element's position in document order.
 
-    A block named like a sidebar that holds most of the page's text is the page's layout (themes call
-    their content wrapper `sidebar-page-container`), not a sidebar, as a header that swallowed
-    the page is no header (`html.parse_html`)."""
+    A block named like a sidebar that holds most of the page's text is the page's layout
+    (themes call their content wrapper `sidebar-page-container`), not a sidebar, as a header
+    that swallowed the page is no header (`html.parse_html`)."""
 
     CHROME, HEADER, LINK, RELATED, HIDDEN = 1, 2, 4, 8, 16
 
