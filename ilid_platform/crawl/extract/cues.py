@@ -276,7 +276,7 @@ def has_product_markup(tree: lxml.etree._Element, marks: Marks) -> bool:
 
 def negative_kind(tree: lxml.etree._Element, url: str) -> str:
     """ "contact", "legal", "about", "cart", "login", "blog", ... for a page that says so in
-    its url or its main heading; empty otherwise."""
+    its url ("home" for the site's root); empty otherwise."""
     try:
         path = unquote(urlsplit(url).path).lower()
     except ValueError:
@@ -292,10 +292,18 @@ def negative_kind(tree: lxml.etree._Element, url: str) -> str:
             return next(_NEGATIVE_SLUGS.get(s, s) for s in segments[:-1] if s in _NEGATIVE_FOLDERS)
     else:
         return "home"
-    h1 = next((text_of(h) for h in tree.iter("h1") if text_of(h)), "")
-    if h1 and _NEGATIVE_HEADINGS.match(h1.strip(" :!.")):
-        return "contact" if "onta" in h1.lower() else "other"
     return ""
+
+
+def negative_heading(tree: lxml.etree._Element) -> str:
+    """The page's first h1 where it names a kind of page that is no product ("Contact us",
+    "FAQ"), else empty; the site-level pass decides whether it is the page's own heading."""
+    h1 = next((text_of(h) for h in tree.iter("h1") if text_of(h)), "")
+    return h1 if h1 and _NEGATIVE_HEADINGS.match(h1.strip(" :!.")) else ""
+
+
+def heading_kind(heading: str) -> str:
+    return "contact" if "onta" in heading.lower() else "other"
 
 
 def app_shell(tree: lxml.etree._Element) -> bool:

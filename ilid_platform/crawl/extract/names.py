@@ -48,7 +48,7 @@ def _code_like(text: str) -> bool:
 def _heading_name(reading: PageReading, stats: SiteStats, evidence: list[str], caption: str) -> str:
     usable = []
     headings = list(reading.features.headings)
-    if caption:
+    if caption and not stats.repeated_caption(text_key(caption)):
         headings.append({"text": caption, "level": 4.0, "order": 1 << 30, "hinted": False})
     listed = stats.card_names.get(page_key(reading.url))
     if listed:

@@ -20,6 +20,7 @@ from ilid_platform.crawl.extract.cues import (
     content_links,
     has_price,
     has_product_markup,
+    negative_heading,
     negative_kind,
     template_signature,
 )
@@ -89,10 +90,12 @@ class PageFeatures:
     """Pages this one links to from its content (not from header, navigation, footer, sidebars
     or related-product blocks): a category links many products, a product few."""
     negative: str
-    """What kind of non-product page the url or the heading says it is ("contact", "cart"),
-    else empty."""
+    """What kind of non-product page the url says it is ("contact", "cart"), else empty."""
     template: list[int]
     """A MinHash of the page's content structure (`template_signature`)."""
+    negative_heading: str = ""
+    """The h1, where it names a kind of page that is no product ("Contact us"): the page's
+    kind, unless many pages of the site show it (`SiteStats.negative`)."""
 
 
 def read_features(
@@ -112,6 +115,7 @@ def read_features(
         cards=card_links(tree, base, marks, url),
         content_links=content_links(tree, base, marks),
         negative=negative_kind(tree, url),
+        negative_heading=negative_heading(tree),
         template=template_signature(tree, marks),
     )
 

@@ -132,8 +132,8 @@ def _decide(
         not relaxed or any(page_key(href) in template for href, _ in features.cards)
     ):
         evidence.append("listing: many links with a thumbnail, each to another page")
-    elif features.negative:
-        evidence.append(f"the url or heading says this is a {features.negative} page")
+    elif stats.negative(features):
+        evidence.append(f"the url or heading says this is a {stats.negative(features)} page")
     elif foreign >= 2:
         evidence.append(f"shows the photos of {foreign} pages it links to: a category")
     else:

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ilid_platform.crawl.extract.cues import heading_kind
 from ilid_platform.crawl.extract.naming import (
     affix_key,
     page_key,
@@ -57,6 +58,8 @@ class SiteStats:
     """Page key to the keys of the pages it links to from its content."""
     caption_pages: Counter[str] = field(default_factory=Counter)
     """Texts written just above an image, by the number of pages that show them."""
+    negative_headings: Counter[str] = field(default_factory=Counter)
+    """h1s that name a kind of page that is no product, by the number of pages they head."""
 
     def repeated_caption(self, caption: str) -> bool:
         """A label that heads a block on several pages ("Dimensions:"), not one page's own."""
@@ -65,6 +68,18 @@ class SiteStats:
     def repeated(self, count: int) -> bool:
         """Seen on so many pages that it belongs to the site, not to one page."""
         return self.pages >= 4 and count >= max(3, 0.25 * self.pages)
+
+    def negative(self, features: PageFeatures) -> str:
+        """The kind of non-product page the url says, else the h1 says, unless that h1 heads
+        many pages (an "FAQ" block on every product page is no FAQ page)."""
+        heading = features.negative_heading
+        if features.negative or not heading:
+            return features.negative
+        return (
+            ""
+            if self.repeated(self.negative_headings[text_key(heading)])
+            else heading_kind(heading)
+        )
 
     def listing(self, features: PageFeatures) -> bool:
         """Many cards, not counting the links every page has (menus, sidebars)."""
@@ -90,6 +105,8 @@ def site_stats(readings: Sequence[PageReading]) -> SiteStats:
         stats.links_of[key] = {page_key(u) for u in features.content_links} - {key}
         stats.card_pages.update({href for href, _ in features.cards})
         stats.title_pages[text_key(features.title)] += 1
+        if features.negative_heading:
+            stats.negative_headings[text_key(features.negative_heading)] += 1
     for reading in pages:
         features = reading.features
         if stats.listing(features):
@@ -98,9 +115,10 @@ def site_stats(readings: Sequence[PageReading]) -> SiteStats:
             for (href, raw), (_, words) in zip(cards, without_common_affix(cards), strict=True):
                 if words:
                     stats.card_names.setdefault(page_key(href), Counter())[(raw, words)] += 1
-        if features.negative == "home" and features.headings:
+        negative = stats.negative(features)
+        if negative == "home" and features.headings:
             stats.home_headings.add(text_key(features.headings[0]["text"]))
-        if stats.listing(features) or features.negative:
+        if stats.listing(features) or negative:
             first = next(iter(features.headings), None)
             if first is not None and first["level"] == 1 and not first["hinted"]:
                 stats.listing_headings.add(text_key(first["text"]))
@@ -113,7 +131,7 @@ def site_stats(readings: Sequence[PageReading]) -> SiteStats:
     stats.template_of = template_groups(pages)
     stats.name_slots = _name_slots(pages, stats)
     stats.photo_slots = _photo_slots(pages, stats)
-    details = [r for r in pages if not stats.listing(r.features) and not r.features.negative]
+    details = [r for r in pages if not stats.listing(r.features) and not stats.negative(r.features)]
     speaking = sum(
         1
         for r in details
