@@ -52,6 +52,16 @@ def _content_text(tree: lxml.etree._Element) -> int:
     return max(len(text_of(tree)) - outside, 1)
 
 
+def _holds_page(element: lxml.etree._Element, content_text: int) -> bool:
+    """Whether a block holds most of the page's text, and that text is mostly not links (a
+    menu in a sidebar is links; boilerplate detection's link density)."""
+    text = len(text_of(element))
+    if 2 * text <= content_text:
+        return False
+    links = sum(len(text_of(a)) for a in element.iter("a"))
+    return 2 * links < text
+
+
 class Marks:
     """Where each element of one page sits, from one walk of the tree, so that the readers ask
     a dict instead of evaluating ancestor XPaths for every element: inside navigation, a
@@ -59,9 +69,12 @@ class Marks:
     title), a link (LINK), a related-products block (RELATED) or a script or style (HIDDEN).
     `order` is each element's position in document order.
 
-    A block named like a sidebar that holds most of the page's text is the page's layout
-    (themes call their content wrapper `sidebar-page-container`), not a sidebar, as a header
-    that swallowed the page is no header (`html.parse_html`)."""
+    A block named like a sidebar or a related-products block that holds most of the page's
+    text, and that text mostly not links, is the page itself (themes call their content
+    wrapper `sidebar-page-container`, shops put a product's category, `product_cat-accessories`,
+    on its page's wrapper), as a header that swallowed the page is no header
+    (`html.parse_html`); and so are the blocks inside it named after it
+    (`accessories__content`)."""
 
     CHROME, HEADER, LINK, RELATED, HIDDEN = 1, 2, 4, 8, 16
 
@@ -70,6 +83,7 @@ class Marks:
         self.order: dict[Any, int] = {}
         flags, order = self.flags, self.order
         total = 0
+        page_words: dict[Any, frozenset[str]] = {}  # names of the blocks that hold the page
         for position, element in enumerate(tree.iter()):
             order[element] = position
             parent = element.getparent()
@@ -89,12 +103,21 @@ class Marks:
             names = element.get("class")
             if names or element.get("id"):
                 label = f"{element.get('id', '')} {names or ''}"
-                if _SIDEBAR_HINT.search(label):
+                for pattern, flag in ((_SIDEBAR_HINT, self.CHROME), (RELATED, self.RELATED)):
+                    match = pattern.search(label)
+                    if match is None:
+                        continue
+                    word = match.group(0).lower()
+                    inherited = page_words.get(parent, frozenset())
+                    if word in inherited:
+                        continue  # a part of the block that is the page (accessories__content)
                     total = total or _content_text(tree)
-                    if 2 * len(text_of(element)) <= total:
-                        mark |= self.CHROME
-                if RELATED.search(label):
-                    mark |= self.RELATED
+                    if _holds_page(element, total):
+                        page_words[element] = inherited | {word}
+                    else:
+                        mark |= flag
+            if parent in page_words and element not in page_words:
+                page_words[element] = page_words[parent]
             flags[element] = mark
 
     def has(self, element: Any, mask: int) -> bool:
