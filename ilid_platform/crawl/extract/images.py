@@ -163,8 +163,11 @@ def _gallery_of(element: Any) -> tuple[Any | None, bool]:
 
 def _tiles(images: list[Any]) -> set[Any]:
     """The <img>s that sit in a group of at least LISTING_CARDS like blocks (same tag and
-    class), each block holding a photo and its own text: the tiles of a grid."""
+    class), each block holding a photo and its own text, and some leading somewhere (a link, a
+    button): the tiles of a grid of other things. A grid whose blocks lead nowhere shows the
+    page's own pictures (its variants by size, a captioned gallery)."""
     groups: dict[tuple[str, str], dict[Any, str]] = {}
+    actionable: dict[tuple[str, str], int] = {}
     for img in images:
         block = img
         for _ in range(4):
@@ -175,12 +178,25 @@ def _tiles(images: list[Any]) -> set[Any]:
             if words:
                 key = (block.tag, DIGITS.sub("", block.get("class", "")))
                 groups.setdefault(key, {})[img] = words[:80]
+                actionable[key] = actionable.get(key, 0) + _actionable(block)
                 break
     tiles: set[Any] = set()
-    for members in groups.values():
-        if len(set(members.values())) >= LISTING_CARDS:
+    for key, members in groups.items():
+        if len(set(members.values())) >= LISTING_CARDS and actionable[key]:
             tiles.update(members)
     return tiles
+
+
+def _actionable(block: Any) -> bool:
+    """Whether a tile leads somewhere, as a listing's items do: a link to a page (not to an
+    image file, which shows the photo larger), or a button."""
+    if next(block.iter("button"), None) is not None:
+        return True
+    for link in (*block.iter("a"), *block.iterancestors("a")):
+        href = (link.get("href") or "").strip()
+        if href and not href.startswith(("#", "javascript:")) and not IMAGE_FILE.search(href):
+            return True
+    return False
 
 
 def _slot(element: Any, background: bool) -> str:
