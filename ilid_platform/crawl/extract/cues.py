@@ -13,6 +13,7 @@ import lxml.etree
 import numpy as np
 
 from ilid_platform.crawl.extract.html import CHROME, NOT_CONTENT, hint, join, text_of
+from ilid_platform.crawl.extract.images import tile_blocks
 from ilid_platform.crawl.extract.naming import page_key
 from ilid_platform.crawl.extract.patterns import (
     DECORATIVE,
@@ -159,20 +160,24 @@ APP_ROOT_IDS = {"app", "root", "__next", "__nuxt", "svelte", "main-app", "applic
 
 
 def card_links(
-    tree: lxml.etree._Element, base: str, marks: Marks | None = None, url: str = ""
+    tree: lxml.etree._Element,
+    base: str,
+    marks: Marks | None = None,
+    url: str = "",
+    tiles: dict[Any, Any] | None = None,
 ) -> list[list[str]]:
     """Distinct other pages linked with a thumbnail that is no icon, outside chrome and related
-    blocks, each with the card's text (the link's, else its image's alt)."""
+    blocks, each with the card's text (the link's, else its image's alt); and the tiles of a
+    grid (`images.tile_blocks`) that link one page from their text ("View product"), with the
+    tile's text."""
     marks = marks or Marks(tree)
     own_key = page_key(url) if url else ""
     hrefs: dict[str, str] = {}
     for link in tree.iter("a"):
         if marks.has(link, _OUTSIDE_CONTENT | Marks.RELATED):
             continue
-        href = (link.get("href") or "").strip()
-        if not href or href.startswith(("#", "javascript:")) or IMAGE_FILE.search(href):
-            continue
-        if _ACTION_LINK.search(href):
+        href = _page_href(link)
+        if not href:
             continue
         images = [img for img in link.iter("img") if not DECORATIVE.search(_label(img))]
         if images or any("url(" in (e.get("style") or "") for e in link.iter("*")):
@@ -182,7 +187,24 @@ def card_links(
             if absolute and not hrefs.get(absolute):
                 words = text_of(link) or next((i.get("alt", "") for i in images), "")
                 hrefs[absolute] = " ".join(words.split())[:120]
+    tiles = tile_blocks(tree, marks) if tiles is None else tiles
+    for img, block in tiles.items():
+        if marks.has(img, _OUTSIDE_CONTENT | Marks.RELATED) or DECORATIVE.search(_label(img)):
+            continue
+        targets = {join(base, h) for h in map(_page_href, block.iter("a")) if h} - {""}
+        targets = {t for t in targets if not own_key or page_key(t) != own_key}
+        if len(targets) == 1 and not any(t in hrefs for t in targets):
+            hrefs[targets.pop()] = text_of(block)[:120]
     return [[href, words] for href, words in hrefs.items()]
+
+
+def _page_href(link: Any) -> str:
+    """The href of a link to a page: not to a fragment, a script, an image file or an action
+    (add to cart, compare)."""
+    href = (link.get("href") or "").strip()
+    if not href or href.startswith(("#", "javascript:")) or IMAGE_FILE.search(href):
+        return ""
+    return "" if _ACTION_LINK.search(href) else href
 
 
 def content_links(tree: lxml.etree._Element, base: str, marks: Marks) -> list[str]:

@@ -161,14 +161,16 @@ def _gallery_of(element: Any) -> tuple[Any | None, bool]:
     return None, False
 
 
-def _tiles(images: list[Any]) -> set[Any]:
+def tile_blocks(tree: lxml.etree._Element, marks: Marks) -> dict[Any, Any]:
     """The <img>s that sit in a group of at least LISTING_CARDS like blocks (same tag and
     class), each block holding a photo and its own text, and some leading somewhere (a link, a
-    button): the tiles of a grid of other things. A grid whose blocks lead nowhere shows the
-    page's own pictures (its variants by size, a captioned gallery)."""
-    groups: dict[tuple[str, str], dict[Any, str]] = {}
+    button): the tiles of a grid of other things, each with its block. A grid whose blocks
+    lead nowhere shows the page's own pictures (its variants by size, a captioned gallery)."""
+    groups: dict[tuple[str, str], dict[Any, tuple[Any, str]]] = {}
     actionable: dict[tuple[str, str], int] = {}
-    for img in images:
+    for img, background in _photo_elements(tree, marks):
+        if background:
+            continue
         block = img
         for _ in range(4):
             block = block.getparent()
@@ -177,13 +179,13 @@ def _tiles(images: list[Any]) -> set[Any]:
             words = text_of(block)
             if words:
                 key = (block.tag, DIGITS.sub("", block.get("class", "")))
-                groups.setdefault(key, {})[img] = words[:80]
+                groups.setdefault(key, {})[img] = (block, words[:80])
                 actionable[key] = actionable.get(key, 0) + _actionable(block)
                 break
-    tiles: set[Any] = set()
+    tiles: dict[Any, Any] = {}
     for key, members in groups.items():
-        if len(set(members.values())) >= LISTING_CARDS and actionable[key]:
-            tiles.update(members)
+        if len({words for _, words in members.values()}) >= LISTING_CARDS and actionable[key]:
+            tiles.update((img, block) for img, (block, _) in members.items())
     return tiles
 
 
@@ -216,7 +218,11 @@ def _slot(element: Any, background: bool) -> str:
 
 
 def content_images(
-    tree: lxml.etree._Element, base: str, marks: Marks | None = None, url: str = ""
+    tree: lxml.etree._Element,
+    base: str,
+    marks: Marks | None = None,
+    url: str = "",
+    tiles: dict[Any, Any] | None = None,
 ) -> list[dict[str, Any]]:
     """Images that could be this product's photos, in document order.
 
@@ -230,7 +236,7 @@ def content_images(
     galleries: dict[Any, int] = {}
     elements = _photo_elements(tree, marks)
     order_of = marks.order
-    tiles = _tiles([e for e, background in elements if not background])
+    tiles = tile_blocks(tree, marks) if tiles is None else tiles
     own_key = page_key(url or base)
     for element, background in elements:
         if _excluded(element, marks, base, own_key):

@@ -26,7 +26,7 @@ from ilid_platform.crawl.extract.cues import (
 )
 from ilid_platform.crawl.extract.html import CHROME, hint, prose, text_of
 from ilid_platform.crawl.extract.html import clean as clean_text
-from ilid_platform.crawl.extract.images import content_images
+from ilid_platform.crawl.extract.images import content_images, tile_blocks
 from ilid_platform.crawl.extract.patterns import RELATED, Marks
 
 SEPARATORS = {">", "/", "›", "»", "|", "→", "-", "\\"}
@@ -102,17 +102,18 @@ def read_features(
     tree: lxml.etree._Element, url: str, base: str, marks: Marks | None = None
 ) -> PageFeatures:
     marks = marks or Marks(tree)
+    tiles = tile_blocks(tree, marks)
     return PageFeatures(
         title=clean_text(next((text_of(t) for t in tree.iter("title")), "")),
         headings=headings(tree, marks),
-        images=content_images(tree, base, marks, url),
+        images=content_images(tree, base, marks, url, tiles),
         specs=spec_rows(tree),
         description=description(tree),
         breadcrumbs=breadcrumbs_nav(tree),
         buy=buy_controls(tree, marks),
         price=has_price(tree, marks),
         product_markup=has_product_markup(tree, marks),
-        cards=card_links(tree, base, marks, url),
+        cards=card_links(tree, base, marks, url, tiles),
         content_links=content_links(tree, base, marks),
         negative=negative_kind(tree, url),
         negative_heading=negative_heading(tree),
