@@ -285,21 +285,47 @@ def _demote_catalog_pages(
     readings: Sequence[PageReading], decisions: list[Decision], stats: SiteStats
 ) -> None:
     """A page read as a product by its looks that links, from its content, to many pages that
-    are products themselves is a category; links every page has (menus) do not count."""
+    are products themselves is a category; links every page has (menus) do not count. A page
+    of the same template as such categories, and no fewer of them than products, is one too
+    when it links two product pages or more (pages of one template are one kind of page)."""
     products = {page_key(r.url) for r, d in zip(readings, decisions, strict=True) if d.product}
     link_pages: Counter[str] = Counter()
     for reading in readings:
         if reading.features is not None:
             link_pages.update({page_key(u) for u in reading.features.content_links})
+    linked: dict[int, set[str]] = {}
     for index, (reading, decision) in enumerate(zip(readings, decisions, strict=True)):
         if decision.product is None or decision.product["extraction"] != "heuristic":
             continue
         own = page_key(reading.url)
-        linked = {
+        linked[index] = {
             key
             for key in map(page_key, reading.features.content_links)
             if key in products and key != own and not stats.repeated(link_pages[key])
         }
-        if len(linked) >= LISTING_CARDS:
-            evidence = [*decision.evidence, f"links {len(linked)} product pages: a category"]
-            decisions[index] = Decision(None, "not_product", evidence)
+    categories: Counter[int] = Counter()
+    looks: Counter[int] = Counter()
+    for index, keys in linked.items():
+        template = stats.template_of.get(readings[index].url, -1)
+        if len(keys) >= LISTING_CARDS:
+            categories[template] += 1
+            _demote(decisions, index, f"links {len(keys)} product pages: a category")
+        else:
+            looks[template] += 1
+    for index, keys in linked.items():
+        template = stats.template_of.get(readings[index].url, -1)
+        if (
+            decisions[index].product
+            and template >= 0
+            and len(keys) >= 2
+            and categories[template] >= looks[template]
+        ):
+            _demote(
+                decisions,
+                index,
+                f"links {len(keys)} product pages, and its template's pages are categories",
+            )
+
+
+def _demote(decisions: list[Decision], index: int, why: str) -> None:
+    decisions[index] = Decision(None, "not_product", [*decisions[index].evidence, why])
