@@ -6,6 +6,7 @@ to the heading."""
 from __future__ import annotations
 
 import re
+from difflib import SequenceMatcher
 
 from ilid_platform.crawl.extract.naming import (
     cut_at_title,
@@ -27,6 +28,10 @@ def heading_name(
     else the title without its site part; a heading that is only an item code gives way to
     the title that names the code's product type."""
     name = _heading_name(reading, stats, evidence, caption)
+    confirmed = _confirmed_by_title(name, reading, stats)
+    if confirmed:
+        evidence.append("name from the heading that the title confirms (the page writes it twice)")
+        return confirmed
     if name and _code_like(name):
         title = strip_affixes(reading.features.title, stats.title_affixes)
         if (
@@ -38,6 +43,19 @@ def heading_name(
             evidence.append("name from the title: the heading is only an item code")
             return title
     return name
+
+
+def _confirmed_by_title(name: str, reading: PageReading, stats: SiteStats) -> str:
+    """Another heading of the page that says the same name as `name` but for a slip (a typo,
+    a stray letter), where the title agrees with it and not with `name`."""
+    title = word_key(strip_affixes(reading.features.title, stats.title_affixes))
+    if not name or not title or word_key(name) == title:
+        return ""
+    for heading in reading.features.headings:
+        text = heading["text"]
+        if word_key(text) == title and SequenceMatcher(None, text, name).ratio() >= 0.8:
+            return text
+    return ""
 
 
 def _code_like(text: str) -> bool:
