@@ -34,7 +34,7 @@ class SiteStats:
     card_pages: Counter[str] = field(default_factory=Counter)
     card_names: dict[str, Counter[tuple[str, str]]] = field(default_factory=dict)
     card_targets: set[str] = field(default_factory=set)
-    """Keys of pages that listings link to with a thumbnail."""
+    """Keys of pages that other pages link to with a thumbnail (not every page: a menu)."""
     name_slots: dict[int, tuple[float, bool, int]] = field(default_factory=dict)
     """Template group to the heading slot (level, named, nth) that holds each page's own
     name there, where that is not the first heading (a category's h1 above a product's h2)."""
@@ -94,6 +94,10 @@ def site_stats(readings: Sequence[PageReading]) -> SiteStats:
     unique = {fingerprint(r): r for r in readings if r.features is not None}
     pages = list(unique.values())
     stats.pages = len(pages)
+    for reading in readings:  # every url a page was read under
+        if reading.features is not None:
+            key = page_key(reading.url)
+            stats.links_of[key] = {page_key(u) for u in reading.features.content_links} - {key}
     for reading in pages:
         features = reading.features
         key = page_key(reading.url)
@@ -102,16 +106,15 @@ def site_stats(readings: Sequence[PageReading]) -> SiteStats:
             stats.image_where.setdefault(image["url"], set()).add(key)
         captions = {text_key(image.get("caption", "")) for image in features.images}
         stats.caption_pages.update(captions - {""})
-        stats.links_of[key] = {page_key(u) for u in features.content_links} - {key}
         stats.card_pages.update({href for href, _ in features.cards})
         stats.title_pages[text_key(features.title)] += 1
         if features.negative_heading:
             stats.negative_headings[text_key(features.negative_heading)] += 1
     for reading in pages:
         features = reading.features
+        cards = [c for c in features.cards if not stats.repeated(stats.card_pages[c[0]])]
+        stats.card_targets.update(page_key(href) for href, _ in cards)
         if stats.listing(features):
-            cards = [c for c in features.cards if not stats.repeated(stats.card_pages[c[0]])]
-            stats.card_targets.update(page_key(href) for href, _ in cards)
             for (href, raw), (_, words) in zip(cards, without_common_affix(cards), strict=True):
                 if words:
                     stats.card_names.setdefault(page_key(href), Counter())[(raw, words)] += 1
