@@ -52,7 +52,7 @@ _WEIGHTS = {
     "named": 1,
     "listed": 1,
 }
-_SPECIFIC = {"buy", "product_markup", "specs", "price", "named"}
+_SPECIFIC = {"buy", "product_markup", "specs", "price", "named", "listed"}
 """Evidence only a product page shows; a listed page with photos may be a category too."""
 
 
@@ -88,11 +88,14 @@ def _decide(
     stats: SiteStats,
     needed: int | None = None,
     template: frozenset[str] = frozenset(),
+    speaks: bool | None = None,
 ) -> Decision:
     """One page, given the site. `needed` lowers the evidence a page without structured data
-    needs (its template speaks for it) and waives the site's product language; then thumbnails
-    that link to no page of its `template` (page keys) are related items, not a listing's."""
+    needs (its template speaks for it) and waives the site's product language unless `speaks`
+    says the template speaks it too; then thumbnails that link to no page of its `template`
+    (page keys) are related items, not a listing's."""
     relaxed = needed is not None
+    speaks = not relaxed if speaks is None else speaks
     features = reading.features
     if features is None:
         return Decision(None, reading.reason or "malformed_html", ["the page could not be parsed"])
@@ -135,7 +138,7 @@ def _decide(
     elif stats.negative(features):
         evidence.append(f"the url or heading says this is a {stats.negative(features)} page")
     elif foreign >= 2:
-        evidence.append(f"shows the photos of {foreign} pages it links to: a category")
+        evidence.append("shows the photos of the pages it links to: a category")
     else:
         points = _evidence_points(reading, heading, images, stats)
         evidence.append(
@@ -143,7 +146,7 @@ def _decide(
         )
         needed = EVIDENCE_NEEDED if needed is None else needed
         specific = any(key in _SPECIFIC for key in points)
-        if stats.product_language and not specific and not relaxed:
+        if stats.product_language and not specific and speaks:
             evidence.append(
                 "none of the product evidence this site's products show (buy, product markup,"
                 " specs, price, a product-named heading)"
@@ -247,9 +250,15 @@ def _propagate_templates(
             members.setdefault(group, []).append(index)
     for indices in members.values():
         products = sum(decisions[i].product is not None for i in indices)
+        speaks = False
         if products >= 2 and products > len(indices) - products:
             reason = f"same template as {products} of the {len(indices)} pages that are products"
             needed = 0
+        elif products >= 2:
+            # Fewer than half, yet products: its pages with product evidence of their own (a
+            # listing's card, a buy button) are too, though their one evidence is weak.
+            reason = f"same template as {products} of the {len(indices)} pages, products"
+            needed, speaks = 1, True
         elif not stats.product_language and len(indices) >= 3:
             reason = f"one of {len(indices)} pages of a template, each with its own name and photo"
             needed = 1
@@ -257,12 +266,13 @@ def _propagate_templates(
             continue
         template = frozenset(page_key(readings[i].url) for i in indices)
         relaxed = {
-            i: _decide(readings[i], stats, needed, template)
+            i: _decide(readings[i], stats, needed, template, speaks)
             for i in indices
             if decisions[i].product is None
         }
         found = [d.product for d in relaxed.values() if d.product is not None]
-        if needed and not _differ(found, products, len(indices)):
+        known = [decisions[i].product for i in indices if decisions[i].product is not None]
+        if needed and not _differ(found, known, len(indices)):
             continue  # not a template of pages that differ in their name and photo
         for i, decision in relaxed.items():
             if decision.product is not None:
@@ -270,15 +280,17 @@ def _propagate_templates(
                 decisions[i] = decision
 
 
-def _differ(found: list[dict[str, Any]], products: int, pages: int) -> bool:
-    """Whether the pages of a template found to be products make half of it, three or more,
-    and nearly all differ in their name and their photo (a site copies a photo or a name
-    now and then; a template of pages that all show one is no product template)."""
-    if len(found) + products < max(3, 0.5 * pages):
+def _differ(found: list[dict[str, Any]], known: list[dict[str, Any]], pages: int) -> bool:
+    """Whether the pages of a template found to be products, with those `known` to be, make
+    half of it, three or more, and nearly all differ in their name, and most in their photo (a
+    site copies a name now and then, and variants share a photo; a template of pages that all
+    show one is no product template)."""
+    every = found + known
+    if not found or len(every) < max(3, 0.5 * pages):
         return False
-    names = len({p["name"] for p in found})
-    photos = len({p["image_urls"][0] for p in found})
-    return min(names, photos) >= 0.8 * len(found)
+    names = len({p["name"] for p in every})
+    photos = len({p["image_urls"][0] if p["image_urls"] else "" for p in every})
+    return names >= 0.8 * len(every) and photos >= 0.5 * len(every)
 
 
 def _demote_catalog_pages(
