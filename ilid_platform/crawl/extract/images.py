@@ -163,11 +163,12 @@ def _gallery_of(element: Any) -> tuple[Any | None, bool]:
 
 def tile_blocks(tree: lxml.etree._Element, marks: Marks) -> dict[Any, Any]:
     """The <img>s that sit in a group of at least LISTING_CARDS like blocks (same tag and
-    class), each block holding a photo and its own text, and some leading somewhere (a link, a
-    button): the tiles of a grid of other things, each with its block. A grid whose blocks
-    lead nowhere shows the page's own pictures (its variants by size, a captioned gallery)."""
-    groups: dict[tuple[str, str], dict[Any, tuple[Any, str]]] = {}
-    actionable: dict[tuple[str, str], int] = {}
+    class, or same tag and parent), each block holding a photo and its own text, and some
+    leading somewhere (a link, a button): the tiles of a grid of other things, each with its
+    block. A grid whose blocks lead nowhere shows the page's own pictures (its variants by
+    size, a captioned gallery)."""
+    groups: dict[tuple[Any, str], dict[Any, tuple[Any, str]]] = {}
+    actionable: dict[tuple[Any, str], int] = {}
     for img, background in _photo_elements(tree, marks):
         if background:
             continue
@@ -178,9 +179,12 @@ def tile_blocks(tree: lxml.etree._Element, marks: Marks) -> dict[Any, Any]:
                 break
             words = text_of(block)
             if words:
-                key = (block.tag, DIGITS.sub("", block.get("class", "")))
-                groups.setdefault(key, {})[img] = (block, words[:80])
-                actionable[key] = actionable.get(key, 0) + _actionable(block)
+                # Like blocks: the same tag and classes, or the same tag under one parent (a
+                # row of cards whose classes differ by a spacing class).
+                alike = DIGITS.sub("", block.get("class", ""))
+                for key in ((block.tag, alike), (block.getparent(), block.tag)):
+                    groups.setdefault(key, {})[img] = (block, words[:80])
+                    actionable[key] = actionable.get(key, 0) + _actionable(block)
                 break
     tiles: dict[Any, Any] = {}
     for key, members in groups.items():
