@@ -392,6 +392,33 @@ def test_robots_txt_missing_allows_unreachable_blocks(tmp_path: Path) -> None:
         assert again.by_status == {"ok": 3} and down.hits["/robots.txt"] == 3
 
 
+def test_a_host_that_does_not_resolve_or_refuses_is_an_http_error_with_its_cause(
+    tmp_path: Path,
+) -> None:
+    """With robots.txt obeyed, a host that cannot be reached fails on its robots.txt: that is
+    a network failure, not a robots rule (`blocked_by_robots` is only for a rule or noai)."""
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()  # nothing listens there: the connection is refused
+    urls = ("http://no-such-host.invalid/a.jpg", f"http://127.0.0.1:{port}/a.jpg")
+    config = replace(CONFIG, retries=0)
+    with connect(tmp_path / "w.duckdb") as con:
+        requests = [ImageRequest("shop", "p", url) for url in urls]
+        stats = ingest_images(con, tmp_path / "store", requests, config)
+        found = {
+            u: (s, r)
+            for u, s, r in con.execute("SELECT image_url, status, reason FROM images").fetchall()
+        }
+    assert stats.by_status == {"http_error": 2}
+    status, reason = found[urls[0]]
+    assert reason.startswith("no-such-host.invalid unreachable: NameResolutionError: ")
+    assert "Failed to resolve 'no-such-host.invalid'" in reason and "object at" not in reason
+    status, reason = found[urls[1]]
+    assert reason.startswith(f"127.0.0.1:{port} unreachable: NewConnectionError: ")
+    assert "Connection refused" in reason
+
+
 CHILD = """
 import json, sys
 from ilid_platform.images.download import ImageRequest, IngestConfig, ingest_images
@@ -491,7 +518,10 @@ def test_network_failures_end_as_http_errors(tmp_path: Path) -> None:
         stats = ingest_images(con, tmp_path, [ImageRequest("s", "p", u) for u in urls], config)
         reasons = dict(con.execute("SELECT image_url, reason FROM images").fetchall())
     assert stats.by_status == {"http_error": 5}
-    assert reasons[closed] == "NewConnectionError after 2 attempts"
+    assert reasons[closed] == (
+        "NewConnectionError: Failed to establish a new connection: [Errno 111] "
+        "Connection refused after 2 attempts"
+    )
     assert (
         reasons[loop.url + "/loop.jpg"]
         == f"redirect loop: {loop.url}/loop.jpg -> {loop.url}/loop.jpg"

@@ -77,6 +77,19 @@ class _Redirect:
     location: str
 
 
+_CONNECTION_REPR = re.compile(r"^(?:<[^>]+ object at 0x[0-9a-f]+>|\w+\(host=[^)]*\)): ")
+
+
+def connection_failure(reason: BaseException | None) -> str:
+    """Why no connection was made, e.g. "NameResolutionError: Failed to resolve 'x.example'
+    ([Errno -2] Name or service not known)", without urllib3's object repr."""
+    if reason is None:
+        return "connection failed"
+    detail = _CONNECTION_REPR.sub("", str(reason)).strip()
+    name = type(reason).__name__
+    return f"{name}: {detail}" if detail and detail != name else name
+
+
 class _Retryable(Exception):
     def __init__(self, failure: FetchFailure, retry_after_s: float | None = None) -> None:
         super().__init__(failure.reason)
@@ -324,7 +337,7 @@ class Fetcher:
             except MaxRetryError as exc:  # connecting failed
                 if isinstance(exc.reason, ResponseError):
                     return FetchFailure("http_error", str(exc.reason))
-                last = FetchFailure("http_error", type(exc.reason).__name__)
+                last = FetchFailure("http_error", connection_failure(exc.reason))
             except (urllib3.exceptions.TimeoutError, ProtocolError) as exc:
                 last = FetchFailure("http_error", type(exc).__name__)
             except urllib3.exceptions.HTTPError as exc:  # a malformed or unsupported url
@@ -408,8 +421,10 @@ class Fetcher:
 
     def _load_robots(self, url: str) -> Protego | FetchFailure:
         """Parsed rules; RFC 9309: a missing robots.txt (4xx) allows everything, an
-        unreachable one (5xx, network error) disallows everything. A host the address policy
-        refuses is refused before its robots.txt is asked for."""
+        unreachable one (5xx) disallows everything. A host that cannot be reached at all (no
+        such name, connection refused or timed out) is a network failure, `http_error` with
+        its cause, not a robots rule. A host the address policy refuses is refused before its
+        robots.txt is asked for."""
         parts = urlsplit(url)
         fetched = self._follow(
             f"{parts.scheme}://{parts.netloc}/robots.txt",
@@ -422,7 +437,9 @@ class Fetcher:
         if fetched.status == "blocked_address":
             return fetched
         code = fetched.http_status
-        if fetched.status == "http_error" and (code is None or code >= 500):
+        if fetched.status == "http_error" and code is None:
+            return FetchFailure("http_error", f"{parts.netloc} unreachable: {fetched.reason}")
+        if fetched.status == "http_error" and code >= 500:
             reason = f"robots.txt of {parts.netloc} unreachable: {fetched.reason}"
             return FetchFailure("blocked_by_robots", reason)
         return Protego.parse("")
