@@ -19,6 +19,13 @@ from ilid_platform.crawl.extract.reading import PageReading
 from ilid_platform.crawl.extract.site_stats import SiteStats, heading_slots, page_headings
 
 _WORD = re.compile(r"[^\W\d_]{3,}")
+_LOPSIDED_SLASH = re.compile(r"(?<=\S) /(?=\S)|(?<=\S)/ (?=\S)")
+
+
+def tidy_name(name: str) -> str:
+    """A slash with a space on one side only ("A /B", where a line break sat next to it) joins
+    its two sides, as "A/B" or "A / B" does; one side is the page's markup, not its words."""
+    return _LOPSIDED_SLASH.sub("/", name)
 
 
 def heading_name(

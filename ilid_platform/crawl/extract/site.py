@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ilid_platform.crawl.extract.html import absolute_urls
-from ilid_platform.crawl.extract.names import heading_name, structured_name
+from ilid_platform.crawl.extract.names import heading_name, structured_name, tidy_name
 from ilid_platform.crawl.extract.naming import (
     page_key,
     text_key,
@@ -186,7 +186,7 @@ def _decide(
         return Decision(None, reason, evidence)
     record = {
         "url": reading.url,
-        "name": product["name"],
+        "name": tidy_name(product["name"]),
         "description": product["description"],
         "specs": product["specs"],
         "breadcrumbs": product["breadcrumbs"] or product.get("category", []),
