@@ -13,7 +13,7 @@ import lxml.etree
 import numpy as np
 
 from ilid_platform.crawl.extract.html import CHROME, NOT_CONTENT, hint, join, text_of
-from ilid_platform.crawl.extract.images import tile_blocks
+from ilid_platform.crawl.extract.images import shows_photo, tile_blocks
 from ilid_platform.crawl.extract.naming import page_key
 from ilid_platform.crawl.extract.patterns import (
     DECORATIVE,
@@ -110,6 +110,7 @@ _NEGATIVE_SLUGS = {
     "service": "about",
     "uslugi": "about",
     "projects": "blog",
+    "project": "blog",
     "portfolio": "blog",
     "case-studies": "blog",
     "case-study": "blog",
@@ -180,7 +181,7 @@ def card_links(
         if not href:
             continue
         images = [img for img in link.iter("img") if not DECORATIVE.search(_label(img))]
-        if images or any("url(" in (e.get("style") or "") for e in link.iter("*")):
+        if images or any(shows_photo(e) for e in link.iter("*") if e.tag != "img"):
             absolute = join(base, href)
             if absolute and own_key and page_key(absolute) == own_key:
                 continue  # a photo that links to its own page

@@ -120,6 +120,15 @@ def _excluded(element: Any, marks: Marks, base: str, own_key: str) -> bool:
     return False
 
 
+def shows_photo(element: Any) -> bool:
+    """An element that shows a picture other than an <img>: a CSS background, a lazy-load
+    photo attribute."""
+    attributes = element.attrib
+    return "url(" in attributes.get("style", "") or any(
+        name in _LAZY for name in attributes if attributes[name]
+    )
+
+
 def _photo_elements(tree: lxml.etree._Element, marks: Marks) -> list[tuple[Any, bool]]:
     """<img>s, and other elements with a CSS background or lazy-load photo attribute, outside
     chrome, in document order; True marks the latter."""
@@ -131,9 +140,7 @@ def _photo_elements(tree: lxml.etree._Element, marks: Marks) -> list[tuple[Any, 
         attributes = element.attrib
         if tag == "img":
             found.append((element, False))
-        elif ("url(" in attributes.get("style", "")) or any(
-            name in _LAZY for name in attributes if attributes[name]
-        ):
+        elif shows_photo(element):
             found.append((element, True))
         else:
             continue
