@@ -254,7 +254,7 @@ def _propagate_templates(
         if products >= 2 and products > len(indices) - products:
             reason = f"same template as {products} of the {len(indices)} pages that are products"
             needed = 0
-        elif products >= 2:
+        elif products >= 2 and stats.product_language:
             # Fewer than half, yet products: its pages with product evidence of their own (a
             # listing's card, a buy button) are too, though their one evidence is weak.
             reason = f"same template as {products} of the {len(indices)} pages, products"
