@@ -51,6 +51,7 @@ _WEIGHTS = {
     "gallery": 1,
     "named": 1,
     "listed": 1,
+    "placed": 1,
 }
 _SPECIFIC = {"buy", "product_markup", "specs", "price", "named", "listed"}
 """Evidence only a product page shows; a listed page with photos may be a category too."""
@@ -218,6 +219,8 @@ def _evidence_points(
     reading: PageReading, heading: str, images: list[str], stats: SiteStats
 ) -> dict[str, int]:
     features = reading.features
+    # The template shows each page's own photo in one place, and this page's photo is there.
+    slot = stats.photo_slots.get(stats.template_of.get(reading.url, -1)) if images else None
     own_photos = sum(
         1
         for image in features.images
@@ -231,6 +234,9 @@ def _evidence_points(
         "price": features.price,
         "gallery": own_photos >= 2,
         "named": any(h["hinted"] and h["text"] == heading for h in features.headings),
+        "placed": bool(slot) and any(
+            i["url"] == images[0] and i.get("slot") == slot for i in features.images
+        ),
     }
     return {key: _WEIGHTS[key] for key, present in points.items() if present}
 
