@@ -112,16 +112,7 @@ def _chrome(url: str, own_key: str, stats: SiteStats) -> bool:
     listings = sum(own_key in stats.links_of.get(other, set()) for other in where)
     if listings >= 0.25 * stats.pages:
         return True
-    return stats.repeated(count - listings) and not _siblings(where, stats)
-
-
-def _siblings(where: set[str], stats: SiteStats) -> bool:
-    """Whether the pages that show an image are, nearly all, pages one page links to from its
-    content (variants of one category sharing a photo), and fewer than half the site; a logo
-    or a banner is on pages of every kind."""
-    if len(where) >= 0.5 * stats.pages:
-        return False
-    return any(len(where & links) >= 0.8 * len(where) for links in stats.links_of.values())
+    return stats.repeated(count - listings) and not stats.siblings_show(url)
 
 
 def _kind(image: dict[str, Any], own_key: str, linked: set[str], stats: SiteStats) -> str:

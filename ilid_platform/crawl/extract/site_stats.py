@@ -65,6 +65,18 @@ class SiteStats:
         """A label that heads a block on several pages ("Dimensions:"), not one page's own."""
         return self.caption_pages.get(caption, 0) >= 3
 
+    def siblings_show(self, image: str) -> bool:
+        """Whether the pages that show an image, but for one that lists them, are nearly all
+        pages that one lists from its content (variants of one category sharing a photo), and
+        fewer than half the site; a logo or a banner is on pages of every kind."""
+        where = self.image_where.get(image, set())
+        if not where or len(where) >= 0.5 * self.pages:
+            return False
+        return any(
+            len(where & links) >= 0.8 * len(where - {parent})
+            for parent, links in self.links_of.items()
+        )
+
     def repeated(self, count: int) -> bool:
         """Seen on so many pages that it belongs to the site, not to one page."""
         return self.pages >= 4 and count >= max(3, 0.25 * self.pages)
@@ -227,7 +239,8 @@ def _name_slots(
 
 def _photo_slots(pages: Sequence[PageReading], stats: SiteStats) -> dict[int, str]:
     """Per template group of three pages or more, the first place (in document order, on
-    average) that holds an image on 60% of its pages and a different one on 80% of those:
+    average) that holds an image on 60% of its pages, different images on at least half of
+    those (variants of one product may share a photo) and none of them site chrome:
     where that template shows each page's own photo (wrapper induction, as for names)."""
     groups: dict[int, list[PageReading]] = {}
     for reading in pages:
@@ -250,8 +263,11 @@ def _photo_slots(pages: Sequence[PageReading], stats: SiteStats) -> dict[int, st
             (sum(order for _, order in shown) / len(shown), slot)
             for slot, shown in found.items()
             if len(shown) >= 0.6 * len(members)
-            and len({url for url, _ in shown}) >= 0.8 * len(shown)
-            and not any(stats.repeated(stats.image_pages.get(url, 0)) for url, _ in shown)
+            and len({url for url, _ in shown}) >= 0.5 * len(shown)
+            and not any(
+                stats.repeated(stats.image_pages.get(url, 0)) and not stats.siblings_show(url)
+                for url, _ in shown
+            )
         ]
         if usable:
             slots[group] = min(usable)[1]
