@@ -45,6 +45,7 @@ _PRICE = re.compile(
     re.I,
 )
 
+# Words a catalog also names products with ("press": a hydraulic press) are left out.
 _NEGATIVE_SLUGS = {
     "contact": "contact",
     "contacts": "contact",
@@ -101,7 +102,6 @@ _NEGATIVE_SLUGS = {
     "sitemap": "search",
     "blog": "blog",
     "news": "blog",
-    "press": "blog",
     "shipping": "legal",
     "delivery": "legal",
     "returns": "legal",
