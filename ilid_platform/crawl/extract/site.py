@@ -120,7 +120,7 @@ def _decide(
     product: dict[str, Any] = {}
     method = ""
     structured = reading.structured
-    if structured and structured.get("relation") == "elsewhere" and stats.listing(features):
+    if structured and structured.get("relation") == "elsewhere" and stats.listing(reading):
         evidence.append("structured data on a listing that names no product of this page")
         structured = None
     if structured and structured.get("name"):
@@ -132,7 +132,7 @@ def _decide(
         own = [u for u in absolute_urls(product["image_urls"], reading.base)]
         own = [u for u in own if not stats.repeated(stats.image_pages.get(u, 0))]
         product["image_urls"] = own or images
-    elif stats.listing(features) and (
+    elif stats.listing(reading) and (
         not relaxed or any(page_key(href) in template for href, _ in features.cards)
     ):
         evidence.append("listing: many links with a thumbnail, each to another page")
@@ -182,7 +182,7 @@ def _decide(
             method += "+selectors"
     if not method or not product.get("name"):
         reason = reading.reason
-        if reason is None or stats.listing(features):
+        if reason is None or stats.listing(reading):
             reason = "not_product"
         return Decision(None, reason, evidence)
     record = {
@@ -234,9 +234,8 @@ def _evidence_points(
         "price": features.price,
         "gallery": own_photos >= 2,
         "named": any(h["hinted"] and h["text"] == heading for h in features.headings),
-        "placed": bool(slot) and any(
-            i["url"] == images[0] and i.get("slot") == slot for i in features.images
-        ),
+        "placed": bool(slot)
+        and any(i["url"] == images[0] and i.get("slot") == slot for i in features.images),
     }
     return {key: _WEIGHTS[key] for key, present in points.items() if present}
 

@@ -58,6 +58,8 @@ class SiteStats:
     """Page key to the keys of the pages it links to from its content."""
     caption_pages: Counter[str] = field(default_factory=Counter)
     """Texts written just above an image, by the number of pages that show them."""
+    listings: set[str] | None = None
+    """Keys of the pages that are listings (`listing_pages`), once templates are known."""
     negative_headings: Counter[str] = field(default_factory=Counter)
     """h1s that name a kind of page that is no product, by the number of pages they head."""
 
@@ -93,10 +95,15 @@ class SiteStats:
             else heading_kind(heading)
         )
 
-    def listing(self, features: PageFeatures) -> bool:
-        """Many cards, not counting the links every page has (menus, sidebars)."""
-        cards = [c for c, _ in features.cards if not self.repeated(self.card_pages.get(c, 0))]
-        return len(cards) >= LISTING_CARDS
+    def cards(self, features: PageFeatures) -> list[list[str]]:
+        """The page's cards, without the links every page has (menus, sidebars)."""
+        return [c for c in features.cards if not self.repeated(self.card_pages.get(c[0], 0))]
+
+    def listing(self, reading: PageReading) -> bool:
+        """Many cards to other pages (`listings`)."""
+        if self.listings is None:
+            return len(self.cards(reading.features)) >= LISTING_CARDS
+        return page_key(reading.url) in self.listings
 
 
 def site_stats(readings: Sequence[PageReading]) -> SiteStats:
@@ -122,18 +129,20 @@ def site_stats(readings: Sequence[PageReading]) -> SiteStats:
         stats.title_pages[text_key(features.title)] += 1
         if features.negative_heading:
             stats.negative_headings[text_key(features.negative_heading)] += 1
+    stats.template_of = template_groups(pages)
+    stats.listings = listing_pages(readings, pages, stats)
     for reading in pages:
         features = reading.features
-        cards = [c for c in features.cards if not stats.repeated(stats.card_pages[c[0]])]
+        cards = stats.cards(features)
         stats.card_targets.update(page_key(href) for href, _ in cards)
-        if stats.listing(features):
+        if stats.listing(reading):
             for (href, raw), (_, words) in zip(cards, without_common_affix(cards), strict=True):
                 if words:
                     stats.card_names.setdefault(page_key(href), Counter())[(raw, words)] += 1
         negative = stats.negative(features)
         if negative == "home" and features.headings:
             stats.home_headings.add(text_key(features.headings[0]["text"]))
-        if stats.listing(features) or negative:
+        if stats.listing(reading) or negative:
             first = next(iter(features.headings), None)
             if first is not None and first["level"] == 1 and not first["hinted"]:
                 stats.listing_headings.add(text_key(first["text"]))
@@ -143,10 +152,9 @@ def site_stats(readings: Sequence[PageReading]) -> SiteStats:
     common = {part for part, n in titles.items() if n >= max(3, 0.5 * stats.pages) and part}
     stats.title_affixes |= common
     stats.site_headings = _site_headings(pages, stats)
-    stats.template_of = template_groups(pages)
     stats.name_slots = _name_slots(pages, stats)
     stats.photo_slots = _photo_slots(pages, stats)
-    details = [r for r in pages if not stats.listing(r.features) and not stats.negative(r.features)]
+    details = [r for r in pages if not stats.listing(r) and not stats.negative(r.features)]
     speaking = sum(
         1
         for r in details
@@ -157,6 +165,46 @@ def site_stats(readings: Sequence[PageReading]) -> SiteStats:
     listed = sum(page_key(r.url) in stats.card_targets for r in details)
     stats.product_language = speaking >= 2 and speaking >= 0.4 * listed
     return stats
+
+
+def listing_pages(
+    readings: Sequence[PageReading], pages: Sequence[PageReading], stats: SiteStats
+) -> set[str]:
+    """Keys of the pages that list others: LISTING_CARDS cards or more to pages of other
+    templates, or to pages of their own template where that template is no population of
+    details that show each other as related items (most of its pages card-linking pages of
+    it that are no listings: products with "more products" thumbnails). A listing leads to
+    details; details that link each other are not listings."""
+    template_of = {page_key(r.url): stats.template_of.get(r.url) for r in pages}
+    inside: dict[str, list[str]] = {}
+    outside: dict[str, int] = {}
+    for reading in pages:
+        key, template = page_key(reading.url), stats.template_of.get(reading.url)
+        targets = [page_key(href) for href, _ in stats.cards(reading.features)]
+        inside[key] = [
+            t for t in targets if template is not None and template_of.get(t) == template
+        ]
+        outside[key] = len(targets) - len(inside[key])
+    base = {key for key, count in outside.items() if count >= LISTING_CARDS}
+    members: dict[int, list[str]] = {}
+    for key, template in template_of.items():
+        if template is not None:
+            members.setdefault(template, []).append(key)
+    related = {
+        template
+        for template, keys in members.items()
+        if len(keys) >= 3
+        and sum(len([t for t in inside[k] if t not in base]) >= LISTING_CARDS for k in keys)
+        >= 0.5 * len(keys)
+    }
+    found = base | {
+        key
+        for key, targets in inside.items()
+        if len(targets) >= LISTING_CARDS and template_of[key] not in related
+    }
+    # A page read under several urls is a listing under each.
+    prints = {fingerprint(r) for r in pages if page_key(r.url) in found}
+    return found | {page_key(r.url) for r in readings if r.features and fingerprint(r) in prints}
 
 
 def _site_headings(pages: Sequence[PageReading], stats: SiteStats) -> dict[str, int]:
