@@ -140,3 +140,30 @@ def test_variants_sharing_one_photo_categories_linking_by_text_and_a_heading_sli
     decided = decide(pages)
     assert names(decided) == {**presses, **saws}
     assert {decided[p]["image_urls"][0] for p in presses} == {f"{BASE}/img/press.jpg"}
+
+
+def test_product_pages_showing_other_products_as_thumbnails_are_no_listings() -> None:
+    """24 valves, each page showing four other valves as linked thumbnails in a block named
+    for nothing related; the category lists them all. The product pages link each other, so
+    they are details, not listings."""
+    valves = [f"valve-{n}" for n in range(1, 25)]
+
+    def card(slug: str) -> str:
+        return (
+            f'<div class="box"><a href="/{slug}.html"><img src="/img/{slug}-t.jpg"></a>{slug}</div>'
+        )
+
+    pages = {"/valves.html": page(f"<h1>Valves</h1>{''.join(map(card, valves))}")}
+    for n, slug in enumerate(valves):
+        more = "".join(card(valves[(n + k) % len(valves)]) for k in range(1, 5))
+        pages[f"/{slug}.html"] = page(
+            f"<h1>Ball valve {n + 1}</h1><img src='/img/{slug}.jpg' width=600 height=400>"
+            f"<table><tr><td>Size</td><td>DN{15 + n}</td></tr><tr><td>Body</td><td>Brass</td>"
+            f"</tr></table><h3>More valves</h3><div class='more'>{more}</div>",
+            title=f"Ball valve {n + 1} - Works Ltd",
+        )
+    decided = decide(pages)
+    assert names(decided) == {
+        f"/{slug}.html": f"Ball valve {n + 1}" for n, slug in enumerate(valves)
+    }
+    assert decided["/valve-7.html"]["image_urls"][0] == f"{BASE}/img/valve-7.jpg"

@@ -310,15 +310,28 @@ def _demote_catalog_pages(
     for reading in readings:
         if reading.features is not None:
             link_pages.update({page_key(u) for u in reading.features.content_links})
+    template_keys: dict[int, set[str]] = {}
+    for reading in readings:
+        template_keys.setdefault(stats.template_of.get(reading.url, -1), set()).add(
+            page_key(reading.url)
+        )
     linked: dict[int, set[str]] = {}
     for index, (reading, decision) in enumerate(zip(readings, decisions, strict=True)):
         if decision.product is None or decision.product["extraction"] != "heuristic":
             continue
         own = page_key(reading.url)
+        # Pages of its template that show each other as related items are no category's.
+        template = stats.template_of.get(reading.url, -1)
+        siblings = (
+            template_keys.get(template, set()) if template in stats.related_templates else set()
+        )
         linked[index] = {
             key
             for key in map(page_key, reading.features.content_links)
-            if key in products and key != own and not stats.repeated(link_pages[key])
+            if key in products
+            and key != own
+            and key not in siblings
+            and not stats.repeated(link_pages[key])
         }
     categories: Counter[int] = Counter()
     looks: Counter[int] = Counter()

@@ -60,6 +60,8 @@ class SiteStats:
     """Texts written just above an image, by the number of pages that show them."""
     listings: set[str] | None = None
     """Keys of the pages that are listings (`listing_pages`), once templates are known."""
+    related_templates: set[int] = field(default_factory=set)
+    """Templates whose pages show each other as related items (`listing_pages`)."""
     negative_headings: Counter[str] = field(default_factory=Counter)
     """h1s that name a kind of page that is no product, by the number of pages they head."""
 
@@ -190,7 +192,7 @@ def listing_pages(
     for key, template in template_of.items():
         if template is not None:
             members.setdefault(template, []).append(key)
-    related = {
+    related = stats.related_templates = {
         template
         for template, keys in members.items()
         if len(keys) >= 3
