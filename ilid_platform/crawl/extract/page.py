@@ -108,7 +108,7 @@ def read_features(
         headings=headings(tree, marks),
         images=content_images(tree, base, marks, url, tiles),
         specs=spec_rows(tree),
-        description=description(tree),
+        description=description(tree, marks),
         breadcrumbs=breadcrumbs_nav(tree),
         buy=buy_controls(tree, marks),
         price=has_price(tree, marks),
@@ -217,7 +217,7 @@ def spec_rows(tree: lxml.etree._Element) -> list[tuple[str, str]]:
     ]
 
 
-def description(tree: lxml.etree._Element) -> str:
+def description(tree: lxml.etree._Element, marks: Marks | None = None) -> str:
     """The description block: marked-up or class-named first, else the largest run of prose.
 
     Blocks that contain the h1 are whole product panels, not descriptions; cookie banners,
@@ -247,8 +247,10 @@ def description(tree: lxml.etree._Element) -> str:
     for paragraph in tree.xpath(
         f"//p[not({CHROME} or ancestor::aside or ancestor::form or ancestor::a)]"
     ):
+        if marks is not None and marks.has(paragraph, Marks.RELATED | Marks.CHROME):
+            continue
         if any(
-            _NOT_DESCRIPTION.search(hint(a)) or RELATED.search(hint(a))
+            _NOT_DESCRIPTION.search(hint(a)) or (marks is None and RELATED.search(hint(a)))
             for a in paragraph.iterancestors()
         ):
             continue
