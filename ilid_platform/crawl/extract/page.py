@@ -20,13 +20,12 @@ from ilid_platform.crawl.extract.cues import (
     content_links,
     has_price,
     has_product_markup,
-    negative_heading,
-    negative_kind,
     template_signature,
 )
 from ilid_platform.crawl.extract.html import CHROME, hint, prose, text_of
 from ilid_platform.crawl.extract.html import clean as clean_text
 from ilid_platform.crawl.extract.images import content_images, tile_blocks
+from ilid_platform.crawl.extract.page_kinds import negative_heading, negative_kind
 from ilid_platform.crawl.extract.patterns import RELATED, Marks
 
 SEPARATORS = {">", "/", "›", "»", "|", "→", "-", "\\"}

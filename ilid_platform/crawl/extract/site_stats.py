@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ilid_platform.crawl.extract.cues import heading_kind
 from ilid_platform.crawl.extract.naming import (
     affix_key,
     page_key,
@@ -18,6 +17,7 @@ from ilid_platform.crawl.extract.naming import (
     without_common_affix,
 )
 from ilid_platform.crawl.extract.page import PageFeatures
+from ilid_platform.crawl.extract.page_kinds import heading_kind
 from ilid_platform.crawl.extract.patterns import LISTING_CARDS
 from ilid_platform.crawl.extract.reading import PageReading
 from ilid_platform.crawl.extract.templates import fingerprint, template_groups
