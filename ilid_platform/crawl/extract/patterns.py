@@ -39,6 +39,9 @@ DIGITS = re.compile(r"\d+")
 
 LISTING_CARDS = 4
 
+_SECTIONS = frozenset(("main", "article", "section"))
+"""A <header> inside these heads its section (a product's name and photo), not the site."""
+
 _SIDEBAR_HINT = re.compile(r"sidebar|side-bar|\bcol-(left|right)\b", re.I)
 
 
@@ -65,9 +68,10 @@ def _holds_page(element: lxml.etree._Element, content_text: int) -> bool:
 class Marks:
     """Where each element of one page sits, from one walk of the tree, so that the readers ask
     a dict instead of evaluating ancestor XPaths for every element: inside navigation, a
-    footer, an aside or a sidebar (CHROME), a <header> (HEADER: the site's, or a section's
-    title), a link (LINK), a related-products block (RELATED) or a script or style (HIDDEN).
-    `order` is each element's position in document order.
+    footer, an aside or a sidebar (CHROME), the site's <header> (HEADER; one inside main,
+    article or section heads that section), a link (LINK), a related-products block
+    (RELATED) or a script or style (HIDDEN). `order` is each element's position in document
+    order.
 
     A block named like a sidebar or a related-products block that holds most of the page's
     text, and that text mostly not links, is the page itself (themes call their content
@@ -84,6 +88,7 @@ class Marks:
         flags, order = self.flags, self.order
         total = 0
         page_words: dict[Any, frozenset[str]] = {}  # names of the blocks that hold the page
+        in_section: dict[Any, bool] = {}
         for position, element in enumerate(tree.iter()):
             order[element] = position
             parent = element.getparent()
@@ -94,7 +99,7 @@ class Marks:
                 continue
             if tag in ("nav", "footer", "aside"):
                 mark |= self.CHROME
-            elif tag == "header":
+            elif tag == "header" and not in_section.get(parent, False):
                 mark |= self.HEADER
             elif tag in NON_CONTENT_TAGS:
                 mark |= self.HIDDEN
@@ -119,6 +124,7 @@ class Marks:
             if parent in page_words and element not in page_words:
                 page_words[element] = page_words[parent]
             flags[element] = mark
+            in_section[element] = tag in _SECTIONS or in_section.get(parent, False)
 
     def has(self, element: Any, mask: int) -> bool:
         return bool(self.flags.get(element, 0) & mask)
