@@ -60,6 +60,7 @@ class SiteStats:
     """Texts written just above an image, by the number of pages that show them."""
     listings: set[str] | None = None
     """Keys of the pages that are listings (`listing_pages`), once templates are known."""
+    _siblings: dict[str, bool] = field(default_factory=dict, repr=False)
     related_templates: set[int] = field(default_factory=set)
     """Templates whose pages show each other as related items (`listing_pages`)."""
     negative_headings: Counter[str] = field(default_factory=Counter)
@@ -73,13 +74,15 @@ class SiteStats:
         """Whether the pages that show an image, but for one that lists them, are nearly all
         pages that one lists from its content (variants of one category sharing a photo), and
         fewer than half the site; a logo or a banner is on pages of every kind."""
+        if image in self._siblings:
+            return self._siblings[image]
         where = self.image_where.get(image, set())
-        if not where or len(where) >= 0.5 * self.pages:
-            return False
-        return any(
+        found = 0 < len(where) < 0.5 * self.pages and any(
             len(where & links) >= 0.8 * len(where - {parent})
             for parent, links in self.links_of.items()
         )
+        self._siblings[image] = found
+        return found
 
     def repeated(self, count: int) -> bool:
         """Seen on so many pages that it belongs to the site, not to one page."""
