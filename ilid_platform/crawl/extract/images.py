@@ -129,7 +129,7 @@ def shows_photo(element: Any) -> bool:
     )
 
 
-def _photo_elements(tree: lxml.etree._Element, marks: Marks) -> list[tuple[Any, bool]]:
+def photo_elements(tree: lxml.etree._Element, marks: Marks) -> list[tuple[Any, bool]]:
     """<img>s, and other elements with a CSS background or lazy-load photo attribute, outside
     chrome, in document order; True marks the latter."""
     found = []
@@ -168,7 +168,9 @@ def _gallery_of(element: Any) -> tuple[Any | None, bool]:
     return None, False
 
 
-def tile_blocks(tree: lxml.etree._Element, marks: Marks) -> dict[Any, Any]:
+def tile_blocks(
+    tree: lxml.etree._Element, marks: Marks, elements: list[tuple[Any, bool]] | None = None
+) -> dict[Any, Any]:
     """The <img>s that sit in a group of at least LISTING_CARDS like blocks (same tag and
     class, or same tag and parent), each block holding a photo and its own text, and some
     leading somewhere (a link, a button): the tiles of a grid of other things, each with its
@@ -176,7 +178,7 @@ def tile_blocks(tree: lxml.etree._Element, marks: Marks) -> dict[Any, Any]:
     size, a captioned gallery)."""
     groups: dict[tuple[Any, str], dict[Any, tuple[Any, str]]] = {}
     actionable: dict[tuple[Any, str], int] = {}
-    for img, background in _photo_elements(tree, marks):
+    for img, background in photo_elements(tree, marks) if elements is None else elements:
         if background:
             continue
         block = img
@@ -234,6 +236,7 @@ def content_images(
     marks: Marks | None = None,
     url: str = "",
     tiles: dict[Any, Any] | None = None,
+    elements: list[tuple[Any, bool]] | None = None,
 ) -> list[dict[str, Any]]:
     """Images that could be this product's photos, in document order.
 
@@ -245,9 +248,9 @@ def content_images(
     marks = marks or Marks(tree)
     images: list[dict[str, Any]] = []
     galleries: dict[Any, int] = {}
-    elements = _photo_elements(tree, marks)
+    elements = photo_elements(tree, marks) if elements is None else elements
     order_of = marks.order
-    tiles = tile_blocks(tree, marks) if tiles is None else tiles
+    tiles = tile_blocks(tree, marks, elements) if tiles is None else tiles
     own_key = page_key(url or base)
     for element, background in elements:
         if _excluded(element, marks, base, own_key):

@@ -24,7 +24,7 @@ from ilid_platform.crawl.extract.cues import (
 )
 from ilid_platform.crawl.extract.html import CHROME, hint, prose, text_of
 from ilid_platform.crawl.extract.html import clean as clean_text
-from ilid_platform.crawl.extract.images import content_images, tile_blocks
+from ilid_platform.crawl.extract.images import content_images, photo_elements, tile_blocks
 from ilid_platform.crawl.extract.page_kinds import negative_heading, negative_kind
 from ilid_platform.crawl.extract.patterns import RELATED, Marks
 
@@ -101,11 +101,12 @@ def read_features(
     tree: lxml.etree._Element, url: str, base: str, marks: Marks | None = None
 ) -> PageFeatures:
     marks = marks or Marks(tree)
-    tiles = tile_blocks(tree, marks)
+    photos = photo_elements(tree, marks)
+    tiles = tile_blocks(tree, marks, photos)
     return PageFeatures(
         title=clean_text(next((text_of(t) for t in tree.iter("title")), "")),
         headings=headings(tree, marks),
-        images=content_images(tree, base, marks, url, tiles),
+        images=content_images(tree, base, marks, url, tiles, photos),
         specs=spec_rows(tree),
         description=description(tree, marks),
         breadcrumbs=breadcrumbs_nav(tree),
