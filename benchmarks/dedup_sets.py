@@ -7,6 +7,7 @@ recall floor for; the others are reported beside them, without one.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import zlib
@@ -100,8 +101,9 @@ def _write_edits(rgb: Image.Image, out: Path, name: str, label: dict, labels: di
 def corpus_set(out: Path, split: str) -> dict[str, dict]:
     """Every product photo of the corpus sites of `split` ("holdout" or "dev") and its edits,
     written under `out`; {file name: label}. One image per file name and site (the same photo
-    at two sizes is one identity); the site is the kind, so other photos of the same shop are
-    the hard negatives. Icons and banners under 100 px are left out."""
+    at two sizes is one identity, as are identical pixels under two file names); the site is
+    the kind, so other photos of the same shop are the hard negatives. Icons and banners under
+    100 px are left out."""
     photos: dict[tuple[str, str], Path] = {}
     for site_dir in sorted(p for p in CORPUS.iterdir() if (p / "truth.yaml").exists()):
         if load_site(site_dir.name).split != split:
@@ -119,11 +121,14 @@ def corpus_set(out: Path, split: str) -> dict[str, dict]:
             if key not in photos or path.stat().st_size > photos[key].stat().st_size:
                 photos[key] = path
     labels: dict[str, dict] = {}
+    seen: dict[str, str] = {}  # pixels' digest -> identity: one photo under two file names
     for k, ((site, filename), path) in enumerate(sorted(photos.items())):
         with Image.open(path) as img:
             rgb = to_rgb(img).copy()  # as the pipeline sees it: alpha on white
+        digest = hashlib.sha256(repr(rgb.size).encode() + rgb.tobytes()).hexdigest()
+        identity = seen.setdefault(digest, f"{site}/{filename}")
         name = f"{site}-{k:03d}"
-        label = {"identity": f"{site}/{filename}", "kind": site, "edit": None}
+        label = {"identity": identity, "kind": site, "edit": None}
         rgb.save(out / f"{name}.png")
         labels[f"{name}.png"] = label
         _write_edits(rgb, out, name, label, labels)
