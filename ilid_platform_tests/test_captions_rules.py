@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ilid_platform.captions.filters import post_filter, trade_name_pattern
-from ilid_platform.captions.rules import RuleCaptioner, singular, strip_codes
+from ilid_platform.captions.rules import RULES_VERSION, RuleCaptioner, singular, strip_codes
 from ilid_platform.captions.schema import ProductText
 
 ACME = r"(?i)\b(?:acme|torqlok|fixmaster(?: pro)?|duragrip|steelmate|precisionline)\b"
@@ -161,7 +161,7 @@ def test_long_description_keeps_whole_leading_sentences_within_thirty_words():
 def test_deterministic_and_model_identity_follows_the_regex():
     product = ProductText("s", "u", "Washer M8 DIN 125, brass, polished", image_urls=IMAGES)
     assert RuleCaptioner().caption(product) == RuleCaptioner().caption(product)
-    assert RuleCaptioner().model == "rules-v2"
+    assert RuleCaptioner().model == RULES_VERSION == "rules-v3"
     assert RuleCaptioner(ACME).model != RuleCaptioner(CLAMPCO).model
     with pytest.raises(Exception, match="unterminated|missing"):
         RuleCaptioner("(broken")
@@ -178,3 +178,32 @@ def test_helpers():
         "glass",
         "valve",
     ]
+
+
+def test_what_the_site_repeats_is_no_description_and_states_no_material():
+    """A sentence several products' pages hold (the shop's blurb, a capabilities list) is the
+    site's text: prepared with the site's products, the captioner neither describes a product
+    with it nor takes a material from it; the site's shared text is part of the model id."""
+    blurb = "We are here to provide best solutions for all your queries. Materials: brass."
+    own = {
+        "Gate Valve": "A gate valve shuts a pipe line off with a sliding wedge.",
+        "Check Valve": "A check valve lets the medium flow one way only, closing on backflow.",
+        "Globe Valve": "",
+    }
+    products = [
+        ProductText("dwg", f"http://dwg/{i}", name, description=f"{text} {blurb}".strip(),
+                    image_urls=IMAGES)
+        for i, (name, text) in enumerate(own.items())
+    ]  # fmt: skip
+    alone = RuleCaptioner()
+    assert alone.caption(products[0]).fields["material"] == "brass"
+    captioner = RuleCaptioner()
+    captioner.prepare(products)
+    assert captioner.model.startswith(f"{RULES_VERSION}+site-")
+    fields = [captioner.caption(p).fields for p in products]
+    assert [f["description"] for f in fields] == [own["Gate Valve"], own["Check Valve"], None]
+    assert [f["material"] for f in fields] == [None, None, None]
+    assert [f["label_short"] for f in fields] == ["gate valve", "check valve", "globe valve"]
+    other = RuleCaptioner()
+    other.prepare(products[:1])  # one page repeats nothing
+    assert other.model != captioner.model

@@ -15,6 +15,7 @@ from ilid_platform.captions.lexicon import Vocabulary, lexicon
 from ilid_platform.captions.page_text import normalise, real_text, spec_value, stated_in_text
 from ilid_platform.captions.part_type import clean_name
 from ilid_platform.captions.schema import WORD_LIMITS, ProductText
+from ilid_platform.captions.site import EMPTY, SiteText
 
 _WITH_CLAUSE = re.compile(r"\b(?:with|mit|avec|con|com|с)\b[^,;.]*", re.IGNORECASE)
 _SEPARATORS = re.compile(r"[,;/|()\[\]]")
@@ -64,17 +65,16 @@ def _without(text: str, vocabulary: Vocabulary) -> str:
     return vocabulary.any.sub(" ", text)
 
 
-def material(product: ProductText) -> str | None:
+def material(product: ProductText, site: SiteText = EMPTY) -> str | None:
     lex = lexicon()
     limit = WORD_LIMITS["material"]
-    stated = spec_value(product.specs, "material") or stated_in_text(
-        product.description, "material"
-    )
+    own = real_text(product.description, site)
+    stated = spec_value(product.specs, "material") or stated_in_text(own, "material")
     if stated:
         return _from_value(stated, limit, lex.materials) or None
     # "zinc plated" is a finish and "with rubber insert" an accessory, not the material.
     name = _WITH_CLAUSE.sub(" ", _without(normalise(product.name), lex.finishes))
-    text = _without(real_text(product.description), lex.finishes)
+    text = _without(own, lex.finishes)
     built = next(
         (
             m
@@ -86,14 +86,15 @@ def material(product: ProductText) -> str | None:
     return built or _known(name, lex.materials) or _known(text, lex.materials) or None
 
 
-def finish(product: ProductText) -> str | None:
+def finish(product: ProductText, site: SiteText = EMPTY) -> str | None:
     lex = lexicon()
     limit = WORD_LIMITS["material_finish"]
+    own = real_text(product.description, site)
     for field, vocabularies in (
         ("finish", (lex.finishes, lex.colours)),
         ("colour", (lex.colours, lex.finishes)),
     ):
-        stated = spec_value(product.specs, field) or stated_in_text(product.description, field)
+        stated = spec_value(product.specs, field) or stated_in_text(own, field)
         if stated:
             return _from_value(stated, limit, *vocabularies, written=True) or None
     # A colour in a name's first part is too often part of a model or variety name ("Black
@@ -101,7 +102,7 @@ def finish(product: ProductText) -> str | None:
     # silver" is a material, not silver.
     name = _without(normalise(product.name), lex.materials)
     _, _, rest = _parts(name)
-    text = _without(real_text(product.description), lex.materials)
+    text = _without(own, lex.materials)
     return (
         _as_written(name, lex.finishes)
         or _as_written(rest, lex.colours)

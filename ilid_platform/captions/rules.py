@@ -42,8 +42,9 @@ from ilid_platform.captions.part_type import (
 )
 from ilid_platform.captions.part_type import singular as _singular
 from ilid_platform.captions.schema import CaptionOutcome, ProductText
+from ilid_platform.captions.site import EMPTY, SiteText, read_sites
 
-RULES_VERSION = "rules-v2"
+RULES_VERSION = "rules-v3"
 
 
 def singular(phrase: str) -> str:
@@ -73,13 +74,13 @@ def _head_noun(phrase: str, language: str) -> str:
     return (words[-1] if language in HEAD_LAST else words[0]) if words else ""
 
 
-def part_type(product: ProductText, title: str, language: str) -> str:
+def part_type(product: ProductText, title: str, language: str, site: SiteText = EMPTY) -> str:
     stated = stated_in_text(product.description, "type") or spec_value(product.specs, "type")
     if stated:
         head = head_phrase(clean_name(stated.split("/")[0]), language)
         if head:
             return head
-    text = real_text(product.description)
+    text = real_text(product.description, site)
     head = head_phrase(title, language, next(iter(sentences(text)), ""))
     crumb = crumb_type(product.breadcrumbs, product.name, language)
     if not crumb or (head and shares_word(head, crumb)):
@@ -105,19 +106,35 @@ class RuleCaptioner:
     def __init__(self, trade_name_regex: str | None = None) -> None:
         self.trade_name_regex = trade_name_regex
         trade_name_pattern(trade_name_regex)  # a broken regex fails here, not mid-run
-        # The regex changes the output, so it is part of the model identity (and input hash).
-        self.model = RULES_VERSION
-        if trade_name_regex:
-            digest = hashlib.sha256(trade_name_regex.encode("utf-8")).hexdigest()[:12]
-            self.model = f"{RULES_VERSION}+tn-{digest}"
+        self.sites: dict[str, SiteText] = {}
+        self.model = self._identity()
+
+    def _identity(self) -> str:
+        """The trade-name regex and what the site's pages share change the output, so they
+        are part of the model identity (and so of every input hash)."""
+        parts = []
+        if self.trade_name_regex:
+            digest = hashlib.sha256(self.trade_name_regex.encode("utf-8")).hexdigest()[:12]
+            parts.append(f"tn-{digest}")
+        if self.sites:
+            joined = ",".join(f"{k}:{v.digest()}" for k, v in sorted(self.sites.items()))
+            parts.append(f"site-{hashlib.sha256(joined.encode('utf-8')).hexdigest()[:12]}")
+        return "+".join([RULES_VERSION, *parts])
+
+    def prepare(self, products: Iterable[ProductText]) -> None:
+        """Reads what each source's products share (`site.read_site`) from all its live
+        products, before any of them is captioned."""
+        self.sites = read_sites(products)
+        self.model = self._identity()
 
     def caption(self, product: ProductText) -> CaptionOutcome:
+        site = self.sites.get(product.source, EMPTY)
         trade_names = _brands(product, self.trade_name_regex)
         title = clean_name(product.name, trade_names)
         context = " ".join([*product.breadcrumbs, product.description])
         language = name_language(product.name, context)
-        label_short = " ".join(part_type(product, title, language).split()[:LABEL_WORDS])
-        stated_material = material(product)
+        label_short = " ".join(part_type(product, title, language, site).split()[:LABEL_WORDS])
+        stated_material = material(product, site)
         label_long = title.casefold() or label_short
         stated_in_specs = stated_material and spec_value(product.specs, "material")
         if stated_in_specs and stated_material.casefold() not in label_long:
@@ -125,9 +142,9 @@ class RuleCaptioner:
         fields = {
             "label_short": label_short,
             "label_long": label_long,
-            "description": real_description(product.description, product.name, trade_names),
+            "description": real_description(product.description, product.name, trade_names, site),
             "material": stated_material,
-            "material_finish": finish(product),
+            "material_finish": finish(product, site),
         }
         return CaptionOutcome(fields=fields)
 
