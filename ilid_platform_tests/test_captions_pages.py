@@ -54,6 +54,14 @@ def _kept(**product) -> dict:
             "сталь",
         ),
         ({"name": "Отбойный молоток Vasser Pro 2000 уд/мин 65Дж 2000Вт"}, "отбойный молоток", None),
+        # Russian plurals in the singular (pymorphy3), the adjective agreeing; no prefix noun
+        ({"name": "Шаровые краны 11с67п"}, "шаровой кран", None),
+        ({"name": "Клапаны запорные 15с22нж"}, "клапан запорный", None),
+        ({"name": "Клапан стальной запорный 15с22нж"}, "клапан запорный", "сталь"),
+        ({"name": "Мини кассета 6 ячеек, 0.17л"}, "кассета", None),
+        # English plurals by dictionary (lemminflect): not "knive", not "canva"
+        ({"name": "Pocket Knives, 3 Blades"}, "pocket knife", None),
+        ({"name": "Cotton Canvas"}, "canvas", "cotton"),
         # a type the page states wins
         (
             {

@@ -20,6 +20,7 @@ import unicodedata
 
 from ilid_platform.captions.language import CYRILLIC, HEAD_LAST
 from ilid_platform.captions.lexicon import lexicon
+from ilid_platform.captions.morphology import russian_type, singular
 from ilid_platform.captions.page_text import is_cjk, normalise
 
 LABEL_WORDS = 4
@@ -91,8 +92,6 @@ _CODE_WORD = re.compile(
 )
 _ELISION = re.compile(r"(?<!\w)[ldjmnst][''’](?=\w)", re.IGNORECASE)
 _LONE_X = re.compile(r"(?<!\w)[x×](?!\w)", re.IGNORECASE)
-_RU_ADJECTIVE = re.compile(r"(?:ый|ий|ой|ая|яя|ое|ее|ые|ие|ого|его|ому|ым|их|ых)$")
-_RU_PREFIX_WORDS = frozenset({"мини", "микро", "макси", "супер", "электро", "авто"})
 _DETERMINERS = frozenset(
     {"nos", "notre", "our", "all", "the", "les", "unsere", "alle", "nuestros", "nuestras",
      "todos", "nossos", "наши", "все"}
@@ -147,31 +146,6 @@ def clean_name(name: str, trade_names: re.Pattern[str] | None = None) -> str:
     text = _LONE_X.sub(" ", text)
     text = re.sub(r"(?<![\w-])[A-Za-z](?![\w-])", " ", text)
     return _squash(text)
-
-
-def singular(word: str, language: str) -> str:
-    """A plural head word's singular, by the language's regular endings."""
-    lower = word.casefold()
-    if language == "en":
-        if len(lower) > 4 and lower.endswith("ies"):
-            return word[:-3] + "y"
-        if re.search(r"(ch|sh|x|ss|z)es$", lower):
-            return word[:-2]
-        if lower.endswith("s") and not re.search(r"(ss|us|is)$", lower):
-            return word[:-1]
-    elif language == "de":
-        if len(lower) > 5 and re.search(r"[^e]en$", lower) and lower[-3] in "kgbptsz":
-            return word[:-1]
-        if lower.endswith("s") and len(lower) > 4 and not lower.endswith("ss"):
-            return word[:-1]
-    elif language in ("fr", "es", "pt", "it"):
-        if language == "pt" and lower.endswith("ões"):
-            return word[:-3] + "ão"
-        if language == "es" and re.search(r"[aeiouáéíóú][rnld]es$", lower):
-            return word[:-2]
-        if len(lower) > 3 and lower[-1] in "sx" and not lower.endswith("ss"):
-            return word[:-1]
-    return word
 
 
 def _cut_clause(phrase: str) -> str:
@@ -236,7 +210,7 @@ def _head_first(words: list[str], language: str) -> list[str]:
     if len(words) > 1 and words[0].casefold() in packs and language != "ru":
         words = words[1:]
     if language == "ru":
-        return _head_ru(words)
+        return russian_type(words, lambda word: not _is_attribute(word))
     if language == "vi":
         return words[:3]
     head = [singular(words[0], language)]
@@ -256,33 +230,6 @@ def _is_qualifier(word: str) -> bool:
         not _is_attribute(word)
         and re.search(r"[aeiouáéíóúãõâêôàèìòùlrnsdz]$", word.casefold()) is not None
     )
-
-
-def _head_ru(words: list[str]) -> list[str]:
-    """Leading adjectives (the first kept), the noun, then a qualifying adjective or, after a
-    pack word ("набор"), the noun it holds; materials ("стальная") are no qualifier."""
-    packs = lexicon().packs
-    lead: list[str] = []
-    index = 0
-    while index < len(words) and (
-        _RU_ADJECTIVE.search(words[index].casefold()) or words[index].casefold() in _RU_PREFIX_WORDS
-    ):
-        lead.append(words[index])
-        index += 1
-    if index >= len(words):
-        return words[-1:]
-    noun = words[index]
-    head = [*lead[:1], noun]
-    following = [w for w in words[index + 1 :] if not _is_attribute(w)]
-    if (
-        noun.casefold() in packs
-        and following
-        or not lead
-        and following
-        and _RU_ADJECTIVE.search(following[0].casefold())
-    ):
-        head.append(following[0])
-    return head
 
 
 def head_phrase(title: str, language: str, context: str = "") -> str:
@@ -342,7 +289,9 @@ def crumb_type(crumbs: tuple[str, ...], name: str, language: str) -> str:
         text = " ".join(words)
         if not words or text in _GENERIC or len(words) > LABEL_WORDS:
             continue
-        if language in HEAD_LAST:
+        if language == "ru":
+            words = russian_type(words, lambda word: not _is_attribute(word))
+        elif language in HEAD_LAST:
             words[-1] = singular(words[-1], language)
         else:
             words[0] = singular(words[0], language)
