@@ -105,7 +105,7 @@ def test_brief_example_hex_nut():
                     "Colour": "RAL 9005 jet black",
                 },
             },
-            ("star grip knob", "star grip knob, polyamide", "polyamide", "jet black"),
+            ("grip knob", "star grip knob, polyamide", "polyamide", "jet black"),
         ),
     ],
 )
@@ -207,3 +207,49 @@ def test_what_the_site_repeats_is_no_description_and_states_no_material():
     other = RuleCaptioner()
     other.prepare(products[:1])  # one page repeats nothing
     assert other.model != captioner.model
+
+
+def test_site_brand_opening_every_name_and_phrases_the_site_uses():
+    """A word that opens every name of a site whose names end in their head is its brand
+    ("가인 교반기": a Gain stirrer); a three-word type stays whole only where a text says it."""
+    names = ["가인 교반기", "가인 호스펌프", "가인 OH 라디칼수 발생기"]
+    korean = [ProductText("gain", f"http://gain/{i}", n, image_urls=IMAGES) for i, n in
+              enumerate(names)]  # fmt: skip
+    captioner = RuleCaptioner()
+    captioner.prepare(korean)
+    assert [captioner.caption(p).fields["label_short"] for p in korean] == [
+        "교반기", "호스펌프", "라디칼수 발생기"
+    ]  # fmt: skip
+    hoses = [
+        ProductText("h", "http://h/1", "Sipper Aviation Hose", "Refuels aircraft.", image_urls=IMAGES),
+        ProductText("h", "http://h/2", "Wire Braid Hose", "Wire braid hoses carry oil.",
+                    image_urls=IMAGES),
+    ]  # fmt: skip
+    captioner.prepare(hoses)
+    assert [captioner.caption(p).fields["label_short"] for p in hoses] == [
+        "aviation hose", "wire braid hose"
+    ]  # fmt: skip
+
+
+def test_sentence_case_name_ends_its_type_at_the_brand_and_a_stated_category_counts():
+    fields = (
+        RuleCaptioner()
+        .caption(ProductText("v", "http://v/1", "Máy chiếu Panasonic PT-LW280", image_urls=IMAGES))
+        .fields
+    )
+    assert fields["label_short"] == "máy chiếu"
+    fields = (
+        RuleCaptioner()
+        .caption(
+            ProductText(
+                "v",
+                "http://v/2",
+                "Ravenna",
+                "Mã: R1 Danh mục: Cơ bida, Cơ Longoni Từ khóa: cơ",
+                breadcrumbs=("Trang chủ", "Ravenna"),
+                image_urls=IMAGES,
+            )  # fmt: skip
+        )
+        .fields
+    )
+    assert fields["label_short"] == "cơ bida"

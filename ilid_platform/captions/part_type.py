@@ -17,6 +17,7 @@ import functools
 import logging
 import re
 import unicodedata
+from collections.abc import Callable
 
 from ilid_platform.captions.language import CYRILLIC, HEAD_LAST
 from ilid_platform.captions.lexicon import lexicon
@@ -29,7 +30,7 @@ _LATIN_WORD = re.compile(r"(?<![\w-])[A-Za-z][A-Za-z'-]*(?![\w-])")
 # Words after which a name goes on about use, fit or accessories, not the kind of product.
 _CLAUSE = re.compile(
     r"(?<!\w)(?:for|with|compatible|fits|including|incl|without|für|mit|ohne|zum|zur|pour|avec"
-    r"|sans|para|con|sin|com|sem|per|для|с|со|под|cho|với|适用于|用于)(?!\w)",
+    r"|sans|para|con|sin|com|sem|per|для|с|со|под|cho|với|dùng|适用于|用于)(?!\w)",
     re.IGNORECASE,
 )
 _SEGMENTS = re.compile(r"\s+[-–—|/]\s+|[–—|]|\s*[,;:]\s+|(?<=\w)-\s+|/")
@@ -90,6 +91,8 @@ _CODE_WORD = re.compile(
     r"\b(?:DIN|ISO|EN|ANSI|ASME|ASTM|AISI|SAE|JIS|RAL|UNC|UNF|NPT|BSP|SKU|EAN|GTIN|MPN|PN|DN)\b"
     r"|\b(?i:art\.?[- ]?(?:no|nr)|item no|part no|ref)\b\.?:?"
 )
+# Words that link a Romance head noun to its qualifier ("válvula de cuadrante").
+_LINKS = frozenset({"de", "du", "des", "da", "do", "di", "del", "della"})
 _ELISION = re.compile(r"(?<!\w)[ldjmnst][''’](?=\w)", re.IGNORECASE)
 _LONE_X = re.compile(r"(?<!\w)[x×](?!\w)", re.IGNORECASE)
 _DETERMINERS = frozenset(
@@ -177,11 +180,13 @@ def _head_zh(phrase: str) -> str:
     return "".join(words[-2:])
 
 
-# English words that trail a name's head noun as attributes ("Power Supply Internal").
+# English words that trail a name's head noun as attributes ("Power Supply Internal",
+# "Laser Projector Compact"): known ones and adjectives by their suffix ("programmable").
 _TRAILING_ATTRIBUTE = re.compile(
     r"^(?:internal|external|analog|analogue|digital|original|new|replacement|universal"
     r"|compatible|genuine|oem|used|refurbished|portable|electric|electrical|manual|automatic"
-    r"|mini|pro|plus|max|lite)$",
+    r"|mini|pro|plus|max|lite|compact|indoor|outdoor|wireless|cordless|waterproof"
+    r"|\w{3,}(?:able|ible|ous|less|ful))$",
     re.IGNORECASE,
 )
 # Marketing words that say nothing about the kind of product.
@@ -191,17 +196,35 @@ _MARKETING = re.compile(
 )
 
 
-def _head_last(words: list[str], language: str) -> list[str]:
-    """English: the last words, two or three; German: the last word (its compounds carry the
-    qualifier), its hyphenated tail."""
+def _said(words: list[str], said: Callable[[str], bool]) -> bool:
+    return said(" ".join(w.casefold() for w in words))
+
+
+def _head_last(words: list[str], language: str, said: Callable[[str], bool]) -> list[str]:
+    """English: the last two words, or the last three or four where the page or its site
+    uses them as one phrase beyond this name (`said`); German: the last word (its compounds
+    carry the qualifier), its hyphenated tail."""
     if language == "de":
         return [singular(words[-1].split("-")[-1], language)]
     while len(words) > 1 and _TRAILING_ATTRIBUTE.match(words[-1]):
         words = words[:-1]
     words = [w for w in words[:-1] if not _MARKETING.match(w)] + words[-1:]
-    keep = words[-3:] if len(words) == 3 else words[-2:]
+    keep = next((words[-k:] for k in (4, 3) if len(words) >= k and _said(words[-k:], said)), [])
+    keep = keep or words[-2:]
     keep = [w for w in keep[:-1] if not _is_attribute(w)] + keep[-1:]
     return [*keep[:-1], singular(keep[-1], language)]
+
+
+def _before_a_proper_name(words: list[str]) -> list[str]:
+    """A name in sentence case ("Máy chiếu Panasonic") ends its type where a capitalised word
+    follows a lower-case one: the brand or model."""
+    seen_lower = False
+    for index, word in enumerate(words[1:], start=1):
+        if word[:1].islower() and word.casefold() not in _LINKS:
+            seen_lower = True
+        elif seen_lower and word[:1].isupper() and not word.isupper():
+            return words[:index]
+    return words
 
 
 def _head_first(words: list[str], language: str) -> list[str]:
@@ -209,13 +232,14 @@ def _head_first(words: list[str], language: str) -> list[str]:
     packs = lexicon().packs
     if len(words) > 1 and words[0].casefold() in packs and language != "ru":
         words = words[1:]
+    words = _before_a_proper_name(words)
     if language == "ru":
         return russian_type(words, lambda word: not _is_attribute(word))
     if language == "vi":
         return words[:3]
     head = [singular(words[0], language)]
     rest = words[1:]
-    if rest and rest[0].casefold() in ("de", "du", "des", "da", "do", "di") and len(rest) > 1:
+    if rest and rest[0].casefold() in _LINKS and len(rest) > 1:
         if _is_qualifier(rest[1]):
             head += rest[:2]
     elif rest and _is_qualifier(rest[0]):
@@ -232,10 +256,13 @@ def _is_qualifier(word: str) -> bool:
     )
 
 
-def head_phrase(title: str, language: str, context: str = "") -> str:
+def head_phrase(
+    title: str, language: str, context: str = "", said: Callable[[str], bool] = lambda p: False
+) -> str:
     """The name's words that say what kind of product it is, lower case. A name in parts
     ("L'Unica - Support bois") is read at the first part the page's text also speaks of
-    (`context`), else at its first part."""
+    (`context`), else at its first part. `said(phrase)` tells whether the page or its site
+    uses a phrase of the name elsewhere (an English type of three or four words)."""
     segments = [s for s in (_squash(s) for s in _SEGMENTS.split(title)) if s]
     segments = [_ELISION.sub("", _cut_clause(s)) for s in segments]
     segments = [s for s in segments if s]
@@ -250,7 +277,10 @@ def head_phrase(title: str, language: str, context: str = "") -> str:
         words = [w for w in words if not _is_attribute(w)] or words
     if not words:
         return ""
-    head = _head_last(words, language) if language in HEAD_LAST else _head_first(words, language)
+    if language in HEAD_LAST:
+        head = _head_last(words, language, said)
+    else:
+        head = _head_first(words, language)
     return " ".join(head[:LABEL_WORDS]).casefold()
 
 

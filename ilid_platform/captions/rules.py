@@ -81,13 +81,16 @@ def part_type(product: ProductText, title: str, language: str, site: SiteText = 
         if head:
             return head
     text = real_text(product.description, site)
-    head = head_phrase(title, language, next(iter(sentences(text)), ""))
-    crumb = crumb_type(product.breadcrumbs, product.name, language)
+    about = re.sub(rf"(?<!\w){re.escape(product.name)}(?!\w)", " ", text, flags=re.I)
+    head = head_phrase(title, language, next(iter(sentences(text)), ""), site.says(about))
+    # A category the page states ("Categories: Door phones, …") is its own breadcrumb.
+    category = stated_in_text(product.description, "category").split(",")[0].strip()
+    crumbs = (*product.breadcrumbs, category) if category else product.breadcrumbs
+    crumb = crumb_type(crumbs, product.name, language)
     if not crumb or (head and shares_word(head, crumb)):
         return head or crumb
     # The name names no kind of product when it reads like a proper name, or when the text
     # speaks of the breadcrumb's kind and never of the name's head.
-    about = text.replace(product.name, " ")
     if (
         not head
         or looks_like_a_proper_name(product.name, text, head)
@@ -133,6 +136,8 @@ class RuleCaptioner:
         title = clean_name(product.name, trade_names)
         context = " ".join([*product.breadcrumbs, product.description])
         language = name_language(product.name, context)
+        if language in HEAD_LAST:  # a word before the head that opens every name: the brand
+            title = site.without_leading_word(title)
         label_short = " ".join(part_type(product, title, language, site).split()[:LABEL_WORDS])
         stated_material = material(product, site)
         label_long = title.casefold() or label_short

@@ -9,6 +9,10 @@ not part of a product type.
 
 Sentences are compared with their numbers blanked, so spec lines that differ only in sizes
 ("Size: 390x90x190 mm") count as the same text.
+
+The site's texts also tell which longer phrases of a name are a kind of product the site
+speaks of: "pressure reducing valve" in other products' descriptions makes that a type of
+three words, where "sipper aviation hose", said nowhere else, is an "aviation hose".
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from ilid_platform.captions.page_text import normalise, sentences
@@ -30,6 +34,30 @@ _AFFIX_SHARE = 0.8
 _MIN_NAMES = 3
 _DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
 _FIRST_WORD = re.compile(r"^\s*([^\W\d_][\w'’-]*)")
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+# Phrase lengths a name's type may have beyond its last two words.
+_PHRASE_SIZES = (3, 4)
+
+
+def phrase_key(words: Sequence[str]) -> str:
+    """A phrase as compared across texts: case-folded, its last word in either number."""
+    folded = [w.casefold() for w in words]
+    return " ".join([*folded[:-1], folded[-1].rstrip("s")]) if folded else ""
+
+
+def phrases(text: str, prose: bool = False) -> set[str]:
+    """`phrase_key`s of every run of three or four words in `text`; with `prose`, only runs
+    written in lower case, as prose names a kind of product (a list of product names is
+    title case)."""
+    words = _WORD.findall(normalise(text))
+    if prose:
+        return {
+            phrase_key(words[i : i + n])
+            for n in _PHRASE_SIZES
+            for i in range(len(words) - n + 1)
+            if all(w.islower() for w in words[i : i + n])
+        }
+    return {phrase_key(words[i : i + n]) for n in _PHRASE_SIZES for i in range(len(words) - n + 1)}
 
 
 def sentence_key(sentence: str) -> str:
@@ -46,12 +74,35 @@ class SiteText:
     products."""
     leading_words: frozenset[str] = frozenset()
     """Case-folded words that open nearly every product name of the site."""
+    phrases: frozenset[str] = frozenset()
+    """`phrase_key`s of the names' three- and four-word runs that the descriptions of two or
+    more products use in prose (each without its own name)."""
+
+    def says(self, own_text: str) -> Callable[[str], bool]:
+        """Whether `own_text` (a page's text without its name) or the site's prose uses a
+        phrase."""
+        own = phrases(own_text)
+
+        def said(phrase: str) -> bool:
+            key = phrase_key(phrase.split())
+            return key in self.phrases or key in own
+
+        return said
 
     def is_repeated(self, sentence: str) -> bool:
         return sentence_key(sentence) in self.repeated
 
+    def without_leading_word(self, name: str) -> str:
+        """`name` without the site's leading word, unless that is all of it."""
+        words = name.split()
+        if len(words) > 1 and words[0].casefold().strip(",;:") in self.leading_words:
+            return " ".join(words[1:])
+        return name
+
     def digest(self) -> str:
-        payload = "\n".join([*sorted(self.repeated), "--", *sorted(self.leading_words)])
+        payload = "\n".join(
+            [*sorted(self.repeated), "--", *sorted(self.leading_words), "--", *sorted(self.phrases)]
+        )
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:12]
 
 
@@ -75,7 +126,15 @@ def read_site(products: Iterable[ProductText]) -> SiteText:
         leading = frozenset(
             word for word, count in firsts.items() if count >= _AFFIX_SHARE * len(products)
         )
-    return SiteText(repeated=repeated, leading_words=leading)
+    named = set().union(*(phrases(p.name) for p in products)) if products else set()
+    used: Counter[str] = Counter()
+    for product in products:
+        own = re.sub(
+            rf"(?<!\w){re.escape(product.name)}(?!\w)", " ", product.description, flags=re.I
+        )
+        used.update(phrases(own, prose=True) & named)
+    said = frozenset(key for key, count in used.items() if count >= 2)
+    return SiteText(repeated=repeated, leading_words=leading, phrases=said)
 
 
 def read_sites(products: Iterable[ProductText]) -> dict[str, SiteText]:
