@@ -221,7 +221,8 @@ def test_site_brand_opening_every_name_and_phrases_the_site_uses():
         "교반기", "호스펌프", "라디칼수 발생기"
     ]  # fmt: skip
     hoses = [
-        ProductText("h", "http://h/1", "Sipper Aviation Hose", "Refuels aircraft.", image_urls=IMAGES),
+        ProductText("h", "http://h/1", "Sipper Aviation Hose", "Refuels aircraft.",
+                    image_urls=IMAGES),
         ProductText("h", "http://h/2", "Wire Braid Hose", "Wire braid hoses carry oil.",
                     image_urls=IMAGES),
     ]  # fmt: skip
