@@ -91,7 +91,8 @@ def test_brief_example_hex_nut():
             None,
             {
                 "name": "Swivel castor 100 mm with brake, black",
-                "description": "Swivel castor with top plate. Polyurethane tread, steel housing.",
+                "description": "Swivel castor with top plate. The castor has a polyurethane "
+                "tread and a steel housing.",
                 "breadcrumbs": ("Home", "Castors"),
             },
             ("swivel castor", "swivel castor with brake, black", "polyurethane", "black"),

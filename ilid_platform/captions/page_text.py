@@ -25,7 +25,8 @@ DESCRIPTION_WORDS = 30
 # Text in scripts without spaces counts characters instead of words.
 _CJK_CHARS = 80
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[^\s\d,;])|(?<=[。！？；])")
+# Sentence ends, and the items of an enumeration ("1) Glass, 2) Walls").
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[^\s\d,;])|(?<=[。！？；])|\s+(?=\d{1,2}\)\s)")
 _WORD = re.compile(r"\w+")
 _DIGIT = re.compile(r"\d")
 _PUNCTUATION = re.compile(r"[.!?,;:。，；：]")
@@ -158,22 +159,37 @@ def _key_pattern(field: str) -> str:
     return lexicon().keys[field]
 
 
-def spec_value(specs: Mapping[str, str], field: str) -> str:
+def spec_value(specs: Mapping[str, str], field: str, of_a_part: bool = False) -> str:
     """The value of the first spec row whose key states `field` (material, finish, colour,
-    type, brand), e.g. "Werkstoff" or "Материал корпуса" for material."""
+    type, brand), e.g. "Werkstoff" or "Материал корпуса" for material. With `of_a_part`, a
+    key that names the field of a part ("Handle Material", "Material de la propela") counts
+    where no row states the field alone."""
     key = re.compile(rf"(?:{_key_pattern(field)})", re.IGNORECASE)
+    part = re.compile(rf"(?<!\w)(?:{_key_pattern(field)})(?!\w)", re.IGNORECASE)
+    keys = {name: normalise(name).strip(" :：").casefold() for name, value in specs.items()}
     for name, value in specs.items():
-        if value and key.fullmatch(normalise(name).strip(" :：").casefold()):
+        if value and key.fullmatch(keys[name]):
             return normalise(value)
+    if of_a_part:
+        for name, value in specs.items():
+            if value and len(keys[name].split()) <= 4 and part.search(keys[name]):
+                return normalise(value)
     return ""
 
 
-def stated_in_text(text: str, field: str) -> str:
+def stated_in_text(text: str, field: str, codes: bool = False) -> str:
     """The value of a "Key: value" statement in running text, e.g. "Product type: Drill"; it
-    ends at a sentence end, the next "Key:" or a number."""
+    ends at a sentence end, the next "Key:" or a number. With `codes`, numbers belong to the
+    value ("Materials: CF8M, WCB") and a key may name a part ("Material der Maske: …")."""
+    value = r"[^.;:。；：\n]+?" if codes else r"[^\d.;:。；：\n]+?"
+    end = (
+        r"(?=\s*$|\.\s|\.$|\s*[;。；\n]|\s+[\w-]+\s*[:：])"
+        if codes
+        else (r"(?=\s*$|\s*[\d.;。；\n]|\s+[\w-]+\s*[:：])")
+    )
+    part = r"(?:\s+[^\W\d_]+){0,3}" if codes else ""
     pattern = re.compile(
-        rf"(?<!\w)(?:{_key_pattern(field)})\s*[:：]\s*"
-        r"(?P<value>[^\d.;:。；：\n]+?)(?=\s*$|\s*[\d.;。；\n]|\s+[\w-]+\s*[:：])",
+        rf"(?<!\w)(?:{_key_pattern(field)}){part}\s*[:：]\s*(?P<value>{value}){end}",
         re.IGNORECASE,
     )
     match = pattern.search(normalise(text))

@@ -139,7 +139,7 @@ class RuleCaptioner:
         if language in HEAD_LAST:  # a word before the head that opens every name: the brand
             title = site.without_leading_word(title)
         label_short = " ".join(part_type(product, title, language, site).split()[:LABEL_WORDS])
-        stated_material = material(product, site)
+        stated_material = material(product, site, label_short)
         label_long = title.casefold() or label_short
         stated_in_specs = stated_material and spec_value(product.specs, "material")
         if stated_in_specs and stated_material.casefold() not in label_long:

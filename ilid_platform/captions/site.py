@@ -72,6 +72,9 @@ class SiteText:
     repeated: frozenset[str] = frozenset()
     """`sentence_key`s of sentences found in the descriptions of `REPEATED_ON` or more
     products."""
+    sitewide: frozenset[str] = frozenset()
+    """`sentence_key`s of sentences on half or more of the site's product pages (and at least
+    three): a statement there ("Materials: brass") is the company's, not a product's."""
     leading_words: frozenset[str] = frozenset()
     """Case-folded words that open nearly every product name of the site."""
     phrases: frozenset[str] = frozenset()
@@ -92,6 +95,10 @@ class SiteText:
     def is_repeated(self, sentence: str) -> bool:
         return sentence_key(sentence) in self.repeated
 
+    def without_sitewide(self, text: str) -> str:
+        """`text` without the sentences on most of the site's product pages."""
+        return " ".join(s for s in sentences(text) if sentence_key(s) not in self.sitewide)
+
     def without_leading_word(self, name: str) -> str:
         """`name` without the site's leading word, unless that is all of it."""
         words = name.split()
@@ -100,9 +107,8 @@ class SiteText:
         return name
 
     def digest(self) -> str:
-        payload = "\n".join(
-            [*sorted(self.repeated), "--", *sorted(self.leading_words), "--", *sorted(self.phrases)]
-        )
+        parts = (self.repeated, self.sitewide, self.leading_words, self.phrases)
+        payload = "\n--\n".join("\n".join(sorted(part)) for part in parts)
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:12]
 
 
@@ -116,6 +122,8 @@ def read_site(products: Iterable[ProductText]) -> SiteText:
     for product in products:
         counts.update({sentence_key(s) for s in sentences(product.description)} - {""})
     repeated = frozenset(key for key, count in counts.items() if count >= REPEATED_ON)
+    most = max(_MIN_NAMES, len(products) / 2)
+    sitewide = frozenset(key for key, count in counts.items() if count >= most)
     firsts = Counter(
         match.group(1).casefold()
         for match in (_FIRST_WORD.match(normalise(p.name)) for p in products)
@@ -134,7 +142,7 @@ def read_site(products: Iterable[ProductText]) -> SiteText:
         )
         used.update(phrases(own, prose=True) & named)
     said = frozenset(key for key, count in used.items() if count >= 2)
-    return SiteText(repeated=repeated, leading_words=leading, phrases=said)
+    return SiteText(repeated=repeated, sitewide=sitewide, leading_words=leading, phrases=said)
 
 
 def read_sites(products: Iterable[ProductText]) -> dict[str, SiteText]:
