@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import logging
 import re
 import unicodedata
@@ -80,8 +81,10 @@ _ACRONYMS = frozenset(
 # A number with its unit ("40 mm", "1,6 МПа", "3300 об/мин"); the number alone goes anyway.
 _NUMBER_WITH_UNIT = re.compile(
     r"\d+(?:[.,/]\d+)*\s*(?:mm|cm|m|in|inch|inches|kg|g|nm|kn|n|v|w|kw|kwh|wh|mah|ah|bar|psi"
-    r"|mpa|l|ml|cl|ft|teeth|pcs|holes|мм|см|м|кг|г|вт|квт|в|л|мл|мпа|бар|об/мин|уд/мин|дж|шт)"
-    r"(?!\w)"
+    r"|mpa|l|ml|cl|ft|teeth|pcs|holes|hp|cv|ps|мм|см|м|кг|г|вт|квт|в|л|мл|мпа|бар|об/мин|уд/мин"
+    r"|дж|шт|л\.с)(?!\w)"
+    # a model code: capitals and a number ("VX 700", "GSM 3500"), not an acronym of a kind
+    r"|(?-i:\b(?!(?:LED|USB|LCD|PVC|CNC|UV|IR|RGB|DC|AC|IP|SD|PC|TV)\b)[A-Z]{1,4}\s+\d[\w.-]*)"
     r"|\b(?:module|size|length|width|height|diameter|dia|thread|pack of|series|serie|gen"
     r"|generation|version|model|mk|mark|type|typ|tipo|тип|серия)\s+(?=\S*\d)"
     r"|(?<!\w)(?:xxs|xs|xl|xxl|xxxl)(?!\w)",
@@ -91,6 +94,7 @@ _CODE_WORD = re.compile(
     r"\b(?:DIN|ISO|EN|ANSI|ASME|ASTM|AISI|SAE|JIS|RAL|UNC|UNF|NPT|BSP|SKU|EAN|GTIN|MPN|PN|DN)\b"
     r"|\b(?i:art\.?[- ]?(?:no|nr)|item no|part no|ref)\b\.?:?"
 )
+_JOINED_PARTS = re.compile(r"(?<=[a-z]{3})-(?=[A-Z][a-z]{2})")
 # Words that link a Romance head noun to its qualifier ("válvula de cuadrante").
 _LINKS = frozenset({"de", "du", "des", "da", "do", "di", "del", "della"})
 _ELISION = re.compile(r"(?<!\w)[ldjmnst][''’](?=\w)", re.IGNORECASE)
@@ -247,13 +251,18 @@ def _head_first(words: list[str], language: str) -> list[str]:
     return head
 
 
+# Endings of Romance adjectives: a noun or a line name after the head ("Motores Enduro",
+# "Luminária Painel") qualifies nothing.
+_ROMANCE_ADJECTIVE = re.compile(
+    r"(?:al|ar|ic[oa]|ad[oa]|id[oa]|ble|nte|os[oa]|iv[oa]|ari[oa]|an[oa]|in[oa]|ense|és|esa"
+    r"|eur|euse|if|ive|aire|ique|é|ée|it[oa]|at[oa]|e[nñ]s?[oa]|ur[oa]|er[oa]|ient|ial)s?$"
+)
+
+
 def _is_qualifier(word: str) -> bool:
-    """A word that can qualify a Romance head noun: no material or colour, and ending the way
-    Romance words end (a foreign trade name like "Vitaulic" does not)."""
-    return (
-        not _is_attribute(word)
-        and re.search(r"[aeiouáéíóúãõâêôàèìòùlrnsdz]$", word.casefold()) is not None
-    )
+    """A word that can qualify a Romance head noun: an adjective by its ending, not a
+    material or colour."""
+    return not _is_attribute(word) and _ROMANCE_ADJECTIVE.search(word.casefold()) is not None
 
 
 def head_phrase(
@@ -263,11 +272,17 @@ def head_phrase(
     ("L'Unica - Support bois") is read at the first part the page's text also speaks of
     (`context`), else at its first part. `said(phrase)` tells whether the page or its site
     uses a phrase of the name elsewhere (an English type of three or four words)."""
+    if language == "en":  # "Laser Projector-Full Color": two parts joined by a hyphen
+        title = _JOINED_PARTS.sub(" - ", title)
     segments = [s for s in (_squash(s) for s in _SEGMENTS.split(title)) if s]
     segments = [_ELISION.sub("", _cut_clause(s)) for s in segments]
     segments = [s for s in segments if s]
-    phrase = next((s for s in segments if context and shares_word(s, context)), "")
-    phrase = phrase or next(iter(segments), "")
+    first = next(iter(segments), "")
+    # A first part that is one word the text never uses is a proper name ("L'Unica").
+    phrase = ""
+    if len(first.split()) == 1 and context and not shares_word(first, context):
+        phrase = next((s for s in segments[1:] if shares_word(s, context)), "")
+    phrase = phrase or first
     if not phrase:
         return ""
     if language == "zh":
@@ -308,15 +323,18 @@ def crumb_type(crumbs: tuple[str, ...], name: str, language: str) -> str:
     lex = lexicon()
     name_key = normalise(name).casefold()
     for crumb in reversed(crumbs):
-        text = normalise(crumb).strip(" />»›|").casefold()
-        if not text or text in lex.navigation or text == name_key or _HAS_DIGIT.search(text):
+        written = normalise(crumb).strip(" />»›|")
+        text = written.casefold()
+        if not text or text in lex.navigation or text == name_key:
             continue
         if name_key.startswith(text) or text.startswith(name_key):
             continue
-        words = text.split()
-        while words and words[0] in _DETERMINERS:
+        # a category titled with a figure ("Motores Enduro 2 Tiempos") up to the figure
+        written = _HAS_DIGIT.split(written)[0].strip()
+        words = written.split()
+        while words and words[0].casefold() in _DETERMINERS:
             words = words[1:]
-        text = " ".join(words)
+        text = " ".join(words).casefold()
         if not words or text in _GENERIC or len(words) > LABEL_WORDS:
             continue
         if language == "ru":
@@ -324,8 +342,11 @@ def crumb_type(crumbs: tuple[str, ...], name: str, language: str) -> str:
         elif language in HEAD_LAST:
             words[-1] = singular(words[-1], language)
         else:
-            words[0] = singular(words[0], language)
-        return " ".join(words)
+            # a head-first noun keeps the lower-case words after it ("coffrets dégustation");
+            # capitalised ones are a line's name ("Motores Enduro")
+            rest = list(itertools.takewhile(lambda w: w[:1].islower(), words[1:]))
+            words = [singular(words[0], language), *rest]
+        return " ".join(words).casefold()
     return ""
 
 
