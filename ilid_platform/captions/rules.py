@@ -4,12 +4,16 @@ The rules do what ILID asked the LLM to do, only more literally, in the language
 written in:
 
 * label_short: the product type (`part_type`): a type the page states, the head of the
-  cleaned name in its language's word order, or the most specific breadcrumb when the name
-  does not say the kind of product (a model or project name). Never a brand, code or number.
+  cleaned name in its language's word order, or the most specific breadcrumb (or stated
+  category) when the name does not say the kind of product (a model or project name). Never
+  a brand, code or number.
 * label_long: the cleaned name, with the stated material where the spec table gives one.
 * material, material_finish (`materials`): as the page states them, else None.
 * description (`page_text`): the page's own text without shop, theme or template sentences,
   at most 30 words, else None.
+
+`prepare` reads what a source's pages share (`site`) before any is captioned: text the site
+repeats is no product's own, and a word opening nearly every name is the site's brand.
 
 A field the page does not state stays None; the post-filter then keeps the caption (as ILID
 does) or rejects it if label_short or label_long is missing.
