@@ -3,7 +3,8 @@
 A listing page that links to a few product pages (with thumbnails or from its content) names
 what they have in common in its heading ("Motores Enduro 2 Tiempos", "Knives"): the site's
 own, language-independent word for their kind. The most specific such listing (the one that
-links to the fewest products, at least two) gives each product its category. Headings that
+links to the fewest products, at least two, and not most of the catalog) gives each product
+its category. Headings that
 many pages share (the site's name, a menu title) name no category, nor do sentences and
 slogans ("Step 1", "What is …?"), the home page's showcase or a product page that links to
 others (related products).
@@ -21,6 +22,8 @@ from ilid_platform.crawl.extract.reading import PageReading
 
 # A heading on more than this share of the site's pages (and on three or more) is the site's.
 _SHARED = 0.2
+# A listing of more than this share of the products (and of four or more) is the whole catalog.
+_ALL = 0.6
 _MAX_HEADING_CHARS = 80
 _MAX_WORDS = 6
 _HOME = {"", "index.html", "index.htm", "index.php", "default.html", "default.htm", "default.aspx"}
@@ -72,8 +75,8 @@ def listing_categories(readings: Sequence[PageReading], products: Iterable[str])
         if page_key(reading.url) in by_key or urlsplit(reading.url).path.strip("/") in _HOME:
             continue  # a product's related products, or the home page's showcase
         linked = _linked(reading) & by_key.keys()
-        if len(linked) < 2:
-            continue
+        if len(linked) < 2 or len(linked) > max(3, _ALL * len(by_key)):
+            continue  # one product is no category, and nearly all of them are the catalog
         heading = _heading(reading, shared)
         if not heading:
             continue
