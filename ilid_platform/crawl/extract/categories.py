@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from ilid_platform.crawl.extract.naming import page_key, text_key
 from ilid_platform.crawl.extract.reading import PageReading
+from ilid_platform.crawl.urls import canonical_url
 
 # A heading on more than this share of the site's pages (and on three or more) is the site's.
 _SHARED = 0.2
@@ -49,19 +50,27 @@ def _heading(reading: PageReading, shared: set[str]) -> str:
     return ""
 
 
+def _key(url: str) -> str:
+    """A link and the page it fetched as one key: a listing's link may carry tracking
+    parameters or a fragment that the crawl dropped."""
+    try:
+        return page_key(canonical_url(url))
+    except ValueError:
+        return page_key(url)
+
+
 def _linked(reading: PageReading) -> set[str]:
     features = reading.features
     if features is None:
         return set()
-    return {page_key(url) for url, _ in features.cards} | {
-        page_key(url) for url in features.content_links
-    }
+    return {_key(url) for url, _ in features.cards} | {_key(url) for url in features.content_links}
 
 
 def listing_categories(readings: Sequence[PageReading], products: Iterable[str]) -> dict[str, str]:
     """By product page url (as in `products`): the heading of the most specific listing that
     links to it."""
-    by_key = {page_key(url): url for url in products}
+    products = list(products)
+    by_key = {_key(url): url for url in products}
     on_pages = Counter(
         key
         for reading in readings
@@ -72,7 +81,7 @@ def listing_categories(readings: Sequence[PageReading], products: Iterable[str])
     shared = {key for key, count in on_pages.items() if count >= most}
     best: dict[str, tuple[int, str]] = {}
     for reading in readings:
-        if page_key(reading.url) in by_key or urlsplit(reading.url).path.strip("/") in _HOME:
+        if _key(reading.url) in by_key or urlsplit(reading.url).path.strip("/") in _HOME:
             continue  # a product's related products, or the home page's showcase
         linked = _linked(reading) & by_key.keys()
         if len(linked) < 2 or len(linked) > max(3, _ALL * len(by_key)):
@@ -83,4 +92,4 @@ def listing_categories(readings: Sequence[PageReading], products: Iterable[str])
         for key in linked:
             if key not in best or len(linked) < best[key][0]:
                 best[key] = (len(linked), heading)
-    return {by_key[key]: heading for key, (_, heading) in best.items()}
+    return {url: best[_key(url)][1] for url in products if _key(url) in best}
