@@ -19,7 +19,7 @@ from ilid_platform.crawl.runner import run_crawl
 from ilid_platform.crawl.sources import Source
 from ilid_platform.crawl.store import load_records
 from ilid_platform.settings import ConfigError
-from ilid_platform_tests.test_crawl_spider import FAST, LocalSite, html, product_jsonld
+from ilid_platform_tests.local_site import FAST, LocalSite, html, product_jsonld
 
 
 def _legacy_product(name: str, charset_meta: str = "") -> bytes:

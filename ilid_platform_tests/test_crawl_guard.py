@@ -9,7 +9,7 @@ from pathlib import Path
 from ilid_platform.crawl.runner import run_crawl
 from ilid_platform.crawl.sources import Source
 from ilid_platform.crawl.store import load_records
-from ilid_platform_tests.test_crawl_spider import FAST, LocalSite, html, product_jsonld
+from ilid_platform_tests.local_site import FAST, LocalSite, html, product_jsonld
 
 
 def _shop(site: LocalSite) -> None:

@@ -71,7 +71,8 @@ def test_inspect_explains_a_site_level_decision_from_the_pages_around_it(
     out = capsys.readouterr().out
     assert "decision:\n  product, read by heuristic" in out
     assert "name: '15 HP'" in out and f"images: ['{base}/m-enduro2t/E15HP.png']" in out
-    assert "pages of a template, each with its own name and photo" in out
+    # Its template speaks for it: the place where its pages show their own photo.
+    assert "photo from the place that shows each page's own photo in its template" in out
 
 
 def test_inspect_refuses_an_internal_address_and_explains_a_non_product(

@@ -11,8 +11,8 @@ from ilid_platform.crawl.sources import Source
 from ilid_platform.images.download import ImageRequest, IngestConfig, ingest_images
 from ilid_platform.robots import MAX_BYTES, parse_rules
 from ilid_platform.warehouse import connect
-from ilid_platform_tests.test_crawl_spider import FAST, LocalSite, html, product_jsonld
-from ilid_platform_tests.test_images_ingest import JPEG, CatalogServer, encode, scene
+from ilid_platform_tests.catalog_server import JPEG, CatalogServer, encode, scene
+from ilid_platform_tests.local_site import FAST, LocalSite, html, product_jsonld
 
 FILLER = "".join(f"# crawl-delay notes, line {i:07d} {'x' * 60}\n" for i in range(80_000))
 LARGE_ROBOTS = f"User-agent: *\nDisallow: /private/\n{FILLER}Disallow: /late/\n"

@@ -208,6 +208,7 @@ def render(inspection: Inspection) -> str:
         f" product markup {'yes' if features.product_markup else 'no'},"
         f" spec rows {len(features.specs)}, cards {len(features.cards)},"
         f" kind {features.negative or '-'}"
+        + (f" (h1 {features.negative_heading!r})" if features.negative_heading else "")
     )
     lines.append("\ndecision:")
     if extraction.product:

@@ -152,8 +152,12 @@ def join(base: str, href: str) -> str:
 
     An absolute or path-absolute href depends on nothing of the base but its origin, and a
     catalog's navigation and image urls repeat on every page: joined once against the origin,
-    it is looked up after that.
+    it is looked up after that. Backslashes before the query are slashes, as browsers read
+    http(s) urls (WHATWG URL).
     """
+    if "\\" in href:
+        cut = min((i for i in (href.find("?"), href.find("#")) if i >= 0), default=len(href))
+        href = href[:cut].replace("\\", "/") + href[cut:]
     if href.startswith(("/", "http://", "https://")):
         root = origin(base)
         if root:

@@ -20,12 +20,12 @@ from ilid_platform.crawl.extract.cues import (
     content_links,
     has_price,
     has_product_markup,
-    negative_kind,
     template_signature,
 )
 from ilid_platform.crawl.extract.html import CHROME, hint, prose, text_of
 from ilid_platform.crawl.extract.html import clean as clean_text
-from ilid_platform.crawl.extract.images import content_images
+from ilid_platform.crawl.extract.images import content_images, photo_elements, tile_blocks
+from ilid_platform.crawl.extract.page_kinds import negative_heading, negative_kind
 from ilid_platform.crawl.extract.patterns import RELATED, Marks
 
 SEPARATORS = {">", "/", "›", "»", "|", "→", "-", "\\"}
@@ -89,29 +89,34 @@ class PageFeatures:
     """Pages this one links to from its content (not from header, navigation, footer, sidebars
     or related-product blocks): a category links many products, a product few."""
     negative: str
-    """What kind of non-product page the url or the heading says it is ("contact", "cart"),
-    else empty."""
+    """What kind of non-product page the url says it is ("contact", "cart"), else empty."""
     template: list[int]
     """A MinHash of the page's content structure (`template_signature`)."""
+    negative_heading: str = ""
+    """The h1, where it names a kind of page that is no product ("Contact us"): the page's
+    kind, unless many pages of the site show it (`SiteStats.negative`)."""
 
 
 def read_features(
     tree: lxml.etree._Element, url: str, base: str, marks: Marks | None = None
 ) -> PageFeatures:
     marks = marks or Marks(tree)
+    photos = photo_elements(tree, marks)
+    tiles = tile_blocks(tree, marks, photos)
     return PageFeatures(
         title=clean_text(next((text_of(t) for t in tree.iter("title")), "")),
         headings=headings(tree, marks),
-        images=content_images(tree, base, marks),
+        images=content_images(tree, base, marks, url, tiles, photos),
         specs=spec_rows(tree),
-        description=description(tree),
+        description=description(tree, marks),
         breadcrumbs=breadcrumbs_nav(tree),
         buy=buy_controls(tree, marks),
         price=has_price(tree, marks),
         product_markup=has_product_markup(tree, marks),
-        cards=card_links(tree, base, marks),
+        cards=card_links(tree, base, marks, url, tiles),
         content_links=content_links(tree, base, marks),
         negative=negative_kind(tree, url),
+        negative_heading=negative_heading(tree),
         template=template_signature(tree, marks),
     )
 
@@ -212,7 +217,7 @@ def spec_rows(tree: lxml.etree._Element) -> list[tuple[str, str]]:
     ]
 
 
-def description(tree: lxml.etree._Element) -> str:
+def description(tree: lxml.etree._Element, marks: Marks | None = None) -> str:
     """The description block: marked-up or class-named first, else the largest run of prose.
 
     Blocks that contain the h1 are whole product panels, not descriptions; cookie banners,
@@ -242,8 +247,10 @@ def description(tree: lxml.etree._Element) -> str:
     for paragraph in tree.xpath(
         f"//p[not({CHROME} or ancestor::aside or ancestor::form or ancestor::a)]"
     ):
+        if marks is not None and marks.has(paragraph, Marks.RELATED | Marks.CHROME):
+            continue
         if any(
-            _NOT_DESCRIPTION.search(hint(a)) or RELATED.search(hint(a))
+            _NOT_DESCRIPTION.search(hint(a)) or (marks is None and RELATED.search(hint(a)))
             for a in paragraph.iterancestors()
         ):
             continue

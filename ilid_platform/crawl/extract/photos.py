@@ -35,7 +35,7 @@ def choose_photos(
 ) -> tuple[list[str], str, int]:
     """Main photo first (own photos before shared ones; in a product-named gallery, else the
     largest, else the first), then the rest of its gallery; the main photo's caption; and how
-    many images are those of pages this one links to."""
+    many photos of pages this one links to it shows (or of how many such pages, if more)."""
     candidates = []
     chrome = tiles = 0
     own_key = page_key(reading.url)
@@ -52,9 +52,12 @@ def choose_photos(
         evidence.append(f"{tiles} image(s) skipped as tiles of a grid (each with its own name)")
     linked = stats.links_of.get(own_key, set())
     kinds = {image["url"]: _kind(image, own_key, linked, stats) for image in candidates}
-    foreign = sum(kind == "linked" for kind in kinds.values())
-    if foreign:
-        evidence.append(f"{foreign} image(s) skipped: shown by pages this one links to")
+    shown = [i for i in candidates if kinds[i["url"]] == "linked"]
+    pages = len(set().union(*(stats.image_where.get(i["url"], set()) for i in shown)) & linked)
+    if shown:
+        evidence.append(f"{len(shown)} image(s) skipped: shown by {pages} page(s) it links to")
+    # Several photos of pages it links to, or one photo of several: a category's.
+    foreign = max(len(shown), pages)
     candidates = [i for i in candidates if kinds[i["url"]] != "linked"]
     if not candidates:
         return [], "", foreign
@@ -99,14 +102,17 @@ def _with_gallery(main: dict[str, Any], candidates: list[dict[str, Any]]) -> lis
 
 def _chrome(url: str, own_key: str, stats: SiteStats) -> bool:
     """On so many pages that it is the site's, not counting a few pages that link here (the
-    listings that show a product's own photo as its thumbnail); an image on most pages, which
-    all link here, is still the site's (a banner, a menu of products)."""
+    listings that show a product's own photo as its thumbnail) or pages that one page lists
+    together (its variants sharing a photo); an image on most pages, which all link here, is
+    still the site's (a banner, a menu of products)."""
     count = stats.image_pages.get(url, 0)
     if not stats.repeated(count):
         return False
     where = stats.image_where.get(url, set())
     listings = sum(own_key in stats.links_of.get(other, set()) for other in where)
-    return listings >= 0.25 * stats.pages or stats.repeated(count - listings)
+    if listings >= 0.25 * stats.pages:
+        return True
+    return stats.repeated(count - listings) and not stats.siblings_show(url)
 
 
 def _kind(image: dict[str, Any], own_key: str, linked: set[str], stats: SiteStats) -> str:

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ilid_platform.crawl.extract.html import absolute_urls
-from ilid_platform.crawl.extract.names import heading_name, structured_name
+from ilid_platform.crawl.extract.names import heading_name, structured_name, tidy_name
 from ilid_platform.crawl.extract.naming import (
     page_key,
     text_key,
@@ -42,9 +42,9 @@ from ilid_platform.crawl.extract.site_stats import SiteStats, site_stats
 from ilid_platform.crawl.records import cap_fields
 
 EVIDENCE_NEEDED = 2
+"""Points a page without structured data needs, besides its name and photo, to be a product."""
 # The page's own photos a product keeps beside its structured data's (`image_fallbacks`).
 IMAGE_FALLBACKS = 3
-"""Points a page without structured data needs, besides its name and photo, to be a product."""
 _WEIGHTS = {
     "buy": 2,
     "product_markup": 2,
@@ -53,8 +53,9 @@ _WEIGHTS = {
     "gallery": 1,
     "named": 1,
     "listed": 1,
+    "placed": 1,
 }
-_SPECIFIC = {"buy", "product_markup", "specs", "price", "named"}
+_SPECIFIC = {"buy", "product_markup", "specs", "price", "named", "listed"}
 """Evidence only a product page shows; a listed page with photos may be a category too."""
 
 
@@ -90,11 +91,14 @@ def _decide(
     stats: SiteStats,
     needed: int | None = None,
     template: frozenset[str] = frozenset(),
+    speaks: bool | None = None,
 ) -> Decision:
     """One page, given the site. `needed` lowers the evidence a page without structured data
-    needs (its template speaks for it) and waives the site's product language; then thumbnails
-    that link to no page of its `template` (page keys) are related items, not a listing's."""
+    needs (its template speaks for it) and waives the site's product language unless `speaks`
+    says the template speaks it too; then thumbnails that link to no page of its `template`
+    (page keys) are related items, not a listing's."""
     relaxed = needed is not None
+    speaks = not relaxed if speaks is None else speaks
     features = reading.features
     if features is None:
         return Decision(None, reading.reason or "malformed_html", ["the page could not be parsed"])
@@ -118,7 +122,7 @@ def _decide(
     product: dict[str, Any] = {}
     method = ""
     structured = reading.structured
-    if structured and structured.get("relation") == "elsewhere" and stats.listing(features):
+    if structured and structured.get("relation") == "elsewhere" and stats.listing(reading):
         evidence.append("structured data on a listing that names no product of this page")
         structured = None
     if structured and structured.get("name"):
@@ -132,14 +136,14 @@ def _decide(
         product["image_urls"] = own or images
         if own:  # the page's own photos, for when the structured data's cannot be fetched
             product["image_fallbacks"] = [u for u in images if u not in own][:IMAGE_FALLBACKS]
-    elif stats.listing(features) and (
+    elif stats.listing(reading) and (
         not relaxed or any(page_key(href) in template for href, _ in features.cards)
     ):
         evidence.append("listing: many links with a thumbnail, each to another page")
-    elif features.negative:
-        evidence.append(f"the url or heading says this is a {features.negative} page")
+    elif stats.negative(features):
+        evidence.append(f"the url or heading says this is a {stats.negative(features)} page")
     elif foreign >= 2:
-        evidence.append(f"shows the photos of {foreign} pages it links to: a category")
+        evidence.append("shows the photos of the pages it links to: a category")
     else:
         points = _evidence_points(reading, heading, images, stats)
         evidence.append(
@@ -147,7 +151,7 @@ def _decide(
         )
         needed = EVIDENCE_NEEDED if needed is None else needed
         specific = any(key in _SPECIFIC for key in points)
-        if stats.product_language and not specific and not relaxed:
+        if stats.product_language and not specific and speaks:
             evidence.append(
                 "none of the product evidence this site's products show (buy, product markup,"
                 " specs, price, a product-named heading)"
@@ -182,12 +186,12 @@ def _decide(
             method += "+selectors"
     if not method or not product.get("name"):
         reason = reading.reason
-        if reason is None or stats.listing(features):
+        if reason is None or stats.listing(reading):
             reason = "not_product"
         return Decision(None, reason, evidence)
     record = {
         "url": reading.url,
-        "name": product["name"],
+        "name": tidy_name(product["name"]),
         "description": product["description"],
         "specs": product["specs"],
         "breadcrumbs": product["breadcrumbs"] or product.get("category", []),
@@ -220,6 +224,8 @@ def _evidence_points(
     reading: PageReading, heading: str, images: list[str], stats: SiteStats
 ) -> dict[str, int]:
     features = reading.features
+    # The template shows each page's own photo in one place, and this page's photo is there.
+    slot = stats.photo_slots.get(stats.template_of.get(reading.url, -1)) if images else None
     own_photos = sum(
         1
         for image in features.images
@@ -233,6 +239,8 @@ def _evidence_points(
         "price": features.price,
         "gallery": own_photos >= 2,
         "named": any(h["hinted"] and h["text"] == heading for h in features.headings),
+        "placed": bool(slot)
+        and any(i["url"] == images[0] and i.get("slot") == slot for i in features.images),
     }
     return {key: _WEIGHTS[key] for key, present in points.items() if present}
 
@@ -252,9 +260,15 @@ def _propagate_templates(
             members.setdefault(group, []).append(index)
     for indices in members.values():
         products = sum(decisions[i].product is not None for i in indices)
+        speaks = False
         if products >= 2 and products > len(indices) - products:
             reason = f"same template as {products} of the {len(indices)} pages that are products"
             needed = 0
+        elif products >= 2 and stats.product_language:
+            # Fewer than half, yet products: its pages with product evidence of their own (a
+            # listing's card, a buy button) are too, though their one evidence is weak.
+            reason = f"same template as {products} of the {len(indices)} pages, products"
+            needed, speaks = 1, True
         elif not stats.product_language and len(indices) >= 3:
             reason = f"one of {len(indices)} pages of a template, each with its own name and photo"
             needed = 1
@@ -262,12 +276,13 @@ def _propagate_templates(
             continue
         template = frozenset(page_key(readings[i].url) for i in indices)
         relaxed = {
-            i: _decide(readings[i], stats, needed, template)
+            i: _decide(readings[i], stats, needed, template, speaks)
             for i in indices
             if decisions[i].product is None
         }
         found = [d.product for d in relaxed.values() if d.product is not None]
-        if needed and not _differ(found, products, len(indices)):
+        known = [decisions[i].product for i in indices if decisions[i].product is not None]
+        if needed and not _differ(found, known, len(indices)):
             continue  # not a template of pages that differ in their name and photo
         for i, decision in relaxed.items():
             if decision.product is not None:
@@ -275,36 +290,77 @@ def _propagate_templates(
                 decisions[i] = decision
 
 
-def _differ(found: list[dict[str, Any]], products: int, pages: int) -> bool:
-    """Whether the pages of a template found to be products make half of it, three or more,
-    and nearly all differ in their name and their photo (a site copies a photo or a name
-    now and then; a template of pages that all show one is no product template)."""
-    if len(found) + products < max(3, 0.5 * pages):
+def _differ(found: list[dict[str, Any]], known: list[dict[str, Any]], pages: int) -> bool:
+    """Whether the pages of a template found to be products, with those `known` to be, make
+    half of it, three or more, and nearly all differ in their name, and most in their photo (a
+    site copies a name now and then, and variants share a photo; a template of pages that all
+    show one is no product template)."""
+    every = found + known
+    if not found or len(every) < max(3, 0.5 * pages):
         return False
-    names = len({p["name"] for p in found})
-    photos = len({p["image_urls"][0] for p in found})
-    return min(names, photos) >= 0.8 * len(found)
+    names = len({p["name"] for p in every})
+    photos = len({p["image_urls"][0] if p["image_urls"] else "" for p in every})
+    return names >= 0.8 * len(every) and photos >= 0.5 * len(every)
 
 
 def _demote_catalog_pages(
     readings: Sequence[PageReading], decisions: list[Decision], stats: SiteStats
 ) -> None:
     """A page read as a product by its looks that links, from its content, to many pages that
-    are products themselves is a category; links every page has (menus) do not count."""
+    are products themselves is a category; links every page has (menus) do not count. A page
+    of the same template as such categories, and no fewer of them than products, is one too
+    when it links two product pages or more (pages of one template are one kind of page)."""
     products = {page_key(r.url) for r, d in zip(readings, decisions, strict=True) if d.product}
     link_pages: Counter[str] = Counter()
     for reading in readings:
         if reading.features is not None:
             link_pages.update({page_key(u) for u in reading.features.content_links})
+    template_keys: dict[int, set[str]] = {}
+    for reading in readings:
+        template_keys.setdefault(stats.template_of.get(reading.url, -1), set()).add(
+            page_key(reading.url)
+        )
+    linked: dict[int, set[str]] = {}
     for index, (reading, decision) in enumerate(zip(readings, decisions, strict=True)):
         if decision.product is None or decision.product["extraction"] != "heuristic":
             continue
         own = page_key(reading.url)
-        linked = {
+        # Pages of its template that show each other as related items are no category's.
+        template = stats.template_of.get(reading.url, -1)
+        siblings = (
+            template_keys.get(template, set()) if template in stats.related_templates else set()
+        )
+        linked[index] = {
             key
             for key in map(page_key, reading.features.content_links)
-            if key in products and key != own and not stats.repeated(link_pages[key])
+            if key in products
+            and key != own
+            and key not in siblings
+            and not stats.repeated(link_pages[key])
         }
-        if len(linked) >= LISTING_CARDS:
-            evidence = [*decision.evidence, f"links {len(linked)} product pages: a category"]
-            decisions[index] = Decision(None, "not_product", evidence)
+    categories: Counter[int] = Counter()
+    looks: Counter[int] = Counter()
+    for index, keys in linked.items():
+        template = stats.template_of.get(readings[index].url, -1)
+        if len(keys) >= LISTING_CARDS:
+            categories[template] += 1
+            _demote(decisions, index, f"links {len(keys)} product pages: a category")
+        else:
+            looks[template] += 1
+    for index, keys in linked.items():
+        template = stats.template_of.get(readings[index].url, -1)
+        if (
+            decisions[index].product
+            and template >= 0
+            and len(keys) >= 2
+            and categories[template] >= looks[template]
+        ):
+            _demote(
+                decisions,
+                index,
+                f"links {len(keys)} product pages, and its template's pages are categories",
+            )
+
+
+def _demote(decisions: list[Decision], index: int, why: str) -> None:
+    decisions[index] = Decision(None, "not_product", [*decisions[index].evidence, why])
