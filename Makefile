@@ -7,13 +7,17 @@ export ILID_HOME ?= $(CURDIR)/data
 export DAGSTER_HOME ?= $(ILID_HOME)/dagster
 export OMP_WAIT_POLICY ?= PASSIVE
 
-.PHONY: demo test lint setup chromium
+.PHONY: demo test lint docs setup chromium
 
 demo: setup chromium
 	$(VENV)/bin/ilid demo run
 
-test: setup chromium lint
+test: setup chromium lint docs
 	$(VENV)/bin/pytest
+
+# The documentation site; --strict fails on a broken link or a benchmark table without its record.
+docs: setup
+	$(VENV)/bin/mkdocs build --strict --quiet
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -18,9 +18,9 @@ from typing import Any
 
 from large_catalog import add_scratch_clip_arguments, benchmark_parser, prepare, scratch_clip
 
-from ilid_platform.train.adapt import METHODS
-from ilid_platform.train.adaptation import ProtocolConfig, compare_methods
-from ilid_platform.train.clip import train_clip
+from ilid_platform.train.clip.adaptation_protocol import ProtocolConfig, compare_methods
+from ilid_platform.train.clip.methods import METHODS
+from ilid_platform.train.clip.stage import train_clip
 from ilid_platform.train.report import COLUMNS, comparison_markdown, markdown_table
 from ilid_platform.train.scores import format_accuracy
 

@@ -9,17 +9,19 @@ takes (validation, post-filters, the cache by input hash). A second run over the
 products shows how many requests it makes (0 expected).
 
     .venv/bin/python benchmarks/caption_throughput.py [--products 600 --slots 8 --latency 0.25]
+        [--json OUT]
 
-The last line is `ratio ours/capacity: X.XX`, the lower of the two captioners.
+The last line is `ratio ours/capacity: X.XXx`, the lower of the two captioners.
 """
 
 from __future__ import annotations
 
-import argparse
 import logging
 import tempfile
 import time
 from pathlib import Path
+
+from harness import Benchmark, Ratio
 
 from ilid_platform.captions.ollama_captioner import OllamaCaptioner
 from ilid_platform.captions.openai_captioner import OpenAICaptioner
@@ -55,7 +57,8 @@ def demo_products(count: int) -> dict[str, list[ProductRecord]]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    bench = Benchmark("caption_throughput", __doc__)
+    parser = bench.parser
     parser.add_argument("--products", type=int, default=600)
     parser.add_argument("--slots", type=int, default=8, help="parallel slots of the server")
     parser.add_argument("--latency", type=float, default=0.25, help="seconds per answer")
@@ -65,17 +68,18 @@ def main() -> int:
         default=None,
         help="requests in flight (default: slots + slots // 2, so no slot waits for a request)",
     )
-    args = parser.parse_args()
+    args = bench.parse()
     logging.basicConfig(level=logging.WARNING)
     concurrency = args.concurrency or args.slots + args.slots // 2
     records = demo_products(args.products)
     ratios = {}
+    rows = []
     with (
         tempfile.TemporaryDirectory() as tmp,
         running_llm_server(slots=args.slots, latency_s=args.latency) as server,
     ):
         capacity = server.capacity_per_s
-        print(
+        bench.note(
             f"server: {args.slots} slots x {args.latency:.3f} s = {capacity:.1f} captions/s; "
             f"{args.products} demo products; {concurrency} requests in flight"
         )
@@ -109,13 +113,16 @@ def main() -> int:
                 rerun_requests = server.chats - before
             rate = captioned / elapsed
             ratios[name] = rate / capacity
-            print(
-                f"{name:7s} {captioned} captioned in {elapsed:6.2f} s = {rate:6.1f} captions/s "
-                f"({ratios[name]:.2f} of capacity), {requests} requests, statuses {statuses}; "
-                f"re-run: {rerun_requests} requests in {rerun_s:.2f} s"
-            )
-    print(f"ratio ours/capacity: {min(ratios.values()):.2f}")
-    return 0
+            rows.append([name, captioned, round(elapsed, 2), round(rate, 1), ratios[name],
+                         requests, rerun_requests, round(rerun_s, 2)])  # fmt: skip
+            bench.figure(f"{name}_statuses", statuses)
+    bench.table(
+        f"captions per second against {capacity:.1f}/s of server capacity",
+        ["captioner", "captioned", "seconds", "captions/s", "of capacity", "requests",
+         "re-run requests", "re-run s"],
+        rows,
+    )  # fmt: skip
+    return bench.finish(Ratio("ours/capacity", min(ratios.values())))
 
 
 if __name__ == "__main__":

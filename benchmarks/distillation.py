@@ -34,19 +34,19 @@ from large_catalog import (
     scratch_clip,
 )
 
-from ilid_platform.train.adapt.run import load_adapted
-from ilid_platform.train.clip import train_clip
-from ilid_platform.train.distill import StudentConfig, load_student
-from ilid_platform.train.distillation import (
+from ilid_platform.train.clip.methods.run import load_adapted
+from ilid_platform.train.clip.stage import train_clip
+from ilid_platform.train.report import student_markdown
+from ilid_platform.train.students.export import export_onnx
+from ilid_platform.train.students.objectives import OBJECTIVES
+from ilid_platform.train.students.ood_protocol import (
     TEACHER_SEEN,
     TEACHER_UNSEEN,
     DistillationProtocol,
     StudentComparison,
     compare_students,
 )
-from ilid_platform.train.export import export_onnx
-from ilid_platform.train.report import student_markdown
-from ilid_platform.train.students import OBJECTIVES
+from ilid_platform.train.students.stage import StudentConfig, load_student
 
 
 def images_per_second(run: Any, batch: np.ndarray | torch.Tensor, repeats: int = 10) -> float:

@@ -1,6 +1,6 @@
 """Ingest throughput: our `ingest_images` against img2dataset on the same URLs, side by side.
 
-    .venv/bin/python benchmarks/ingest_vs_img2dataset.py [--urls 2000] [--workers 16]
+    .venv/bin/python benchmarks/ingest_vs_img2dataset.py [--urls 2000] [--workers 16] [--json OUT]
 
 Inputs are the demo catalog's product photos (360-440 px JPEG, PNG and WebP) and, as a second
 set, the same photos re-encoded at catalog size (long side 1600 px, JPEG q90), served from
@@ -16,7 +16,6 @@ Figures are printed, never asserted.
 
 from __future__ import annotations
 
-import argparse
 import io
 import json
 import multiprocessing
@@ -27,6 +26,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from harness import Benchmark, Ratio
 from peers import peer_python
 from PIL import Image
 
@@ -151,26 +151,27 @@ def run_img2dataset(urls: list[str], out: Path, workers: int, processes: int) ->
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def main() -> int:
+    bench = Benchmark("ingest_vs_img2dataset", __doc__)
+    parser = bench.parser
     parser.add_argument("--urls", type=int, default=2000, help="distinct URLs per input set")
     parser.add_argument("--workers", type=int, default=16, help="concurrent downloads, both tools")
     parser.add_argument("--processes", type=int, default=2, help="img2dataset processes")
     parser.add_argument("--sets", nargs="+", default=["demo", "1600px"], choices=["demo", "1600px"])
     parser.add_argument("--demo-dir", type=Path, help="reuse a generated demo catalog here")
-    args = parser.parse_args()
+    args = bench.parse()
 
     with tempfile.TemporaryDirectory(prefix="ilid-ingest-bench-") as tmp:
         work = Path(tmp)
         photos = demo_photos(args.demo_dir or work / "demo")
         inputs = {"demo": photos, "1600px": catalog_size(photos)}
-        print(
+        bench.note(
             f"{len(photos)} distinct demo photos; {args.urls} URLs per set; "
             f"{args.workers} concurrent downloads (img2dataset: {args.processes} processes x "
             f"{max(1, args.workers // args.processes)} threads); cores: "
             f"{multiprocessing.cpu_count()}"
         )
-        print(f"{'input':8} {'tool':12} {'ok':>6} {'seconds':>8} {'images/s':>9}")
+        rows = []
         totals = {"ours": [0, 0.0], "img2dataset": [0, 0.0]}
         for name in args.sets:
             base, server = serve(inputs[name])
@@ -185,18 +186,24 @@ def main() -> None:
             finally:
                 server.terminate()
             for tool, result in results.items():
-                rate = result["ok"] / result["elapsed_s"]
-                print(
-                    f"{name:8} {tool:12} {result['ok']:>6} {result['elapsed_s']:>8.2f} {rate:>9.1f}"
-                )
+                ok, seconds = result["ok"], result["elapsed_s"]
+                rows.append([name, tool, ok, round(seconds, 2), round(ok / seconds, 1)])
+                print(f"{name} {tool}: {ok} ok in {seconds:.2f} s", flush=True)
             for tool, result in results.items():
                 totals[tool][0] += result["ok"]
                 totals[tool][1] += result["elapsed_s"]
             shutil.rmtree(work / name)
         ours, peer = (ok / seconds for ok, seconds in totals.values())
-        print(f"all sets: ours {ours:.1f} images/s, img2dataset {peer:.1f} images/s")
-        print(f"ratio ours/peer: {ours / peer:.1f}x")
+        for tool, rate in (("ours", ours), ("img2dataset", peer)):
+            ok, seconds = totals[tool]
+            rows.append(["all sets", tool, ok, round(seconds, 2), round(rate, 1)])
+        bench.table(
+            "images ingested per second, same URLs, same concurrency",
+            ["input", "tool", "ok", "seconds", "images/s"],
+            rows,
+        )
+    return bench.finish(Ratio("ours/peer", ours / peer, digits=1))
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -21,7 +21,7 @@ from ilid_platform.demo.server import running_catalog
 from ilid_platform.images.dedup import DedupConfig
 from ilid_platform.run_demo import materialize_everything
 from ilid_platform.settings import storage_paths
-from ilid_platform.train.clip import ClipConfig
+from ilid_platform.train.clip.stage import ClipConfig
 
 # The catalog's ~1,200 training photos carry more detail than the demo's default 64 px keep
 # (label_short 0.76 at 64 px, 0.83 at 96 px, 40 epochs, `pose`); its parts lie at any angle.

@@ -17,7 +17,6 @@ The last line is `ratio sequential/parallel: X.XXx` (above 1 means the parallel 
 
 from __future__ import annotations
 
-import argparse
 import logging
 import os
 import shutil
@@ -27,6 +26,7 @@ from importlib.resources import files
 from pathlib import Path
 
 import dagster as dg
+from harness import Benchmark, Ratio
 
 from ilid_platform.demo.generate import generate_catalog
 from ilid_platform.demo.server import running_catalog
@@ -65,13 +65,14 @@ def default_politeness_sources(work: Path) -> Path:
     return out
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main() -> int:
+    bench = Benchmark("parallel_partitions", __doc__)
+    parser = bench.parser
     parser.add_argument("--size", default="demo")
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--politeness", choices=("demo", "default"), default="demo")
     parser.add_argument("--work", type=Path, default=None, help="scratch folder (default: temp)")
-    args = parser.parse_args()
+    args = bench.parse()
     logging.basicConfig(level=logging.WARNING)
     work = args.work or Path(tempfile.mkdtemp(prefix="ilid-parallel-"))
     demo = work / "catalog"
@@ -89,15 +90,20 @@ def main() -> None:
                 elapsed, rows = per_source_stage(work / mode, demo, parallel)
                 times[mode].append(elapsed)
                 print(f"repeat {repeat} {mode:10s} {elapsed:7.1f} s  rows {rows}", flush=True)
+                bench.figure(f"{mode}_rows", rows)
     best = {mode: min(values) for mode, values in times.items()}
-    print(
-        f"catalog {args.size}, {args.politeness} politeness, {partitions} source partitions, "
-        f"best of {args.repeats}:"
+    bench.figure("seconds", times)
+    bench.table(
+        f"per-source stage, catalog {args.size}, {args.politeness} politeness, "
+        f"best of {args.repeats}",
+        ["mode", "seconds"],
+        [
+            ["one after another, in process", round(best["sequential"], 1)],
+            [f"{partitions} parallel runs, multiprocess executor", round(best["parallel"], 1)],
+        ],
     )
-    print(f"  sequential (in-process, one after another): {best['sequential']:.1f} s")
-    print(f"  parallel ({partitions} runs, multiprocess executor): {best['parallel']:.1f} s")
-    print(f"ratio sequential/parallel: {best['sequential'] / best['parallel']:.2f}x")
+    return bench.finish(Ratio("sequential/parallel", best["sequential"] / best["parallel"]))
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

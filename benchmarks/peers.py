@@ -26,6 +26,8 @@ def peer_python(module: str, installs: list[list[str]]) -> Path:
     if not python.exists():
         print(f"creating peer venv {PEER_VENV}", file=sys.stderr)
         subprocess.run([sys.executable, "-m", "venv", str(PEER_VENV)], check=True)
+        # the pip that venv bundles (23.x) fails on some packages' repeated extras
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "--upgrade", "pip"], check=True)
     probe = [str(python), "-c", f"import importlib.util as u; assert u.find_spec({module!r})"]
     if subprocess.run(probe, capture_output=True).returncode != 0:
         for args in installs:

@@ -46,7 +46,7 @@ from ilid_platform.dataset.layout import PARQUET_DIR, WEBDATASET_DIR, shard_file
 from ilid_platform.dataset.shards import write_shards
 from ilid_platform.dataset.usage import open_clip_command
 from ilid_platform.settings import storage_paths
-from ilid_platform.train.models import MODEL_CONFIG_DIR
+from ilid_platform.train.clip.models import MODEL_CONFIG_DIR
 from ilid_platform.warehouse import connect
 
 # Our precision names -> open_clip's (its `amp` is fp16 autocast with loss scaling).

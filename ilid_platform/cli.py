@@ -103,11 +103,11 @@ def _dispatch(argv: list[str]) -> int:
 
         return dedup_command(rest)
     if command == "predict":
-        from ilid_platform.train.cli import predict_command
+        from ilid_platform.train.students.cli import predict_command
 
         return predict_command(rest)
     if command == "export-onnx":
-        from ilid_platform.train.cli import export_onnx_command
+        from ilid_platform.train.students.cli import export_onnx_command
 
         return export_onnx_command(rest)
     if command == "demo" and rest[:1] == ["run"]:

@@ -22,7 +22,7 @@ from ilid_platform.dataset.shards import write_shards
 from ilid_platform.dataset.split import HF_SPLIT_NAMES
 from ilid_platform.dataset.text import caption_text
 from ilid_platform.dataset.usage import load_dataset_call, open_clip_command
-from ilid_platform.train.models import MODEL_CONFIG_DIR
+from ilid_platform.train.clip.models import MODEL_CONFIG_DIR
 from ilid_platform_tests.test_dataset_samples import warehouse  # noqa: F401 (fixture)
 
 SHARD_SIZE = 10

@@ -205,7 +205,7 @@ def test_clip_zero_shot_clearly_above_chance(pipeline):
 
 
 def test_adaptation_report_compares_every_method_on_the_held_out_shop(pipeline):
-    from ilid_platform.train.adapt import METHODS
+    from ilid_platform.train.clip.methods import METHODS
 
     report = json.loads((pipeline.paths.reports / "adaptation.json").read_text())
     assert report["target_source"] == "clampco"

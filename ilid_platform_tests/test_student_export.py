@@ -21,14 +21,19 @@ from PIL import Image
 from ilid_platform.cli import main
 from ilid_platform.demo.drawing import ImageSpec, render
 from ilid_platform.images.normalise import to_rgb
-from ilid_platform.train.distill import STUDENT_FORMAT, StudentConfig, distill_student, load_student
-from ilid_platform.train.export import MIN_OPSET, export_onnx, read_student
-from ilid_platform.train.predict import (
+from ilid_platform.train.students.export import MIN_OPSET, export_onnx, read_student
+from ilid_platform.train.students.predict import (
     ONNX_FORMAT,
     Preprocessing,
     load_predictor,
     predict_folder,
     read_image,
+)
+from ilid_platform.train.students.stage import (
+    STUDENT_FORMAT,
+    StudentConfig,
+    distill_student,
+    load_student,
 )
 from ilid_platform_tests.test_train_clip import write_synthetic_shards
 
@@ -91,7 +96,7 @@ def _good(folder: Path) -> list[str]:
 
 
 def _torch_labels(checkpoint: Path, folder: Path, names: list[str]) -> list[str]:
-    """Labels by `distill.load_student`'s own transform and predict: the path the student
+    """Labels by `students.stage.load_student`'s own transform and predict: the path the student
     was evaluated with, independent of the code under test."""
     loaded = load_student(checkpoint)
     batch = torch.stack([loaded.transform(to_rgb(Image.open(folder / n))) for n in names])

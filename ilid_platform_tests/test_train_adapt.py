@@ -16,12 +16,17 @@ from pathlib import Path
 import pytest
 import torch
 
-from ilid_platform.train.adapt import METHODS
-from ilid_platform.train.adapt.lora import merge_lora
-from ilid_platform.train.adapt.run import build_method, load_adapted, method_payload, run_method
-from ilid_platform.train.adaptation import few_shot
 from ilid_platform.train.checkpoints import atomic_torch_save
-from ilid_platform.train.clip import zero_shot_classes
+from ilid_platform.train.clip.adaptation_protocol import few_shot
+from ilid_platform.train.clip.methods import METHODS
+from ilid_platform.train.clip.methods.lora import merge_lora
+from ilid_platform.train.clip.methods.run import (
+    build_method,
+    load_adapted,
+    method_payload,
+    run_method,
+)
+from ilid_platform.train.clip.stage import zero_shot_classes
 from ilid_platform.train.data import load_samples
 from ilid_platform.train.loop import LoopConfig
 from ilid_platform.train.runtime import seed_everything

@@ -22,18 +22,18 @@ from PIL import Image, ImageDraw
 
 from ilid_platform.dataset.layout import PARQUET_DIR, WEBDATASET_DIR
 from ilid_platform.dataset.shards import write_tar
-from ilid_platform.train.clip import ClipConfig, evaluate_clip, load_clip, train_clip
+from ilid_platform.train.clip.evaluate import (
+    in_batch_accuracy,
+    recall_at_k,
+    zero_shot_accuracy,
+)
+from ilid_platform.train.clip.stage import ClipConfig, evaluate_clip, load_clip, train_clip
 from ilid_platform.train.data import (
     ImageDataset,
     build_caption,
     class_names,
     load_samples,
     shard_fingerprint,
-)
-from ilid_platform.train.evaluate import (
-    in_batch_accuracy,
-    recall_at_k,
-    zero_shot_accuracy,
 )
 
 SHAPES = ("hex nut", "flat washer", "square plate", "triangle bracket", "star knob", "cross clamp")

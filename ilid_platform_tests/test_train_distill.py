@@ -8,17 +8,17 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from ilid_platform.train.adapt.run import load_adapted
+from ilid_platform.train.clip.methods.run import load_adapted
 from ilid_platform.train.data import ImageDataset, load_samples
-from ilid_platform.train.distill import (
+from ilid_platform.train.loop import LoopConfig, fit
+from ilid_platform.train.students.objectives.adip import AdipTask, adip_loss
+from ilid_platform.train.students.objectives.base import Student, TeacherInputs
+from ilid_platform.train.students.stage import (
     StudentConfig,
     distill_student,
     load_student,
     split_for_holdout,
 )
-from ilid_platform.train.loop import LoopConfig, fit
-from ilid_platform.train.students.adip import AdipTask, adip_loss
-from ilid_platform.train.students.base import Student, TeacherInputs
 from ilid_platform_tests.test_train_clip import (
     SHAPES,
     synthetic_shards_dir,

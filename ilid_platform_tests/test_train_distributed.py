@@ -24,7 +24,7 @@ from ilid_platform.defs.models import clip_model
 from ilid_platform.defs.resources import IlidStorage
 from ilid_platform.settings import storage_paths
 from ilid_platform.train.batches import ShardStream
-from ilid_platform.train.clip import ClipConfig
+from ilid_platform.train.clip.stage import ClipConfig
 from ilid_platform.train.distributed import World
 from ilid_platform.train.launch import torchrun_command
 from ilid_platform_tests.test_train_clip import write_synthetic_shards

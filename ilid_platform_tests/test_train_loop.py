@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 import torch
 
-from ilid_platform.train.adapt.run import build_method
-from ilid_platform.train.clip import ClipConfig, zero_shot_classes
+from ilid_platform.train.clip.methods.run import build_method
+from ilid_platform.train.clip.stage import ClipConfig, zero_shot_classes
 from ilid_platform.train.data import load_samples
-from ilid_platform.train.distill import StudentConfig
 from ilid_platform.train.loop import LoopConfig, autocast_dtype, fit
 from ilid_platform.train.runtime import seed_everything
+from ilid_platform.train.students.stage import StudentConfig
 from ilid_platform_tests.test_train_clip import write_synthetic_shards
 
 CPU = torch.device("cpu")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from ilid_platform.train.evaluate import recall_hits, retrieval_metrics
+from ilid_platform.train.clip.evaluate import recall_hits, retrieval_metrics
 from ilid_platform.train.scores import (
     classification_metrics,
     confusion_matrix,

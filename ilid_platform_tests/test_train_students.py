@@ -11,13 +11,23 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from ilid_platform.train.adapt.run import load_adapted
 from ilid_platform.train.averaging import SWAD, ExponentialAverage, UniformAverage
 from ilid_platform.train.batches import train_transform
-from ilid_platform.train.clip import ClipConfig
+from ilid_platform.train.clip.methods.run import load_adapted
+from ilid_platform.train.clip.stage import ClipConfig
 from ilid_platform.train.data import ImageDataset, load_samples
-from ilid_platform.train.distill import StudentConfig, distill_student, load_student
-from ilid_platform.train.distillation import (
+from ilid_platform.train.loop import InputSpec, LoopConfig, fit
+from ilid_platform.train.report import student_bars_png, student_markdown, training_curves_png
+from ilid_platform.train.students.objectives import OBJECTIVES, build_phases
+from ilid_platform.train.students.objectives.base import (
+    TEACHER_ARCH,
+    Student,
+    TeacherInputs,
+    student_logits,
+    validation,
+)
+from ilid_platform.train.students.objectives.supervised import KdTask
+from ilid_platform.train.students.ood_protocol import (
     TEACHER_SEEN,
     TEACHER_UNSEEN,
     DistillationProtocol,
@@ -25,17 +35,7 @@ from ilid_platform.train.distillation import (
     mean_accuracy,
     student_accuracy,
 )
-from ilid_platform.train.loop import InputSpec, LoopConfig, fit
-from ilid_platform.train.report import student_bars_png, student_markdown, training_curves_png
-from ilid_platform.train.students import OBJECTIVES, build_phases
-from ilid_platform.train.students.base import (
-    TEACHER_ARCH,
-    Student,
-    TeacherInputs,
-    student_logits,
-    validation,
-)
-from ilid_platform.train.students.supervised import KdTask
+from ilid_platform.train.students.stage import StudentConfig, distill_student, load_student
 from ilid_platform_tests.test_train_clip import (
     TEST_CLIP_CONFIG,
     shared_dir,

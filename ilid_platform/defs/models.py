@@ -14,10 +14,8 @@ from ilid_platform.defs.metadata import metrics_table, rounded
 from ilid_platform.defs.resources import IlidStorage
 from ilid_platform.defs.training import nproc_field, run_training
 from ilid_platform.previews import png_data_uri
-from ilid_platform.train.adaptation import Comparison, ProtocolConfig
-from ilid_platform.train.clip import ClipConfig
-from ilid_platform.train.distill import StudentConfig
-from ilid_platform.train.distillation import DistillationProtocol, StudentComparison
+from ilid_platform.train.clip.adaptation_protocol import Comparison, ProtocolConfig
+from ilid_platform.train.clip.stage import ClipConfig
 from ilid_platform.train.report import (
     comparison_markdown,
     confusion_png,
@@ -28,7 +26,9 @@ from ilid_platform.train.report import (
     student_markdown,
     training_curves_png,
 )
-from ilid_platform.train.students import OBJECTIVES
+from ilid_platform.train.students.objectives import OBJECTIVES
+from ilid_platform.train.students.ood_protocol import DistillationProtocol, StudentComparison
+from ilid_platform.train.students.stage import StudentConfig
 
 PRECISION_HELP = (
     "fp32, amp_bf16 or amp_fp16 (open_clip's names); autocast on CUDA, fp32 on CPU; amp_bf16 "
@@ -43,7 +43,7 @@ PROTOCOL_DEFAULTS = ProtocolConfig()
 class ClipTrainingConfig(dg.Config):
     """Defaults train the small from-scratch config on CPU; set model/pretrained for real CLIP.
 
-    `method` picks the adaptation method (see `train.adapt.METHODS`); without `pretrained`,
+    `method` picks the adaptation method (see `train.clip.methods.METHODS`); without `pretrained`,
     methods other than `finetune` start from the from-scratch `finetune` of the same shards.
     """
 

@@ -55,7 +55,7 @@ def image_embeddings(
     """L2-normalised image embeddings, one float32 row per path (paths must be readable)."""
     import torch  # heavy: only this optional pass needs it
 
-    from ilid_platform.train.clip import load_clip
+    from ilid_platform.train.clip.stage import load_clip
 
     clip = load_clip(model_source(model, pretrained), device)
     rows = []

@@ -1,5 +1,7 @@
-"""CLIP adaptation with open_clip (one loop, one module per method) and distillation of a CLIP
-teacher into a timm student (VL2V-ADiP)."""
+"""Training, by what it trains: `clip/` adapts an open_clip CLIP (one module per method) and
+`students/` distils a CLIP teacher into a timm student (VL2V-ADiP). Here is what both share:
+the one loop, its batches, weight averaging, checkpoints, torchrun processes, scores and
+reports."""
 
 import os
 

@@ -12,13 +12,13 @@ from typing import Any
 
 from ilid_platform.plots import figure_png, plt
 from ilid_platform.previews import markdown_table
-from ilid_platform.train.adaptation import Comparison
-from ilid_platform.train.distillation import (
+from ilid_platform.train.clip.adaptation_protocol import Comparison
+from ilid_platform.train.scores import format_accuracy
+from ilid_platform.train.students.ood_protocol import (
     TEACHER_SEEN,
     TEACHER_UNSEEN,
     StudentComparison,
 )
-from ilid_platform.train.scores import format_accuracy
 
 # (column title, metric prefix) of the comparison table
 COLUMNS = (

@@ -20,14 +20,14 @@ from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
-from ilid_platform.train.adaptation import ProtocolConfig, compare_methods
 from ilid_platform.train.checkpoints import TrainResult, atomic_write_json
-from ilid_platform.train.clip import ClipConfig, train_clip
-from ilid_platform.train.distill import StudentConfig, distill_student
-from ilid_platform.train.distillation import DistillationProtocol, compare_students
+from ilid_platform.train.clip.adaptation_protocol import ProtocolConfig, compare_methods
+from ilid_platform.train.clip.stage import ClipConfig, train_clip
 from ilid_platform.train.distributed import die_with_launcher, launched_size, process_group
-from ilid_platform.train.export import export_onnx
 from ilid_platform.train.runtime import resolve_device
+from ilid_platform.train.students.export import export_onnx
+from ilid_platform.train.students.ood_protocol import DistillationProtocol, compare_students
+from ilid_platform.train.students.stage import StudentConfig, distill_student
 
 STAGES = ("clip", "adaptation", "student")
 # Figures every stage reports back as materialisation metadata, when the result has them.
