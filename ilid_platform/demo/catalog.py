@@ -28,7 +28,6 @@ from ilid_platform.demo.vocabulary import (
 )
 
 
-
 @dataclass(frozen=True)
 class CatalogSize:
     """How big a catalog is: products per shop, and how many photos each product family has
