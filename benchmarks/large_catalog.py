@@ -23,12 +23,10 @@ from ilid_platform.run_demo import materialize_everything
 from ilid_platform.settings import storage_paths
 from ilid_platform.train.clip.stage import ClipConfig
 
-# The catalog's ~1,200 training photos carry more detail than the demo's default 64 px keep
-# (label_short 0.76 at 64 px, 0.83 at 96 px, 40 epochs, `pose`); its parts lie at any angle.
-# The README's "Training from scratch" has the measurements.
-SCRATCH_MODEL = "ilid-tiny-96"
-SCRATCH_AUGMENT = "pose"
-SCRATCH_EPOCHS = 80  # 40: label_short 0.83, still rising on val
+# The from-scratch CLIPs train with ClipConfig's defaults, the recipe measured here
+# (docs/clip.md, "Training from scratch"); the flags below only override them.
+CLIP_DEFAULTS = ClipConfig()
+SCRATCH_EPOCHS = CLIP_DEFAULTS.epochs
 SPLIT = {"train": 0.6, "val": 0.1, "test": 0.3}  # several hundred test images per shop
 # Outside /tmp: the shards and checkpoints are reused across runs and must survive cleaners.
 DEFAULT_HOME = Path.home() / ".cache" / "ilid-benchmarks"
@@ -47,10 +45,13 @@ def benchmark_parser(description: str) -> argparse.ArgumentParser:
 def add_scratch_clip_arguments(parser: argparse.ArgumentParser) -> None:
     """How the benchmarks that train CLIP from scratch (stand-in and teachers) train it."""
     parser.add_argument("--epochs", type=int, default=SCRATCH_EPOCHS, help="CLIP on every shop")
-    parser.add_argument("--clip-model", default=SCRATCH_MODEL, help="from-scratch CLIP config")
-    parser.add_argument("--clip-augment", default=SCRATCH_AUGMENT, help="its training views")
+    parser.add_argument("--clip-model", default=CLIP_DEFAULTS.model, help="from-scratch CLIP")
+    parser.add_argument("--clip-augment", default=CLIP_DEFAULTS.augment, help="its views")
     parser.add_argument(
-        "--clip-label-dropout", type=float, default=0.0, help="see ClipConfig.label_dropout"
+        "--clip-label-dropout",
+        type=float,
+        default=CLIP_DEFAULTS.label_dropout,
+        help="see ClipConfig.label_dropout",
     )
 
 
