@@ -4,15 +4,17 @@ Builds the `large` demo catalog's shards (shared with `adaptation.py` in the sam
 trains the teacher on every shop (`clip_model`'s `finetune` from scratch) and, per held-out
 shop, a teacher that never saw it; each method then distils that teacher into a student on
 the other shops (same data, steps, augmentation and averaging) and is tested on every image
-of the held-out shop. Variants show what an initialisation or augmentation buys (`--variants
-arch=teacher augment=crop`); `--unseen-augment domainbed` trains teachers that are more
-robust to another shop's photos; `--distill-from seen` distils the teacher trained on every
+of the held-out shop. Its defaults are the assets' (students from the teacher's tower,
+teachers that never saw the shop trained with `domainbed` views). Variants show what an
+initialisation or augmentation buys (`--variants arch=resnet18 augment=crop`);
+`--unseen-augment pose` trains teachers that transfer worse to another shop's photos;
+`--distill-from seen` distils the teacher trained on every
 shop, as the paper's students learn from a CLIP that knows their test domains, and tests
 every model on the held-out shop's test split, which none trained on. Prints the table, the
 targets' margins and the students' CPU throughput (torch and onnxruntime) beside the
 teacher's. Runs are cached in `--home`.
 
-    .venv/bin/python benchmarks/distillation.py [--json OUT] [--arch resnet18] [--steps 60 240]
+    .venv/bin/python benchmarks/distillation.py [--json OUT] [--arch teacher] [--steps 60 240]
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from large_catalog import (
 )
 
 from ilid_platform.train.clip.methods.run import load_adapted
-from ilid_platform.train.clip.stage import train_clip
+from ilid_platform.train.clip.stage import STAND_IN_AUGMENT, train_clip
 from ilid_platform.train.report import student_markdown
 from ilid_platform.train.students.export import export_onnx
 from ilid_platform.train.students.objectives import OBJECTIVES
@@ -114,9 +116,7 @@ def main() -> int:
     parser.add_argument("--no-throughput", action="store_true")
     add_scratch_clip_arguments(parser)  # --epochs: the seen teacher's
     parser.add_argument("--unseen-epochs", type=int, default=SCRATCH_EPOCHS, help="unseen teachers")
-    parser.add_argument(
-        "--unseen-augment", default=None, help="unseen teachers' views; default: --clip-augment"
-    )
+    parser.add_argument("--unseen-augment", default=STAND_IN_AUGMENT, help="unseen teachers' views")
     parser.add_argument("--methods", nargs="+", default=list(OBJECTIVES))
     parser.add_argument("--holdouts", nargs="+", default=None, help="default: every shop")
     parser.add_argument("--arch", default=StudentConfig().arch)

@@ -208,10 +208,13 @@ def summarise(paths: StoragePaths, wall_s: float) -> dict[str, Any]:
             "SELECT count(DISTINCT cluster_id) FROM image_clusters"
         ).fetchone()[0]
     reports = paths.reports
-    usage = max(
-        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-        resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+    own, children = (
+        resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
     )
+    usage = max(own.ru_maxrss, children.ru_maxrss)
+    # CPU seconds of this process and the processes it waited for (runs, training stages):
+    # on a shared machine a steadier measure of the work than the wall time
+    cpu_s = sum(u.ru_utime + u.ru_stime for u in (own, children))
     return {
         "per_source": per_source,
         "clusters_total": total_clusters,
@@ -220,6 +223,7 @@ def summarise(paths: StoragePaths, wall_s: float) -> dict[str, Any]:
         "students_out_of_domain": student_summary(reports / "student_comparison.json"),
         "adaptation": adaptation_summary(reports / "adaptation.json"),
         "wall_time_s": round(wall_s, 1),
+        "cpu_time_s": round(cpu_s, 1),
         "peak_rss_mib": round(usage / 1024, 1),
         "paths": {
             "ilid_home": str(paths.home),

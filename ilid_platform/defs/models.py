@@ -16,11 +16,10 @@ from ilid_platform.defs.training_configs import (
     AdaptationReportConfig,
     ClipTrainingConfig,
     StudentTrainingConfig,
-    stand_in_config,
 )
 from ilid_platform.previews import png_data_uri
 from ilid_platform.train.clip.adaptation_protocol import Comparison, ProtocolConfig
-from ilid_platform.train.clip.stage import ClipConfig
+from ilid_platform.train.clip.stage import ClipConfig, stand_in_config
 from ilid_platform.train.report import (
     comparison_markdown,
     confusion_png,

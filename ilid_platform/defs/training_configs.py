@@ -10,7 +10,7 @@ from pydantic import Field
 
 from ilid_platform.defs.training import nproc_field
 from ilid_platform.train.clip.adaptation_protocol import ProtocolConfig
-from ilid_platform.train.clip.stage import IN_MEMORY_LIMIT, ClipConfig
+from ilid_platform.train.clip.stage import IN_MEMORY_LIMIT, STAND_IN_AUGMENT, ClipConfig
 from ilid_platform.train.students.objectives import OBJECTIVES
 from ilid_platform.train.students.stage import StudentConfig
 
@@ -22,25 +22,11 @@ DEVICE_HELP = "auto (CUDA when present), cpu, or cuda; under torchrun each proce
 CLIP_DEFAULTS = ClipConfig()
 STUDENT_DEFAULTS = StudentConfig()
 PROTOCOL_DEFAULTS = ProtocolConfig()
-# The views of the from-scratch CLIPs that never saw the held-out shop (the adaptation
-# report's stand-in and the students' unseen teachers): with DomainBed's colour jitter they
-# reach 0.591 on the shop they never saw, against 0.330 with `pose` views (three shops of the
-# `large` catalog held out in turn, `benchmarks/distillation.py --unseen-augment domainbed`).
-STAND_IN_AUGMENT = "domainbed"
 STAND_IN_HELP = (
     "views of the from-scratch CLIPs that never saw the held-out shop (see clip_model's "
     "augment); domainbed's colour jitter makes them more robust to another shop's photos "
     "(0.591 against 0.330 with pose views, large catalog)"
 )
-
-
-def stand_in_config(
-    epochs: int, augment: str, seed: int, device: str, precision: str
-) -> ClipConfig:
-    """The from-scratch CLIP of every shop but the held-out one: the adaptation report's
-    stand-in for a foundation model and the student protocol's unseen teacher. Both assets
-    build it here, so with the same settings they share one cached model."""
-    return ClipConfig(epochs=epochs, augment=augment, seed=seed, device=device, precision=precision)
 
 
 class ClipTrainingConfig(dg.Config):
