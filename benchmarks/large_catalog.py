@@ -32,14 +32,11 @@ SPLIT = {"train": 0.6, "val": 0.1, "test": 0.3}  # several hundred test images p
 DEFAULT_HOME = Path.home() / ".cache" / "ilid-benchmarks"
 
 
-def benchmark_parser(description: str) -> argparse.ArgumentParser:
-    """The arguments every large-catalog benchmark shares: where, which catalog, the JSON."""
-    parser = argparse.ArgumentParser(description=description)
+def add_catalog_arguments(parser: argparse.ArgumentParser) -> None:
+    """Where the large-catalog benchmarks keep their shards and models, and which catalog."""
     parser.add_argument("--home", type=Path, default=DEFAULT_HOME, help="shards, checkpoints")
-    parser.add_argument("--size", default="large")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--json", type=Path, default=None, help="write the figures here")
-    return parser
+    parser.add_argument("--size", default="large", help="demo catalog size")
+    parser.add_argument("--seed", type=int, default=0, help="catalog, split and training")
 
 
 def add_scratch_clip_arguments(parser: argparse.ArgumentParser) -> None:
@@ -67,7 +64,7 @@ def scratch_clip(args: argparse.Namespace, epochs: int | None = None) -> ClipCon
 
 
 def prepare(args: argparse.Namespace) -> tuple[Path, Path, Callable[[str], None]]:
-    """(shards, checkpoints dir, progress printer) for parsed `benchmark_parser` arguments."""
+    """(shards, checkpoints dir, progress printer) for `add_catalog_arguments`' flags."""
     logging.basicConfig(level=logging.WARNING)
     home = args.home.resolve()
     progress = progress_printer()
