@@ -29,20 +29,21 @@ FAST_TRAINING = {
         "clip_model": {"config": {"epochs": 40, **SMALL_CLIP}},
         # every student objective with the last shop held out (its unseen teacher is the
         # adaptation report's stand-in), on a budget that only shows the asset works; the
-        # students start from their teacher's image tower (the default), so the deployed one
-        # keeps what clip_model learned and passes its check
+        # students start from their teacher's image tower (the default) and, in 12 steps at a
+        # small rate, the deployed one keeps what clip_model learned and passes its check
         "student_model": {
             "config": {
                 "holdouts": ["clampco"],
+                "lr": 1e-4,
                 "align_steps": 4,
-                "distill_steps": 12,
+                "distill_steps": 8,
                 "validate_every": 4,
-                "teacher_epochs": 3,
+                "teacher_epochs": 2,
             }
         },
         # every method, on a budget that only shows the asset works end to end
         "adaptation_report": {
-            "config": {"shots": [4], "include_all_shots": False, "steps": 6, "base_epochs": 3}
+            "config": {"shots": [4], "include_all_shots": False, "steps": 6, "base_epochs": 2}
         },
     }
 }
@@ -381,8 +382,8 @@ def test_asset_metadata_carries_bounded_images_and_rounded_tables(pipeline):
 
 def test_a_student_below_twice_chance_fails_its_check_and_is_not_shipped(pipeline):
     """Last in the module: it leaves a failed student_model materialisation behind. Two
-    steps of a from-scratch ERM student leave it near chance: the step fails on the blocking
-    check, and no ONNX file is exported or offered."""
+    steps of a from-scratch ERM student leave it near chance or naming one class for every
+    image: the step fails on the blocking check, and no ONNX file is exported or offered."""
     from ilid_platform.defs.models import student_model
     from ilid_platform.defs.resources import IlidStorage
 
@@ -395,7 +396,7 @@ def test_a_student_below_twice_chance_fails_its_check_and_is_not_shipped(pipelin
         "align_steps": 1,
         "distill_steps": 1,
         "validate_every": 1,
-        "teacher_epochs": 3,
+        "teacher_epochs": 2,
     }
     result = dg.materialize(
         [student_model],
@@ -410,12 +411,10 @@ def test_a_student_below_twice_chance_fails_its_check_and_is_not_shipped(pipelin
     assert not result.success
     [evaluation] = result.get_asset_check_evaluations()
     assert not evaluation.passed and evaluation.check_name == "deployed_student_beats_chance"
-    floor = evaluation.metadata["floor"].value
-    assert (
-        evaluation.metadata["acc"].value
-        < floor
-        == pytest.approx(2 * evaluation.metadata["chance"].value, abs=1e-3)
-    )
+    floor, majority = (evaluation.metadata[k].value for k in ("floor", "majority"))
+    assert 0 < majority < 1
+    assert evaluation.metadata["acc"].value <= floor
+    assert floor == pytest.approx(max(2 * evaluation.metadata["chance"].value, majority), abs=1e-3)
     [materialization] = result.asset_materializations_for_node("student_model")
     assert "onnx" not in materialization.metadata and "predict" not in materialization.metadata
     assert "is not shipped" in materialization.metadata["not_shipped"].value

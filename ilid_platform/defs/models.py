@@ -200,6 +200,7 @@ def student_model(
                 "arch",
                 "pretrained",
                 "image_size",
+                "lr",
                 "align_steps",
                 "distill_steps",
                 "batch_size",
@@ -312,6 +313,7 @@ def _deploy_text(check: dict) -> str:
     verb = "ships" if check["passed"] else "is not shipped"
     return (
         f"The student trained on every shop {verb}: {check['acc']:.3f} on the test split "
-        f"against a floor of {DEPLOY_FLOOR:g} x chance = {check['floor']:.3f}; its teacher "
+        f"against a floor of {check['floor']:.3f} ({DEPLOY_FLOOR:g} x chance, and above the "
+        f"most common class's share {check.get('majority', 0.0):.3f}); its teacher "
         f"{check['teacher_acc']:.3f}."
     )
