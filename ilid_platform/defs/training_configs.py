@@ -103,8 +103,8 @@ class StudentTrainingConfig(dg.Config):
     lr: float | None = Field(
         default=STUDENT_DEFAULTS.lr,
         description="the backbone's learning rate; unset: 1e-3 (5e-5 with pretrained timm "
-        "weights). From the tower, 1e-3 gives the best students at 300 steps; a much shorter "
-        "run keeps more of the teacher at a smaller rate",
+        "weights): from the tower, erm held out on acme reached 0.901 at 1e-3 against 0.669 "
+        "at 5e-5; a much shorter run keeps more of the teacher at a smaller rate",
     )
     align_steps: int = STUDENT_DEFAULTS.align_steps
     distill_steps: int = STUDENT_DEFAULTS.distill_steps
