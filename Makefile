@@ -17,7 +17,7 @@ test: setup chromium lint docs
 
 # The documentation site; --strict fails on a broken link or a benchmark table without its record.
 docs: setup
-	$(VENV)/bin/mkdocs build --strict --quiet
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --quiet
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -161,6 +161,8 @@ class SiteScore:
     pages_fetched: int = 0
     misses: list[dict[str, Any]] = field(default_factory=list)
     false_records: list[str] = field(default_factory=list)
+    by_page: dict[str, ProductRecord] = field(default_factory=dict)
+    """The record of each found product page, by truth path (see `page_records`)."""
 
     @property
     def recall(self) -> float:
@@ -185,13 +187,29 @@ def _declared_canonical(site: Site, page: TruthPage, base: str) -> str:
     return urljoin(base + page.path, href.group(1).decode("utf-8", "replace")) if href else ""
 
 
-def score(site: Site, base: str, records: list[ProductRecord], stats: CrawlStats) -> SiteScore:
+def _truth_by_key(site: Site, base: str) -> dict[str, TruthPage]:
     truth = {}
     for page in site.pages:
         canonical = _declared_canonical(site, page, base)
         if canonical.startswith(base):
             truth.setdefault(_page_key(canonical), page)
     truth.update({_page_key(urljoin(base, page.path)): page for page in site.pages})
+    return truth
+
+
+def page_records(site: Site, base: str, records: list[ProductRecord]) -> dict[str, ProductRecord]:
+    """The first record filed under each product page, by its truth path."""
+    truth = _truth_by_key(site, base)
+    by_page: dict[str, ProductRecord] = {}
+    for record in records:
+        page = truth.get(_page_key(record.url))
+        if page is not None and page.product:
+            by_page.setdefault(page.path, record)
+    return by_page
+
+
+def score(site: Site, base: str, records: list[ProductRecord], stats: CrawlStats) -> SiteScore:
+    truth = _truth_by_key(site, base)
     result = SiteScore(
         site.slug,
         site.structured_data,
@@ -242,4 +260,6 @@ def crawl_site(
         out = work / f"{site.slug}.jsonl"
         stats = run_crawl(source, out, work / f"{site.slug}-job")
         records = load_records(out)
-        return score(site, base, records, stats), records
+        result = score(site, base, records, stats)
+        result.by_page = page_records(site, base, records)
+        return result, records

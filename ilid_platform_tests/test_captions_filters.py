@@ -42,10 +42,22 @@ def test_typical_product_passes_pre_filter():
         ({"image_urls": ("",)}, "no_image"),
         ({"url": "http://127.0.0.1:8700/category/hex-nuts"}, "category_page"),
         ({"url": "http://127.0.0.2:8700/fasteners?page=2"}, "category_page"),
-        ({"name": "Hex nuts", "sku": None, "specs": {}}, "category_page"),
         (
-            {"name": "Nut", "description": "", "specs": {"Size": "M8"}},
-            "too_little_text: 2 words, at least 5 needed",
+            {
+                "name": "Fasteners",
+                "sku": None,
+                "specs": {},
+                "breadcrumbs": ("Home", "Fasteners", "Nuts"),
+            },
+            "category_page",
+        ),
+        (
+            {"url": "http://127.0.0.1:8700/collections/nuts/"},
+            "category_page",
+        ),
+        (
+            {"name": "M8", "description": "", "specs": {"Size": "M8 / 13"}},
+            "too_little_text: 0 words, at least 1 needed",
         ),
     ],
 )
@@ -54,7 +66,19 @@ def test_pre_filter_reasons(changes, reason):
 
 
 def test_page_named_like_its_category_with_an_article_number_is_a_product():
-    assert pre_filter(_product(name="Hex nuts", breadcrumbs=("Home", "Hex nuts"))) is None
+    assert pre_filter(_product(name="Hex nuts", breadcrumbs=("Home", "Hex nuts", "x"))) is None
+
+
+def test_real_product_urls_and_trails_are_no_listing():
+    """The last breadcrumb of a product page is the product; shops nest products in
+    collections and catalog folders; a name alone is text enough (ILID keeps it)."""
+    for changes in (
+        {"name": "Hex nuts", "sku": None, "specs": {}, "breadcrumbs": ("Home", "Hex nuts")},
+        {"url": "http://shop.example/collections/frontpage/products/c3.html"},
+        {"url": "http://shop.example/catalog/valves/gate-valves/dn50/index.html"},
+        {"name": "Hidrantes", "description": "", "specs": {}},
+    ):
+        assert pre_filter(_product(**changes)) is None, changes
 
 
 def test_good_caption_passes_post_filter():
@@ -67,13 +91,12 @@ def test_good_caption_passes_post_filter():
     ("changes", "reason"),
     [
         ({"label_long": "hex nut M8 DIN 934"}, "invalid_label_long: must not contain digits"),
-        ({"material": ""}, "invalid_material: must not be empty"),
+        ({"label_long": ""}, "invalid_label_long: must not be empty"),
+        ({"label_long": "N/A"}, "placeholder_label_long: 'N/A'"),
         ({"label_short": "small stainless hex nut set"}, "invalid_label_short: has 5 words"),
         ({"label_short": "product"}, "generic_label_short: 'product'"),
         ({"label_short": "item"}, "generic_label_short: 'item'"),
         ({"label_short": "M8 nut"}, "digits_in_label_short: 'M8 nut'"),
-        ({"material": "Unknown"}, "placeholder_material: 'Unknown'"),
-        ({"material_finish": "n/a"}, "placeholder_material_finish: 'n/a'"),
         ({"label_long": "hexagon nut to DIN standard"}, "code_in_label_long: 'DIN'"),
         ({"label_long": "hexagon nut, metric mm thread"}, "code_in_label_long: 'mm'"),
     ],
@@ -84,6 +107,23 @@ def test_post_filter_reasons(changes, reason):
     assert got is not None and got.startswith(reason.split(":")[0])
     if ":" in reason:
         assert got.startswith(reason)
+
+
+def test_material_finish_and_description_may_be_null_as_in_ilid():
+    unstated = {"material": None, "material_finish": "n/a", "description": ""}
+    caption, reason = post_filter({**CAPTION, **unstated})
+    assert reason is None
+    assert (caption.material, caption.material_finish, caption.description) == (None, None, None)
+    caption, reason = post_filter({**CAPTION, "material": "Unknown"})
+    assert reason is None and caption.material is None and caption.material_finish == "polished"
+
+
+def test_strict_rule_requires_every_field_when_asked():
+    assert post_filter(CAPTION, require_all_fields=True)[1] is None
+    caption, reason = post_filter({**CAPTION, "material": None}, require_all_fields=True)
+    assert caption is None and reason == "missing_fields: material (require_all_fields)"
+    caption, reason = post_filter({**CAPTION, "description": "N/A"}, require_all_fields=True)
+    assert caption is None and reason.startswith("missing_fields: description")
 
 
 def test_spare_part_is_generic():

@@ -1,4 +1,4 @@
-"""Caption validation: ILID's word limits, no digits in label_long, nothing empty."""
+"""Caption validation: word limits, no digits in label_long, required labels, nullable rest."""
 
 from __future__ import annotations
 
@@ -31,7 +31,8 @@ def test_valid_caption_is_stripped_and_kept():
         ("description", " ".join(["word"] * 31), "has 31 words, at most 30 allowed"),
         ("material", "a b c d e f", "has 6 words, at most 5 allowed"),
         ("material_finish", "one two three four five six", "has 6 words, at most 5 allowed"),
-        ("material", "   ", "must not be empty"),
+        ("label_short", "   ", "must not be empty"),
+        ("label_long", "", "must not be empty"),
     ],
 )
 def test_invalid_field_names_field_and_rule(name, value, message):
@@ -40,6 +41,14 @@ def test_invalid_field_names_field_and_rule(name, value, message):
     reason = validation_reason(raised.value)
     assert reason.startswith(f"invalid_{name}: ")
     assert message in reason
+
+
+@pytest.mark.parametrize("name", ["description", "material", "material_finish"])
+@pytest.mark.parametrize("value", [None, "", "   ", "Unknown", "N/A", "none."])
+def test_unstated_optional_fields_become_null(name, value):
+    caption = Caption.model_validate({**GOOD, name: value})
+    assert getattr(caption, name) is None
+    assert caption.label_short == "hex nut"
 
 
 def test_limits_are_inclusive():
@@ -60,7 +69,10 @@ def test_missing_and_extra_fields_are_rejected():
 def test_json_schema_is_what_the_llm_gets():
     schema = Caption.model_json_schema()
     assert schema["type"] == "object"
-    assert schema["required"] == list(CAPTION_FIELDS)
+    assert schema["required"] == list(CAPTION_FIELDS)  # an LLM answers each, null allowed
+    material = schema["properties"]["material"]
+    assert {"type": "null"} in material["anyOf"] and {"type": "string"} in material["anyOf"]
+    assert schema["properties"]["label_short"]["type"] == "string"
     assert set(schema["properties"]) == set(CAPTION_FIELDS)
     assert schema["additionalProperties"] is False
     assert "at most 4 words" in schema["properties"]["label_short"]["description"]

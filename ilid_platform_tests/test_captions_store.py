@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 import duckdb
 import pytest
 
-from ilid_platform.captions.rules import RuleCaptioner
+from ilid_platform.captions.rules import RULES_VERSION, RuleCaptioner
 from ilid_platform.captions.schema import CaptionOutcome, ProductText
 from ilid_platform.captions.store import caption_products
 from ilid_platform.captions.upstream import UpstreamTableError
@@ -129,12 +129,8 @@ def test_rule_captions_statuses_reasons_and_no_rework(tmp_path, native_lists):
 
         first = caption_products(con, captioner, source="acme", progress=lambda m: None)
         assert (first.pages, first.captioned, first.reused) == (4, 2, 0)
-        assert first.by_status == {"ok": 1, "prefiltered": 2, "postfiltered": 1}
-        assert first.rejects == {
-            "no_image": 1,
-            "category_page": 1,
-            "invalid_description": 1,
-        }
+        assert first.by_status == {"ok": 2, "prefiltered": 2}
+        assert first.rejects == {"no_image": 1, "category_page": 1}
         rows = {
             r[0]: r[1:]
             for r in con.execute(
@@ -149,8 +145,11 @@ def test_rule_captions_statuses_reasons_and_no_rework(tmp_path, native_lists):
         assert rows["http://acme/p/hex"][:5] == (
             "ok", "hex nut", "hex nut, stainless steel", "stainless steel", "polished"
         )  # fmt: skip
-        assert rows["http://acme/p/hex"][5:] == ("rules", captioner.model, "rules-v1")
-        assert rows["http://acme/p/clamp"][:2] == ("postfiltered", "pipe clamp")
+        assert rows["http://acme/p/hex"][5:] == ("rules", captioner.model, "rules-v2")
+        # no material stated: kept with a null, as ILID's post-filter keeps it
+        assert rows["http://acme/p/clamp"][:5] == (
+            "ok", "pipe clamp", "pipe clamp with rubber insert, zinc plated", None, "zinc plated"
+        )  # fmt: skip
 
         before = _snapshot(con)
         again = caption_products(con, captioner, source="acme")
@@ -162,28 +161,33 @@ def test_rule_captions_statuses_reasons_and_no_rework(tmp_path, native_lists):
             "acme",
             "http://acme/p/hex",
             "FixMaster Pro Hex Nut M8 DIN 934",
-            **{**HEX_NUT, "description": "Hexagon nut."},
+            **{**HEX_NUT, "description": "Hexagon nut for machine frames and steel beams."},
         )
         add_page(
             con, "acme", "http://acme/p/noimg", "Washer M8 DIN 125, brass, polished", **HEX_NUT
         )
         changed = caption_products(con, captioner, source="acme")
         assert (changed.captioned, changed.reused) == (2, 2)
-        assert changed.by_status == {"ok": 2, "prefiltered": 1, "postfiltered": 1}
+        assert changed.by_status == {"ok": 3, "prefiltered": 1}
         assert con.execute(
             "SELECT description FROM captions WHERE url = 'http://acme/p/hex'"
-        ).fetchone() == ("Hexagon nut.",)
+        ).fetchone() == ("Hexagon nut for machine frames and steel beams.",)
 
         everything = caption_products(con, RuleCaptioner(), source=None)
         assert everything.pages == 5
         assert everything.captioned == 4  # another model identity redoes all, boltbarn included
         assert con.execute("SELECT count(*) FROM captions").fetchone()[0] == 5
 
+        strict = caption_products(con, RuleCaptioner(), source="acme", require_all_fields=True)
+        assert strict.captioned == 3  # the strict rule is part of a caption's identity
+        assert strict.by_status == {"ok": 2, "prefiltered": 1, "postfiltered": 1}
+        assert strict.rejects == {"category_page": 1, "missing_fields": 1}
+
 
 class _KilledAfter:
     """A captioner that dies (like a killed process) after `n` captions."""
 
-    name, model, prompt_version, trade_name_regex = "rules", "rules-v1", "rules-v1", None
+    name, model, prompt_version, trade_name_regex = "rules", RULES_VERSION, RULES_VERSION, None
 
     def __init__(self, n: int) -> None:
         self.n = n

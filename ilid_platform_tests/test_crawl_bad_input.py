@@ -9,11 +9,17 @@ from pathlib import Path
 
 import pytest
 
+from ilid_platform.crawl.records import (
+    DESCRIPTION_MAX_CHARS,
+    NAME_MAX_CHARS,
+    SPEC_VALUE_MAX_CHARS,
+    SPECS_MAX_ROWS,
+)
 from ilid_platform.crawl.runner import run_crawl
 from ilid_platform.crawl.sources import Source
 from ilid_platform.crawl.store import load_records
 from ilid_platform.settings import ConfigError
-from ilid_platform_tests.test_crawl_spider import FAST, LocalSite, html, product_jsonld
+from ilid_platform_tests.local_site import FAST, LocalSite, html, product_jsonld
 
 
 def _legacy_product(name: str, charset_meta: str = "") -> bytes:
@@ -167,3 +173,37 @@ def test_a_bad_extraction_setting_fails_before_the_crawl_starts(
     with pytest.raises(ConfigError, match=message):
         run_crawl(source, tmp_path / "out.jsonl", tmp_path / "job")
     assert not (tmp_path / "job").exists(), "refused before anything was started or written"
+
+
+def test_fields_are_cut_to_their_limits_and_the_cut_is_counted(tmp_path: Path) -> None:
+    """A broken template's megabyte of "name" is not stored whole (records.py's limits)."""
+    rows = [{"@type": "PropertyValue", "name": f"Size {n}", "value": "M8"} for n in range(500)]
+    rows.append({"@type": "PropertyValue", "name": "Note", "value": "long " * 1000})
+    huge = product_jsonld(
+        "Hex bolt M8 " * 90_000,
+        "H-1",
+        description="Zinc plated. " * 80_000,
+        additionalProperty=rows,
+    )
+    with LocalSite() as site:
+        site.add("/index.html", html('<a href="/huge.html">h</a> <a href="/ok.html">o</a>'))
+        site.add("/huge.html", html("", huge))
+        site.add("/ok.html", html("", product_jsonld("Good Bolt", "GB-1")))
+        source = Source(
+            allow_private_addresses=True,
+            name="limits",
+            start_urls=[f"{site.base}/index.html"],
+            politeness=FAST,
+        )
+        out = tmp_path / "out.jsonl"
+        stats = run_crawl(source, out, tmp_path / "job")
+
+    records = {r.sku: r for r in load_records(out)}
+    huge_record, ok = records["H-1"], records["GB-1"]
+    assert len(huge_record.name) <= NAME_MAX_CHARS and huge_record.name.startswith("Hex bolt M8")
+    assert not huge_record.name.endswith(" ") and len(huge_record.name) > NAME_MAX_CHARS - 15
+    assert len(huge_record.description) <= DESCRIPTION_MAX_CHARS
+    assert len(huge_record.specs) == SPECS_MAX_ROWS
+    assert max(map(len, huge_record.specs.values())) <= SPEC_VALUE_MAX_CHARS
+    assert stats.issues == {"name_cut": 1, "description_cut": 1, "specs_cut": 1}
+    assert (ok.name, ok.specs) == ("Good Bolt", {"Material": "Steel"})

@@ -11,7 +11,7 @@ from ilid_platform.crawl.runner import CrawlError, run_crawl
 from ilid_platform.crawl.sources import Source
 from ilid_platform.crawl.store import load_records, store_pages
 from ilid_platform.warehouse import connect
-from ilid_platform_tests.test_crawl_spider import (
+from ilid_platform_tests.local_site import (
     FAST,
     LocalSite,
     html,

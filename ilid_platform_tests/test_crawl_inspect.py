@@ -56,6 +56,25 @@ def test_inspect_decides_with_pages_of_the_site_as_the_crawl_does(
     assert 'name: "div.product-name > h2"' in out
 
 
+def test_inspect_explains_a_site_level_decision_from_the_pages_around_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A hand-written catalog whose product page alone says little (a rating as its heading,
+    no price, no spec table): its siblings, reached through the listing it links to, show the
+    template and the place of each page's own photo, as the crawl sees them."""
+    sources = tmp_path / "sources.yaml"
+    with serving(load_site("imemsa")) as base:
+        source = {"name": "imemsa", "start_urls": [base + "/"], "allow_private_addresses": True}
+        sources.write_text(json.dumps({"sources": [source]}), encoding="utf-8")
+        url = f"{base}/m-enduro2t/15hp.html"
+        assert main(["inspect", url, "--sources", str(sources), "--source", "imemsa"]) == 0
+    out = capsys.readouterr().out
+    assert "decision:\n  product, read by heuristic" in out
+    assert "name: '15 HP'" in out and f"images: ['{base}/m-enduro2t/E15HP.png']" in out
+    # Its template speaks for it: the place where its pages show their own photo.
+    assert "photo from the place that shows each page's own photo in its template" in out
+
+
 def test_inspect_refuses_an_internal_address_and_explains_a_non_product(
     capsys: pytest.CaptureFixture[str],
 ) -> None:

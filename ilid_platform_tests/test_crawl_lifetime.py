@@ -19,7 +19,7 @@ import pytest
 from ilid_platform.crawl.runner import CrawlError, run_crawl
 from ilid_platform.crawl.sources import Source
 from ilid_platform.crawl.store import load_records
-from ilid_platform_tests.test_crawl_spider import (
+from ilid_platform_tests.local_site import (
     FAST,
     LocalSite,
     command_line,

@@ -9,7 +9,7 @@ import pytest
 from ilid_platform.crawl.runner import run_crawl
 from ilid_platform.crawl.settings import crawl_settings
 from ilid_platform.crawl.sources import Politeness, Source
-from ilid_platform_tests.test_crawl_spider import (
+from ilid_platform_tests.local_site import (
     FAST,
     LocalSite,
     html,

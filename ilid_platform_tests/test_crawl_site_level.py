@@ -202,3 +202,54 @@ def test_a_brochure_catalog_without_any_shop_markup() -> None:
     assert decided["/company.html"] is None
     alone = extract_product(pages["/0.html"], BASE + "/0.html")
     assert alone.product is None, "alone, a gallery is not enough"
+
+
+def test_a_hand_written_catalog_whose_pages_say_little_alone() -> None:
+    """The kinds of page round two of the corpus found failing, in one small site: a header
+    left open by an unclosed div (libxml2 then keeps the whole page in <header>), a slogan h1
+    on every page and the product's name in an h4, or only its item code there with the type
+    in the title; photos as a lazy-loaded div whose file is also the category's thumbnail;
+    categories that share the products' url pattern and template, and show their photos."""
+
+    def hand_written(title: str, body: str) -> str:
+        return (
+            f"<html><head><title>{title} | Maker Valves</title></head><body>"
+            '<header><div class="brand"><img src="/logo.png"><h1>Valves you can trust</h1>'
+            f'</header><section class="content">{body}</section>'
+            "<footer>Maker Valves, 1 Mill Road</footer></body></html>"
+        )
+
+    valves = {"gate": "Gate valve GV-100", "globe": "Globe valve GL-200", "check": "CV-300"}
+    pages = {
+        f"/products/{slug}.html": hand_written(
+            "Check valve CV-300" if slug == "check" else name,
+            f'<div class="text"><h4>{name}</h4><p>Cast steel body, flanged ends.</p>'
+            + (
+                "<table><tr><td>DN</td><td>50-300</td></tr><tr><td>PN</td><td>16</td></tr></table>"
+                if slug != "check"
+                else ""
+            )
+            + f'</div><div class="photo lazy" data-bg="/img/{slug}.jpg"></div>',
+        )
+        for slug, name in valves.items()
+    }
+    pages["/products/valves.html"] = hand_written(
+        "Valves",
+        '<div class="text"><h4>Valves</h4><p>Our range of valves.</p></div>'
+        + "".join(
+            f'<div class="item"><img src="/img/{slug}.jpg"><h5><a href="/products/{slug}.html">'
+            f"{name}</a></h5></div>"
+            for slug, name in valves.items()
+        ),
+    )
+    pages["/index.html"] = hand_written(
+        "Home", '<p>Welcome.</p><a href="/products/valves.html">Valves</a>'
+    )
+    decided = decide(pages)
+    assert {p: r["name"] for p, r in decided.items() if r} == {
+        "/products/gate.html": "Gate valve GV-100",
+        "/products/globe.html": "Globe valve GL-200",
+        "/products/check.html": "Check valve CV-300",
+    }
+    for slug in valves:
+        assert decided[f"/products/{slug}.html"]["image_urls"] == [f"{BASE}/img/{slug}.jpg"]

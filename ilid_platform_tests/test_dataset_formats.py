@@ -140,6 +140,9 @@ def test_dataset_card_has_hub_header_sections_and_pictures(shards):
         assert heading in body, heading
     # Numbers from the warehouse: the rule captioner's rows and the post-filter's reject.
     assert "| rules |" in body and "| postfiltered |" in body
+    # nulls per field: the clamp's page states no material, finish or text
+    for field, nulls in (("label_short", 0), ("material", 1), ("description", 45)):
+        assert re.search(rf"\| {field} \| string \| [^|]+ \| {nulls} \|", body), field
     assert "arXiv:2406.09637" in body
     assert "open_clip_train.main --dataset-type webdataset --train-data" in body
     assert 'data_dir="parquet"' in body

@@ -15,7 +15,7 @@ from ilid_platform.captions.rules import RuleCaptioner
 from ilid_platform.captions.store import caption_products
 from ilid_platform.dataset.layout import WEBDATASET_DIR, shard_files
 from ilid_platform.dataset.samples import SAMPLE_COLUMNS, build_samples
-from ilid_platform.dataset.shards import write_shards
+from ilid_platform.dataset.shards import webdataset_sample, write_shards
 from ilid_platform.warehouse import connect
 from ilid_platform_tests.test_captions_store import add_page, create_upstream_tables
 
@@ -93,14 +93,19 @@ def warehouse(tmp_path):
         w.product("acme", "broken", "Hex nut M6, stainless steel", [("http_error", "")])
         w.product("acme", "unclustered", "Hex nut M5, stainless steel", [(g1, "")])
         w.product("acme", "gone", "Hex nut M4, stainless steel", [(w.png(), "")], gone=True)
-        w.product("acme", "clamp", "Pipe clamp with rubber insert", [(w.png(), "")], specs={})
+        # the page states no material, finish or text: a sample with nulls, as in ILID
+        k = w.png()
+        w.product("acme", "clamp", "Pipe clamp with rubber insert", [(k, k)], specs={})
+        w.product(
+            "acme", "kit", "Accessory set for machine frames", [(w.png(), "")], specs={}
+        )  # generic label
         for i in range(40):  # enough clusters for every split to be drawn
             sha = w.png()
             w.product("clampco", f"k{i}", f"Star grip knob M{i}, stainless steel", [(sha, sha)])
         con.execute("COMMIT")
         stats = caption_products(con, RuleCaptioner())
-        assert stats.by_status == {"ok": 46, "postfiltered": 1}
-        yield con, w, {"a1": a1, "a2": a2, "c2": c2}
+        assert stats.by_status == {"ok": 47, "postfiltered": 1}
+        yield con, w, {"a1": a1, "a2": a2, "c2": c2, "k": k}
 
 
 def _tree(root: Path) -> dict[str, str]:
@@ -124,19 +129,20 @@ def test_samples_collapse_duplicates_and_keep_clusters_in_one_split(warehouse):
         [
             ("acme", "hex-m10", sha["a1"], "hex nut"),  # smallest (source, url) of a1's users
             ("acme", "hex-m8", sha["a2"], "hex nut"),
+            ("acme", "clamp", sha["k"], "pipe clamp"),
             ("boltbarn", "1", sha["c2"], "hex nut"),
             ("boltbarn", "2", sha["a1"], "washer"),
         ]
     )
-    assert stats.samples == 44 and stats.products == 46
+    assert stats.samples == 45 and stats.products == 47
     assert stats.dropped == {
         "product_without_ok_image": 1,
         "image_not_clustered": 1,
         "representative_without_png": 0,
         "duplicate_image_and_label": 2,  # hex-m8 on a1, boltbarn/1 on a2
     }
-    assert sum(stats.per_split.values()) == 44 and min(stats.per_split.values()) > 0
-    assert stats.per_source == {"acme": 2, "boltbarn": 2, "clampco": 40}
+    assert sum(stats.per_split.values()) == 45 and min(stats.per_split.values()) > 0
+    assert stats.per_source == {"acme": 3, "boltbarn": 2, "clampco": 40}
     leaking = con.execute(
         "SELECT count(*) FROM (SELECT cluster_id FROM samples GROUP BY 1 "
         "HAVING count(DISTINCT split) > 1)"
@@ -149,7 +155,7 @@ def test_samples_collapse_duplicates_and_keep_clusters_in_one_split(warehouse):
     assert build_samples(con, ratios=(0.6, 0.2, 0.2), seed=0) == stats
     assert con.execute("SELECT * FROM samples ORDER BY id").fetchall() == before
     reseeded = build_samples(con, ratios=(0.6, 0.2, 0.2), seed=7)
-    assert reseeded.samples == 44
+    assert reseeded.samples == 45
     assert con.execute("SELECT * FROM samples ORDER BY id").fetchall() != before
 
 
@@ -159,7 +165,7 @@ def test_shards_ilid_json_and_stats_are_complete_and_reproducible(warehouse, tmp
     out = tmp_path / "shards"
     stats = write_shards(con, out, shard_size=10)
     per_split = dict(con.execute("SELECT split, count(*) FROM samples GROUP BY 1").fetchall())
-    assert stats.samples == 44 and stats.per_split == {s: per_split[s] for s in per_split}
+    assert stats.samples == 45 and stats.per_split == {s: per_split[s] for s in per_split}
     expected_files = {
         f"{split}-{i:05d}.parquet" for split, n in per_split.items() for i in range(-(-n // 10))
     }
@@ -183,16 +189,27 @@ def test_shards_ilid_json_and_stats_are_complete_and_reproducible(warehouse, tmp
     assert features["image"] == {"_type": "Image"}
 
     records = json.loads((out / "ilid.json").read_text())
-    assert len(records) == 44
+    assert len(records) == 45
     assert set(records[0]) == {
         "id", "image", "url", "label_short", "label_long", "description", "material",
         "material_finish", "source",
     }  # fmt: skip
     assert all((out / r["image"]).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for r in records)
     summary = json.loads((out / "_stats.json").read_text())
-    assert summary["samples"] == 44
-    assert sum(s["samples"] for s in summary["shards"]) == 44
-    assert summary["per_source"] == {"acme": 2, "boltbarn": 2, "clampco": 40}
+    assert summary["samples"] == 45
+    assert sum(s["samples"] for s in summary["shards"]) == 45
+    assert summary["per_source"] == {"acme": 3, "boltbarn": 2, "clampco": 40}
+
+    # unstated fields are null everywhere, and the training text leaves them out
+    clamp = next(r for r in records if r["url"].endswith("/clamp"))
+    assert (clamp["material"], clamp["material_finish"], clamp["description"]) == (None, None, None)
+    rows = [r for f in shard_files(out) for r in pq.read_table(f).to_pylist()]
+    assert next(r for r in rows if r["id"] == clamp["id"])["material"] is None
+    assert con.execute(
+        "SELECT count(*) FROM samples WHERE material IS NULL AND url LIKE '%/clamp'"
+    ).fetchone() == (1,)
+    assert webdataset_sample({**clamp, "split": "train", "cluster_id": "c", "image": {
+        "bytes": b"", "path": "x.png"}})["txt"] == b"a photo of a pipe clamp."  # fmt: skip
 
     tree = _tree(out)
     again = write_shards(con, out, shard_size=10)
@@ -206,7 +223,7 @@ def test_empty_splits_still_get_a_shard_and_missing_images_are_counted(warehouse
     build_samples(con, ratios=(1, 0, 0))
     (w.root / sha["c2"][:2] / f"{sha['c2']}.ilid512.png").unlink()
     stats = write_shards(con, tmp_path / "out")
-    assert stats.per_split == {"train": 43, "val": 0, "test": 0}
+    assert stats.per_split == {"train": 44, "val": 0, "test": 0}
     assert stats.missing_images == 1
     assert sorted(p.name for p in shard_files(tmp_path / "out")) == [
         "test-00000.parquet", "train-00000.parquet", "val-00000.parquet",

@@ -17,7 +17,7 @@ from ilid_platform.addresses import AddressPolicy, BlockedAddress, address_probl
 from ilid_platform.images import fetch
 from ilid_platform.images.download import ImageRequest, IngestConfig, ingest_images
 from ilid_platform.warehouse import connect
-from ilid_platform_tests.test_images_ingest import JPEG, CatalogServer, encode, scene
+from ilid_platform_tests.catalog_server import JPEG, CatalogServer, encode, scene
 
 IMAGE = encode(scene(120, 90), "JPEG")
 

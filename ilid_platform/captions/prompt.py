@@ -78,8 +78,11 @@ def chat_messages(product: ProductText) -> list[dict[str, str]]:
     ]
 
 
-def input_hash(prompt_version: str, model: str, product: ProductText) -> str:
-    """sha256 over everything that can change a caption: prompt version, model and product text."""
+def input_hash(
+    prompt_version: str, model: str, product: ProductText, require_all_fields: bool = False
+) -> str:
+    """sha256 over everything that can change a caption or its post-filter verdict: prompt
+    version, model, product text and the strict-fields rule."""
     payload = [
         prompt_version,
         model,
@@ -89,5 +92,7 @@ def input_hash(prompt_version: str, model: str, product: ProductText) -> str:
         list(product.breadcrumbs),
         product.brand,
     ]
+    if require_all_fields:  # left out when off, so the default keeps its hashes
+        payload.append("require_all_fields")
     canonical = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

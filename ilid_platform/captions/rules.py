@@ -1,154 +1,99 @@
-"""Offline, deterministic captions from name, specs and breadcrumbs, for runs without an LLM.
+"""Offline, deterministic captions from a real product page, for runs without an LLM.
 
-The rules do what ILID asked the LLM to do, only more literally: trade names, article numbers,
-standards, sizes and other numbers are cut from the title; the part type is the title's head
-noun phrase, checked against the breadcrumbs; material and finish come from the spec table or,
-failing that, from known words in the text. Fields the rules cannot find stay empty, so the
-post-filter rejects the product with a reason instead of the rules inventing an answer.
+The rules do what ILID asked the LLM to do, only more literally, in the languages catalogs are
+written in:
+
+* label_short: the product type (`part_type`): a type the page states, the head of the
+  cleaned name in its language's word order, or the most specific breadcrumb when the name
+  does not say the kind of product (a model or project name). Never a brand, code or number.
+* label_long: the cleaned name, with the stated material where the spec table gives one.
+* material, material_finish (`materials`): as the page states them, else None.
+* description (`page_text`): the page's own text without shop, theme or template sentences,
+  at most 30 words, else None.
+
+A field the page does not state stays None; the post-filter then keeps the caption (as ILID
+does) or rejects it if label_short or label_long is missing.
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 
 from ilid_platform.captions.filters import trade_name_pattern
-from ilid_platform.captions.schema import WORD_LIMITS, CaptionOutcome, ProductText
-
-RULES_VERSION = "rules-v1"
-
-MATERIALS = (
-    "stainless steel", "carbon steel", "alloy steel", "tool steel", "spring steel",
-    "galvanised steel", "galvanized steel", "cast iron", "steel", "aluminium", "aluminum",
-    "brass", "bronze", "copper", "titanium", "zinc", "nickel", "iron", "polyamide", "nylon",
-    "polypropylene", "polyethylene", "polycarbonate", "polyurethane", "pvc", "ptfe", "pom",
-    "abs", "plastic", "rubber", "nbr", "epdm", "silicone", "wood", "glass", "ceramic", "carbide",
-)  # fmt: skip
-FINISHES = (
-    "hot-dip galvanised", "hot-dip galvanized", "hot dip galvanised", "hot dip galvanized",
-    "zinc plated", "zinc-plated", "nickel plated", "chrome plated", "black oxide",
-    "powder coated", "anodised", "anodized", "galvanised", "galvanized", "polished", "brushed",
-    "painted", "lacquered", "passivated", "sandblasted", "blackened", "plain", "bright",
-    "matte", "matt", "glossy", "satin",
-)  # fmt: skip
-COLOURS = (
-    "black", "white", "red", "blue", "green", "yellow", "orange", "grey", "gray", "silver",
-    "gold", "brown", "transparent",
-)  # fmt: skip
-
-_MATERIAL_KEY = re.compile(r"material|werkstoff|made of|composition", re.IGNORECASE)
-_FINISH_KEY = re.compile(r"finish|surface|coating|plating|treatment", re.IGNORECASE)
-_COLOUR_KEY = re.compile(r"colou?r", re.IGNORECASE)
-# Breadcrumbs that name the shop's navigation rather than a kind of part.
-_NOT_PART_TYPE = frozenset(
-    {
-        "home", "start", "shop", "store", "products", "all products", "catalog", "catalogue",
-        "sale", "new", "offers",
-    }
-)  # fmt: skip
-
-# Marketing words that say nothing about the part type.
-_NOT_DESCRIPTIVE = re.compile(
-    r"(?<!\w)(?:premium|professional|pro|new|original|genuine|quality|high-quality|classic)(?!\w)"
+from ilid_platform.captions.language import HEAD_LAST, name_language
+from ilid_platform.captions.materials import finish, material
+from ilid_platform.captions.page_text import (
+    real_description,
+    real_text,
+    sentences,
+    spec_value,
+    stated_in_text,
 )
-# Words that only make sense next to a number: "8 mm", "20 teeth", "module 2", "pack of 10".
-# The number itself goes with _HAS_DIGIT.
-_NUMBER_WITH_UNIT = re.compile(
-    r"\d+(?:[.,/]\d+)*\s+(?:mm|cm|µm|m|in|inch|inches|kg|g|nm|kn|n|v|w|kw|bar|psi|mpa|l|ml"
-    r"|teeth|pcs|pieces|holes)\b"
-    r"|\b(?:module|size|length|width|height|diameter|dia|thread|pack of)\s+(?=\S*\d)",
-    re.IGNORECASE,
+from ilid_platform.captions.part_type import (
+    LABEL_WORDS,
+    clean_name,
+    crumb_type,
+    head_phrase,
+    looks_like_a_proper_name,
+    mentions,
+    shares_word,
 )
-_CODE_WORD = re.compile(
-    r"\b(?:DIN|ISO|EN|ANSI|ASME|ASTM|AISI|SAE|JIS|RAL|UNC|UNF|NPT|BSP|SKU|EAN|GTIN|MPN)\b"
-    r"|\b(?i:art\.?[- ]?(?:no|nr)|item no|part no|ref)\b\.?:?"
-)
+from ilid_platform.captions.part_type import singular as _singular
+from ilid_platform.captions.schema import CaptionOutcome, ProductText
 
-
-@functools.lru_cache(maxsize=64)
-def _any_of(words: tuple[str, ...]) -> re.Pattern[str]:
-    """Whole-phrase alternation, longest first so 'stainless steel' wins over 'steel'."""
-    alternation = "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?:{alternation})(?!\w)", re.IGNORECASE)
-
-
-_FINISH_WORDS = _any_of(FINISHES)
-_MATERIAL_OR_FINISH = _any_of((*MATERIALS, *FINISHES, *COLOURS))
-_HAS_DIGIT = re.compile(r"[^\s,;()\[\]]*\d[^\s,;()\[\]]*")
-# Where a title's part type ends and its attributes or accessories begin.
-_HEAD_END = re.compile(
-    r",|;| - | with | for | (?:module|type|size|series|class|grade|length|diameter|width|pack)\b"
-    r"| \S+-type\b"
-)
-_WITH_CLAUSE = re.compile(r"\bwith\b[^,;.]*", re.IGNORECASE)
-_LONE_X = re.compile(r"(?<!\w)[x×](?!\w)", re.IGNORECASE)
-_SEPARATORS = re.compile(r"[,;/|()\[\]]")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-
-
-def _squash(text: str) -> str:
-    """Collapse the holes that removed tokens leave behind."""
-    text = re.sub(r"\(\s*\)|\[\s*\]", " ", text)
-    text = re.sub(r"\s*\|\s*|\s+[-–]\s+", ", ", text)
-    text = re.sub(r"\s+([,;.:])", r"\1", text)
-    text = re.sub(r"([,;:])(?:\s*[,;:])+", r"\1", text)
-    text = re.sub(r"\s+", " ", text)
-    return text.strip(" ,;:-/|")
-
-
-def strip_codes(text: str, trade_names: re.Pattern[str] | None = None) -> str:
-    """Text without trade names, article numbers, standards, sizes or other numbers."""
-    if trade_names is not None:
-        text = trade_names.sub(" ", text)
-    text = _NUMBER_WITH_UNIT.sub(" ", text)
-    text = _HAS_DIGIT.sub(" ", text)
-    text = _CODE_WORD.sub(" ", text)
-    text = _LONE_X.sub(" ", text)
-    return _squash(text)
+RULES_VERSION = "rules-v2"
 
 
 def singular(phrase: str) -> str:
     """English singular of a phrase's last word: 'hex nuts' -> 'hex nut'."""
     words = phrase.split()
-    if not words:
-        return phrase
-    last = words[-1]
-    if len(last) > 4 and last.endswith("ies"):
-        last = last[:-3] + "y"
-    elif re.search(r"(ch|sh|x|ss|z)es$", last):
-        last = last[:-2]
-    elif last.endswith("s") and not re.search(r"(ss|us|is)$", last):
-        last = last[:-1]
-    return " ".join([*words[:-1], last])
+    return " ".join([*words[:-1], _singular(words[-1], "en")]) if words else phrase
 
 
-def _contains(text: str, phrase: str) -> bool:
-    return re.search(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", text) is not None
+def strip_codes(text: str, trade_names: re.Pattern[str] | None = None) -> str:
+    """Text without trade names, article numbers, standards, sizes or other numbers."""
+    return clean_name(text, trade_names)
 
 
-def _first_known(text: str, vocabulary: tuple[str, ...]) -> str:
-    """The known phrase mentioned first in the text (the longest one at that position)."""
-    found = _any_of(vocabulary).search(text)
-    return found.group(0).casefold() if found else ""
+def _brands(product: ProductText, regex: str | None) -> re.Pattern[str] | None:
+    """The source's trade names, the record's brand and the brand its spec table states."""
+    brand = product.brand or spec_value(product.specs, "brand") or None
+    pattern = trade_name_pattern(regex, brand)
+    stated = spec_value(product.specs, "brand")
+    if stated and stated != brand:
+        extra = re.compile(r"\b" + re.escape(stated) + r"\b", re.IGNORECASE)
+        return re.compile(f"{pattern.pattern}|{extra.pattern}", re.IGNORECASE) if pattern else extra
+    return pattern
 
 
-def _limit_words(text: str, limit: int) -> str:
-    return " ".join(text.split()[:limit])
+def _head_noun(phrase: str, language: str) -> str:
+    words = phrase.split()
+    return (words[-1] if language in HEAD_LAST else words[0]) if words else ""
 
 
-def _spec_value(specs: Mapping[str, str], key: re.Pattern[str]) -> str:
-    return next((value for name, value in specs.items() if key.search(name) and value), "")
-
-
-def _from_spec(value: str, vocabulary: tuple[str, ...], limit: int) -> str:
-    """A spec value's first clause without grades or codes, or its best-known word if too long."""
-    clause = next((c for c in _SEPARATORS.split(strip_codes(value)) if c.strip()), "")
-    clause = _squash(clause).casefold()
-    if clause and len(clause.split()) <= limit:
-        return clause
-    return _first_known(value, vocabulary)
+def part_type(product: ProductText, title: str, language: str) -> str:
+    stated = stated_in_text(product.description, "type") or spec_value(product.specs, "type")
+    if stated:
+        head = head_phrase(clean_name(stated.split("/")[0]), language)
+        if head:
+            return head
+    text = real_text(product.description)
+    head = head_phrase(title, language, next(iter(sentences(text)), ""))
+    crumb = crumb_type(product.breadcrumbs, product.name, language)
+    if not crumb or (head and shares_word(head, crumb)):
+        return head or crumb
+    # The name names no kind of product when it reads like a proper name, or when the text
+    # speaks of the breadcrumb's kind and never of the name's head.
+    about = text.replace(product.name, " ")
+    if (
+        not head
+        or looks_like_a_proper_name(product.name, text, head)
+        or (mentions(about, crumb) and not mentions(about, _head_noun(head, language)))
+    ):
+        return crumb
+    return head
 
 
 class RuleCaptioner:
@@ -167,20 +112,22 @@ class RuleCaptioner:
             self.model = f"{RULES_VERSION}+tn-{digest}"
 
     def caption(self, product: ProductText) -> CaptionOutcome:
-        trade_names = trade_name_pattern(self.trade_name_regex, product.brand)
-        title = strip_codes(product.name, trade_names)
-        material = self._material(product)
-        finish = self._finish(product)
-        label_short = self._part_type(product, title, material, finish)
+        trade_names = _brands(product, self.trade_name_regex)
+        title = clean_name(product.name, trade_names)
+        context = " ".join([*product.breadcrumbs, product.description])
+        language = name_language(product.name, context)
+        label_short = " ".join(part_type(product, title, language).split()[:LABEL_WORDS])
+        stated_material = material(product)
         label_long = title.casefold() or label_short
-        if material and not _first_known(label_long, (material, *MATERIALS)):
-            label_long = f"{label_long}, {material}" if label_long else material
+        stated_in_specs = stated_material and spec_value(product.specs, "material")
+        if stated_in_specs and stated_material.casefold() not in label_long:
+            label_long = f"{label_long}, {stated_material}" if label_long else stated_material
         fields = {
             "label_short": label_short,
             "label_long": label_long,
-            "description": self._description(product, trade_names, label_short, material, finish),
-            "material": material,
-            "material_finish": finish,
+            "description": real_description(product.description, product.name, trade_names),
+            "material": stated_material,
+            "material_finish": finish(product),
         }
         return CaptionOutcome(fields=fields)
 
@@ -189,83 +136,3 @@ class RuleCaptioner:
     ) -> Iterator[tuple[ProductText, CaptionOutcome]]:
         for product in products:
             yield product, self.caption(product)
-
-    @staticmethod
-    def _material(product: ProductText) -> str:
-        spec = _spec_value(product.specs, _MATERIAL_KEY)
-        if spec:
-            return _from_spec(spec, MATERIALS, WORD_LIMITS["material"])
-        # "zinc plated" is a finish and "with rubber insert" an accessory, not the material.
-        for text in (product.name, product.description):
-            found = _first_known(_WITH_CLAUSE.sub(" ", _FINISH_WORDS.sub(" ", text)), MATERIALS)
-            if found:
-                return found
-        return ""
-
-    @staticmethod
-    def _finish(product: ProductText) -> str:
-        limit = WORD_LIMITS["material_finish"]
-        spec = _spec_value(product.specs, _FINISH_KEY) or _spec_value(product.specs, _COLOUR_KEY)
-        if spec:
-            return _from_spec(spec, FINISHES + COLOURS, limit)
-        for text in (product.name, product.description):
-            found = _first_known(text, FINISHES) or _first_known(text, COLOURS)
-            if found:
-                return found
-        return ""
-
-    @staticmethod
-    def _part_type(product: ProductText, title: str, material: str, finish: str) -> str:
-        """The title's head noun phrase where it ends in a breadcrumb ('compression spring'
-        under 'Springs'), else the most specific breadcrumb the title mentions, else the head
-        phrase, else the most specific breadcrumb."""
-        limit = WORD_LIMITS["label_short"]
-        lowered = title.casefold()
-        name = product.name.strip().casefold()
-        crumbs = [
-            singular(c.strip().casefold())
-            for c in reversed(product.breadcrumbs)
-            if c.strip()
-            and c.strip().casefold() not in _NOT_PART_TYPE
-            and c.strip().casefold() != name
-            and not _HAS_DIGIT.search(c)
-        ]
-        crumbs = [c for c in crumbs if len(c.split()) <= limit]
-        head = _HEAD_END.split(lowered, maxsplit=1)[0]
-        for value in (material, finish):
-            if value:
-                head = re.sub(rf"(?<!\w){re.escape(value)}(?!\w)", " ", head)
-        head = _NOT_DESCRIPTIVE.sub(" ", _MATERIAL_OR_FINISH.sub(" ", head))
-        head = singular(" ".join(head.split()[-limit:]))
-        for crumb in crumbs:
-            if _contains(lowered, crumb):
-                return head if f" {head}".endswith(f" {crumb}") else crumb
-        return head or next(iter(crumbs), "")
-
-    @staticmethod
-    def _description(
-        product: ProductText,
-        trade_names: re.Pattern[str] | None,
-        label_short: str,
-        material: str,
-        finish: str,
-    ) -> str:
-        """The leading sentences that fit in the word limit, without trade names; a sentence
-        built from the other fields when the page has no text."""
-        limit = WORD_LIMITS["description"]
-        text = product.description
-        if trade_names is not None:
-            text = _squash(trade_names.sub(" ", text))
-        text = " ".join(text.split())
-        if not text:
-            if not (label_short and material):
-                return ""
-            built = f"{label_short} made of {material}" + (f", {finish} finish." if finish else ".")
-            return built[0].upper() + built[1:]
-        kept: list[str] = []
-        for sentence in _SENTENCE_END.split(text):
-            if len((" ".join([*kept, sentence])).split()) > limit:
-                break
-            kept.append(sentence)
-        result = " ".join(kept) or _limit_words(text, limit)
-        return result[0].upper() + result[1:]

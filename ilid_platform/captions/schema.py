@@ -14,6 +14,13 @@ from typing import Protocol
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 CAPTION_FIELDS = ("label_short", "label_long", "description", "material", "material_finish")
+# ILID's post-filter requires these two; the others may be null (the page does not say).
+REQUIRED_FIELDS = ("label_short", "label_long")
+OPTIONAL_FIELDS = ("description", "material", "material_finish")
+# Answers that mean "not stated": ILID's processing turns them into null.
+PLACEHOLDERS = frozenset(
+    {"unknown", "n/a", "na", "none", "null", "not specified", "unspecified", "not available", "-"}
+)
 
 # ILID's word limits per field; label_long has no limit but must not carry digits.
 WORD_LIMITS = {"label_short": 4, "description": 30, "material": 5, "material_finish": 5}
@@ -25,8 +32,14 @@ def word_count(text: str) -> int:
     return len(text.split())
 
 
+def is_placeholder(value: str) -> bool:
+    return value.casefold().strip(" .") in PLACEHOLDERS
+
+
 class Caption(BaseModel):
-    """One product's ILID caption; every field is required and non-empty."""
+    """One product's ILID caption. label_short and label_long are required and non-empty;
+    description, material and material_finish are null when the page does not state them
+    (an empty or placeholder answer such as "unknown" or "N/A" becomes null, as in ILID)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -38,25 +51,36 @@ class Caption(BaseModel):
         description="Longer generic name of the part with its distinguishing features. "
         "No brand or trade names, ids, numbers, article codes, standards or sizes; no digits."
     )
-    description: str = Field(
+    description: str | None = Field(
         description="What the part is and what it is used for, at most 30 words, "
-        "without trade names."
+        "without trade names; null when the text says nothing about it."
     )
-    material: str = Field(description="Main material in at most 5 words, e.g. 'stainless steel'.")
-    material_finish: str = Field(
-        description="Surface finish or colour in at most 5 words, e.g. 'zinc plated' or 'black'."
+    material: str | None = Field(
+        description="Main material in at most 5 words, e.g. 'stainless steel'; null when the "
+        "text does not state it."
+    )
+    material_finish: str | None = Field(
+        description="Surface finish or colour in at most 5 words, e.g. 'zinc plated' or "
+        "'black'; null when the text does not state it."
     )
 
-    @field_validator(*CAPTION_FIELDS)
+    @field_validator(*REQUIRED_FIELDS)
     @classmethod
     def _not_empty(cls, value: str) -> str:
         if not value:
             raise ValueError("must not be empty")
         return value
 
+    @field_validator(*OPTIONAL_FIELDS)
+    @classmethod
+    def _null_when_not_stated(cls, value: str | None) -> str | None:
+        return None if value is None or not value or is_placeholder(value) else value
+
     @field_validator(*WORD_LIMITS)
     @classmethod
-    def _word_limit(cls, value: str, info) -> str:
+    def _word_limit(cls, value: str | None, info) -> str | None:
+        if value is None:
+            return None
         limit = WORD_LIMITS[info.field_name]
         words = word_count(value)
         if words > limit:
@@ -100,9 +124,10 @@ class ProductText:
 
 @dataclass(frozen=True)
 class CaptionOutcome:
-    """A captioner's answer: the five raw fields, or why there are none (e.g. an LLM error)."""
+    """A captioner's answer: the five raw fields (None where not stated), or why there are
+    none (e.g. an LLM error)."""
 
-    fields: dict[str, str] | None = None
+    fields: dict[str, str | None] | None = None
     error: str | None = None
 
 

@@ -85,8 +85,11 @@ def caption_products(
     source: str | None = None,
     progress: Callable[[str], None] | None = None,
     batch_size: int = 32,
+    require_all_fields: bool = False,
 ) -> CaptionStats:
-    """Pre-filter, caption and post-filter the live products of `source` (all when None)."""
+    """Pre-filter, caption and post-filter the live products of `source` (all when None).
+    `require_all_fields` rejects captions without material, finish or description (stricter
+    than ILID, which keeps them with nulls)."""
     started = time.monotonic()
     report = progress or logger.info
     require_columns(con, "pages")
@@ -127,7 +130,7 @@ def caption_products(
     todo: dict[tuple[str, str], str] = {}
     to_caption: list[ProductText] = []
     for product in products:
-        digest = input_hash(captioner.prompt_version, captioner.model, product)
+        digest = input_hash(captioner.prompt_version, captioner.model, product, require_all_fields)
         previous = stored.get((product.source, product.url))
         same_input = previous is not None and tuple(previous[2:]) == (*identity, digest)
         reason = pre_filter(product)
@@ -156,7 +159,7 @@ def caption_products(
             batch.append(row(product, digest, "llm_error", outcome.error))
         else:
             trade_names = trade_name_pattern(captioner.trade_name_regex, product.brand)
-            caption, reason = post_filter(outcome.fields or {}, trade_names)
+            caption, reason = post_filter(outcome.fields or {}, trade_names, require_all_fields)
             fields = caption.model_dump() if caption is not None else outcome.fields
             status = "ok" if caption is not None else "postfiltered"
             batch.append(row(product, digest, status, reason, fields))

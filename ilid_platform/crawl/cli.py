@@ -83,9 +83,9 @@ def inspect_command(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--context",
         type=int,
-        default=8,
-        help="pages of the site it links to, fetched to decide it as the crawl would "
-        "(default 8; 0 judges the page alone)",
+        default=16,
+        help="pages of the site it links to, and pages those link to, fetched to decide it as "
+        "the crawl would (default 16; 0 judges the page alone)",
     )
     args = parser.parse_args(argv)
 

@@ -2,9 +2,9 @@
 can paste into the source's `selectors:` to fix a field that comes out wrong.
 
 A crawl decides every page with the statistics of the whole site (what repeats across pages
-is chrome: the logo, menus, a category's heading). Inspect fetches a few pages the page links
-to and decides it with them (`--context`, default 8); with `--context 0` or a saved file the
-page is judged alone, which can differ from the crawl.
+is chrome: the logo, menus, a category's heading). Inspect fetches pages the page links to
+and pages those link to (its siblings) and decides it with them (`--context`, default 16);
+with `--context 0` or a saved file the page is judged alone, which can differ from the crawl.
 """
 
 from __future__ import annotations
@@ -76,22 +76,30 @@ def _allowed(source: Source | None) -> bool | tuple[str, ...]:
 def context_pages(
     reading: PageReading, source: Source | None, limit: int
 ) -> list[tuple[bytes, str, str | None]]:
-    """Up to `limit` pages the page links to on its own host, fetched for the site-level
-    statistics (what repeats across pages is chrome); pages that fail are left out."""
+    """Up to `limit` pages of the page's own host, fetched for the site-level statistics:
+    half of them among the pages it links to, the rest among the pages those link to (its
+    siblings, which a category links), as the crawl would see them; pages that fail are left
+    out."""
     host = urlsplit(reading.url).hostname
     pages: list[tuple[bytes, str, str | None]] = []
-    for link in reading.links:
-        if len(pages) >= limit:
-            break
-        parts = urlsplit(link)
-        extension = parts.path.rsplit(".", 1)[-1].lower() if "." in parts.path else ""
-        if parts.hostname != host or link == reading.url or extension in _NOT_PAGES:
-            continue
-        try:
-            body, charset = fetch_page(link, source)
-        except InspectError:
-            continue
-        pages.append((body, link, charset))
+    seen = {reading.url}
+    levels = [list(reading.links), []]
+    for level, quota in ((0, max(1, limit // 2)), (1, limit)):
+        for link in levels[level]:
+            if len(pages) >= quota:
+                break
+            parts = urlsplit(link)
+            extension = parts.path.rsplit(".", 1)[-1].lower() if "." in parts.path else ""
+            if parts.hostname != host or link in seen or extension in _NOT_PAGES:
+                continue
+            seen.add(link)
+            try:
+                body, charset = fetch_page(link, source)
+            except InspectError:
+                continue
+            pages.append((body, link, charset))
+            if level == 0:
+                levels[1] += read_page(body, link, None, charset).links
     return pages
 
 
@@ -200,6 +208,7 @@ def render(inspection: Inspection) -> str:
         f" product markup {'yes' if features.product_markup else 'no'},"
         f" spec rows {len(features.specs)}, cards {len(features.cards)},"
         f" kind {features.negative or '-'}"
+        + (f" (h1 {features.negative_heading!r})" if features.negative_heading else "")
     )
     lines.append("\ndecision:")
     if extraction.product:

@@ -70,6 +70,7 @@ def decide_products(
     seen: set[str] = set()
     for item, reading, decision in zip(items, readings, decide_pages(readings), strict=True):
         outcome.issues.update(i for i in reading.issues if i != decision.reason)
+        outcome.issues.update(decision.issues)
         if decision.product is None:
             if decision.reason == "not_product":
                 outcome.non_product_pages += 1

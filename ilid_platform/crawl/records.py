@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import UTC, datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -21,6 +22,50 @@ CONTENT_FIELDS = (
     "sku",
     "brand",
 )
+
+
+# Field limits: a page may hold anything (a megabyte of "name" from a broken template), and a
+# record is read by people, captioning prompts and a warehouse. Longer values are cut at a word
+# boundary and the cut is counted as an issue of the crawl (`name_cut`, ...).
+NAME_MAX_CHARS = 300
+DESCRIPTION_MAX_CHARS = 5_000
+SPECS_MAX_ROWS = 100
+SPEC_KEY_MAX_CHARS = 100
+SPEC_VALUE_MAX_CHARS = 500
+
+
+def cut_text(text: str, limit: int) -> str:
+    """`text` of at most `limit` characters, cut after the last word that fits (or mid-word
+    when that would lose more than a fifth)."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    space = cut.rfind(" ")
+    if space >= 0.8 * limit:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:-–—/|")
+
+
+def cap_fields(fields: dict[str, Any]) -> list[str]:
+    """Cuts a record's name, description and specs (a dict) to the limits above, in place;
+    returns the issues, one per field that was cut."""
+    cuts = []
+    for key, limit in (("name", NAME_MAX_CHARS), ("description", DESCRIPTION_MAX_CHARS)):
+        value = fields.get(key) or ""
+        if len(value) > limit:
+            fields[key] = cut_text(value, limit)
+            cuts.append(f"{key}_cut")
+    specs = fields.get("specs") or {}
+    capped = {
+        cut_text(key, SPEC_KEY_MAX_CHARS): cut_text(value, SPEC_VALUE_MAX_CHARS)
+        for key, value in list(specs.items())[:SPECS_MAX_ROWS]
+    }
+    if len(specs) > SPECS_MAX_ROWS or any(
+        len(k) > SPEC_KEY_MAX_CHARS or len(v) > SPEC_VALUE_MAX_CHARS for k, v in specs.items()
+    ):
+        fields["specs"] = capped
+        cuts.append("specs_cut")
+    return cuts
 
 
 def utc_now_iso() -> str:

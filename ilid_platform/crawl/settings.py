@@ -135,7 +135,13 @@ def crawl_settings(
         "ILID_PREVIOUS_JSONL": str(previous_jsonl) if previous_jsonl else "",
         "ILID_PREVIOUS_READINGS": str(job_dir / PREVIOUS_READINGS) if previous_jsonl else "",
         # Addresses: checked before each request is sent, pinned when it connects.
-        "DOWNLOADER_MIDDLEWARES": {"ilid_platform.crawl.guard.AddressGuardMiddleware": 50},
+        "DOWNLOADER_MIDDLEWARES": {
+            "ilid_platform.crawl.guard.AddressGuardMiddleware": 50,
+            # Scrapy's, with RFC 9309's size limit and status rules (see `robots`).
+            "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+            "ilid_platform.crawl.robots.RobotsMiddleware": 100,
+        },
+        "EXTENSIONS": {"ilid_platform.crawl.robots.PrefixDownloads": 0},
         "DNS_RESOLVER": "ilid_platform.crawl.guard.GuardedResolver",
         SETTING: source.allow_private_addresses,
         "TELNETCONSOLE_ENABLED": False,

@@ -13,37 +13,28 @@ import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
-from playwright.async_api import Error as PlaywrightError
-from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import (
-    DownloadCancelledError,
-    DownloadTimeoutError,
-    IgnoreRequest,
-    ResponseDataLossError,
-)
 from scrapy.http import Response, TextResponse, XmlResponse
-from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip, gzip_magic_number
-from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
+from scrapy.utils.sitemap import Sitemap
 from scrapy_playwright.page import PageMethod
-from twisted.internet.error import TCPTimedOutError
-from twisted.internet.error import TimeoutError as TwistedTimeoutError
 from twisted.python.failure import Failure
 from w3lib.encoding import http_content_type_encoding
 
 from ilid_platform.crawl.downloader import playwright_selector, wait_until_rendered
 from ilid_platform.crawl.extract import PageReading, decide_pages
-from ilid_platform.crawl.guard import BLOCKED
 from ilid_platform.crawl.pipelines import load_reading_items
 from ilid_platform.crawl.records import ProductRecord, utc_now_iso
+from ilid_platform.crawl.rejects import classify_failure
+from ilid_platform.crawl.robots import ROBOTS_HEADERS, ROBOTS_META
 from ilid_platform.crawl.sources import Source
 from ilid_platform.crawl.store import load_records
 from ilid_platform.crawl.urls import NON_CATALOG, NON_HTML_EXTENSIONS, canonical_url, in_domains
 from ilid_platform.crawl.workers import WorkerCrashed, WorkerError, WorkerPool, WorkerTimeout
+from ilid_platform.robots import parse_rules
 
 logger = logging.getLogger(__name__)
 
@@ -51,36 +42,6 @@ logger = logging.getLogger(__name__)
 # so sitemap <lastmod> is known before the pages it describes are fetched.
 SITEMAP_META = {"handle_httpstatus_all": True}
 SITEMAP_PRIORITY = 10
-
-
-def classify_failure(failure: Failure) -> str:
-    """Reject reason for a failed request, as reported in CrawlStats.rejects."""
-    if failure.check(HttpError):
-        return f"http_{failure.value.response.status // 100}xx"
-    if failure.check(IgnoreRequest):
-        message = failure.getErrorMessage()
-        if message.startswith(f"{BLOCKED}:"):
-            return BLOCKED
-        if "robots.txt" in message:
-            return "robots"
-        if "max redirections" in message:
-            return "too_many_redirects"  # a true loop is recorded as redirect_loop on its own
-        if "DOWNLOAD_MAXSIZE" in message:
-            return "too_large"  # a compressed body that inflates past the page size limit
-        return "ignored"
-    if failure.check(
-        DownloadTimeoutError, TwistedTimeoutError, TCPTimedOutError, PlaywrightTimeoutError
-    ):
-        return "timeout"
-    if failure.check(DownloadCancelledError):
-        # While crawling, Scrapy cancels a download only for DOWNLOAD_MAXSIZE: announced by
-        # Content-Length ("max size" message) or reached while streaming (no message).
-        return "too_large"
-    if failure.check(ResponseDataLossError):
-        return "truncated"
-    if failure.check(PlaywrightError):
-        return "browser_error"
-    return "download_error"
 
 
 class ProductSpider(Spider):
@@ -128,24 +89,40 @@ class ProductSpider(Spider):
             kwargs["previous_readings"] = _readings_by_url(load_reading_items(readings))
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.request_dropped, signal=signals.request_dropped)
+        crawler.signals.connect(spider.robots_parsed, signal=signals.robots_parsed)
         return spider
 
     async def start(self) -> AsyncIterator[Request]:
+        """Declared sitemaps, then the start urls. robots.txt is read once per host, by the
+        robots middleware, which passes its Sitemap lines on (`robots_parsed`); a crawl that
+        ignores robots.txt fetches the start urls' robots.txt for them itself."""
         origins = {
             urlsplit(u)._replace(path="/robots.txt", query="", fragment="")
             for u in self.source.start_urls
         }
-        for url in [*self.source.sitemap_urls, *sorted(urlunsplit(o) for o in origins)]:
+        robots = [] if self.settings.getbool("ROBOTSTXT_OBEY") else sorted(map(urlunsplit, origins))
+        for url in [*self.source.sitemap_urls, *robots]:
             yield self.sitemap_request(url)
         for url in self.source.start_urls:
             yield self.page_request(url)
 
+    def robots_parsed(self, robotparser: Any, request: Request) -> None:
+        """A catalog host's robots.txt was read: its sitemaps are crawled."""
+        rules = getattr(robotparser, "rules", None)
+        if rules is None or not self.in_catalog(request.url):
+            return
+        robots_url = urljoin(request.url, "/robots.txt")
+        for url in rules.sitemaps:
+            self.crawler.engine.crawl(self.sitemap_request(urljoin(robots_url, url)))
+
     def sitemap_request(self, url: str) -> Request:
+        robots = urlsplit(url).path == "/robots.txt"
         return Request(
             url,
             callback=self.parse_sitemap,
             errback=self.on_error,
-            meta=SITEMAP_META,
+            meta={**SITEMAP_META, **ROBOTS_META} if robots else SITEMAP_META,
+            headers=ROBOTS_HEADERS if robots else None,
             priority=SITEMAP_PRIORITY,
         )
 
@@ -189,8 +166,8 @@ class ProductSpider(Spider):
         if response.status != 200:
             return
         if urlsplit(response.url).path == "/robots.txt":
-            for url in sitemap_urls_from_robots(response.body, base_url=response.url):
-                yield self.sitemap_request(url)
+            for url in parse_rules(response.body).sitemaps:
+                yield self.sitemap_request(response.urljoin(url))
             return
         body = self._sitemap_body(response)
         sitemap = Sitemap(body) if body else None

@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import yaml
 
-from ilid_platform.captions.schema import CAPTION_FIELDS
+from ilid_platform.captions.schema import CAPTION_FIELDS, REQUIRED_FIELDS
 from ilid_platform.dataset import card_plots
 from ilid_platform.dataset.layout import CARD_DIR, PARQUET_DIR, WEBDATASET_DIR
 from ilid_platform.dataset.split import HF_SPLIT_NAMES, SPLITS
@@ -142,8 +142,8 @@ def _creation(con: duckdb.DuckDBPyConnection) -> str:
         else "(no captions)",
         "\n### Pre- and post-filters\n",
         "The pre-filter drops products without enough text before the LLM is asked; the "
-        "post-filter rejects answers that are empty, over length, generic or hold codes, "
-        "placeholders or trade names. Rejected products, by reason:\n",
+        "post-filter (ILID's) rejects answers without label_short or label_long, over length, "
+        "generic, or holding codes, placeholders or trade names. Rejected products, by reason:\n",
         markdown_table(["stage", "reason", "products"], rejects) if rejects else "(none)",
     ]
     if clusters and clusters[0][0]:
@@ -185,6 +185,10 @@ def _limitations(records: Sequence[Mapping[str, object]]) -> str:
     )
 
 
+def _caption_field_meaning(name: str) -> str:
+    return "caption field, required" if name in REQUIRED_FIELDS else "caption field, may be null"
+
+
 def _example(records: Sequence[Mapping[str, object]]) -> str:
     record = next((r for r in records if r["split"] == "train"), records[0] if records else None)
     if record is None:
@@ -224,6 +228,7 @@ def write_card(
         counts = per_source_split.setdefault(str(record["source"]), {})
         counts[str(record["split"])] = counts.get(str(record["split"]), 0) + 1
     pictures = _pictures(records, per_source_split, out_dir) if records else {}
+    nulls = {name: sum(1 for r in records if r.get(name) is None) for name in CAPTION_FIELDS}
     (out_dir / CARD_DIR).mkdir(exist_ok=True)
     for name, png in pictures.items():
         (out_dir / CARD_DIR / name).write_bytes(png)
@@ -257,17 +262,23 @@ def write_card(
         "\n## Structure\n",
         "### Fields\n",
         markdown_table(
-            ["field", "type", "meaning"],
+            ["field", "type", "meaning", "null"],
             [
-                ["id", "string", "stable sample id (source, url, image hash)"],
-                ["image", "image", "512×512 PNG, the cluster representative"],
-                ["url", "string", "product page"],
-                *[[name, "string", "LLM caption field"] for name in CAPTION_FIELDS],
-                ["source", "string", "catalog the product came from"],
-                ["split", "string", "train / val / test"],
-                ["cluster_id", "string", "near-duplicate cluster of the image"],
+                ["id", "string", "stable sample id (source, url, image hash)", 0],
+                ["image", "image", "512×512 PNG, the cluster representative", 0],
+                ["url", "string", "product page", 0],
+                *[
+                    [name, "string", _caption_field_meaning(name), nulls[name]]
+                    for name in CAPTION_FIELDS
+                ],
+                ["source", "string", "catalog the product came from", 0],
+                ["split", "string", "train / val / test", 0],
+                ["cluster_id", "string", "near-duplicate cluster of the image", 0],
             ],
         ),
+        f"\n`null` counts the samples without the field (of {len(records)}). As in ILID, "
+        "label_short and label_long are required; material, material_finish and description "
+        "are null where the product page does not state them, never guessed.",
         "\n### Splits\n",
         markdown_table(["split", "samples", *sorted(per_source_split)], split_rows),
         "\n" + picture("samples_per_source_split.png", "samples per source and split"),

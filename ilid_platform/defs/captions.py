@@ -56,6 +56,7 @@ def captions(
             build_captioner(captioner, source.trade_name_regex),
             source=source.name,
             progress=context.log.info,
+            require_all_fields=captioner.require_all_fields,
         )
         version = content_version(
             con,

@@ -41,7 +41,9 @@ class IlidStorage(dg.ConfigurableResource):
 class CaptionerResource(dg.ConfigurableResource):
     """Which captioner writes the five ILID fields: the offline rules, an Ollama server or an
     OpenAI-compatible server (vLLM, llama.cpp's server). `concurrency` is the requests kept in
-    flight: a little above the server's parallel slots keeps every slot busy."""
+    flight: a little above the server's parallel slots keeps every slot busy.
+    `require_all_fields` keeps only captions with material, finish and description; off by
+    default, as in ILID, whose post-filter requires only label_short and label_long."""
 
     kind: Literal["rules", "ollama", "openai"] = "rules"
     ollama_host: str = "http://127.0.0.1:11434"
@@ -50,6 +52,7 @@ class CaptionerResource(dg.ConfigurableResource):
     openai_model: str = "Qwen/Qwen2.5-7B-Instruct"
     timeout_s: float = 120.0
     concurrency: int = 4
+    require_all_fields: bool = False
 
 
 def read_at_load(read: Callable[[], T]) -> T:
@@ -68,8 +71,9 @@ def read_at_load(read: Callable[[], T]) -> T:
 
 def captioner_from_env() -> CaptionerResource:
     """$ILID_CAPTIONER (rules | ollama | openai), $OLLAMA_HOST, $ILID_OLLAMA_MODEL,
-    $ILID_OPENAI_BASE_URL, $ILID_OPENAI_MODEL and $ILID_CAPTION_CONCURRENCY; the OpenAI
-    client reads its key from $OPENAI_API_KEY (local servers need none)."""
+    $ILID_OPENAI_BASE_URL, $ILID_OPENAI_MODEL, $ILID_CAPTION_CONCURRENCY and
+    $ILID_CAPTION_REQUIRE_ALL_FIELDS (true | false); the OpenAI client reads its key from
+    $OPENAI_API_KEY (local servers need none)."""
     return CaptionerResource(
         kind=env_choice("ILID_CAPTIONER", "rules", ["rules", "ollama", "openai"]),
         ollama_host=dg.EnvVar("OLLAMA_HOST").get_value("http://127.0.0.1:11434"),
@@ -77,4 +81,6 @@ def captioner_from_env() -> CaptionerResource:
         openai_base_url=dg.EnvVar("ILID_OPENAI_BASE_URL").get_value("http://127.0.0.1:8000/v1"),
         openai_model=dg.EnvVar("ILID_OPENAI_MODEL").get_value("Qwen/Qwen2.5-7B-Instruct"),
         concurrency=env_int("ILID_CAPTION_CONCURRENCY", 4, minimum=1),
+        require_all_fields=env_choice("ILID_CAPTION_REQUIRE_ALL_FIELDS", "false", ["true", "false"])
+        == "true",
     )

@@ -46,10 +46,10 @@ from urllib3.util.connection import create_connection
 
 from ilid_platform.addresses import AddressPolicy, BlockedAddress
 from ilid_platform.images.config import IngestConfig
+from ilid_platform.robots import MAX_BYTES as ROBOTS_MAX_BYTES
+from ilid_platform.robots import parse_rules
 
 _AI_OPT_OUTS = frozenset({"noai", "noimageai"})
-_ROBOTS_MAX_BYTES = 500 * 1024
-"""RFC 9309's parsing limit for robots.txt; a larger file is treated like a missing one."""
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 
@@ -75,6 +75,19 @@ class Fetched:
 @dataclass(frozen=True)
 class _Redirect:
     location: str
+
+
+_CONNECTION_REPR = re.compile(r"^(?:<[^>]+ object at 0x[0-9a-f]+>|\w+\(host=[^)]*\)): ")
+
+
+def connection_failure(reason: BaseException | None) -> str:
+    """Why no connection was made, e.g. "NameResolutionError: Failed to resolve 'x.example'
+    ([Errno -2] Name or service not known)", without urllib3's object repr."""
+    if reason is None:
+        return "connection failed"
+    detail = _CONNECTION_REPR.sub("", str(reason)).strip()
+    name = type(reason).__name__
+    return f"{name}: {detail}" if detail and detail != name else name
 
 
 class _Retryable(Exception):
@@ -259,14 +272,17 @@ class Fetcher:
         and noai are the crawl's and the ingest's business, not a single look's."""
         return self._follow(url, max_bytes, image=False)
 
-    def _follow(self, url: str, max_bytes: int, image: bool) -> FetchFailure | Fetched:
+    def _follow(
+        self, url: str, max_bytes: int, image: bool, keep_prefix: bool = False
+    ) -> FetchFailure | Fetched:
+        """`keep_prefix`: a body over `max_bytes` is cut there instead of failing as too large."""
         chain = [url]
         for _hop in range(self.config.max_redirects + 1):
             if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
                 return FetchFailure("http_error", f"not an http(s) url: {url[:200]}")
             blocked = self._robots_block(url) if image and self.config.obey_robots else None
             try:
-                result = blocked or self._with_retries(url, max_bytes, honour_noai=image)
+                result = blocked or self._with_retries(url, max_bytes, image, keep_prefix)
             except BlockedAddress as exc:
                 result = FetchFailure("blocked_address", str(exc))
             if isinstance(result, FetchFailure) and result.status == "blocked_address":
@@ -289,7 +305,7 @@ class Fetcher:
             return slot
 
     def _with_retries(
-        self, url: str, max_bytes: int, honour_noai: bool
+        self, url: str, max_bytes: int, honour_noai: bool, keep_prefix: bool = False
     ) -> FetchFailure | Fetched | _Redirect:
         config, host = self.config, host_of(url)
         attempts = config.retries + 1
@@ -304,7 +320,7 @@ class Fetcher:
             delay = 0.0
             try:
                 with self._slot(host):
-                    return self._attempt(url, max_bytes, honour_noai)
+                    return self._attempt(url, max_bytes, honour_noai, keep_prefix)
             except _Retryable as exc:
                 last = exc.failure
                 if exc.retry_after_s is not None:
@@ -321,7 +337,7 @@ class Fetcher:
             except MaxRetryError as exc:  # connecting failed
                 if isinstance(exc.reason, ResponseError):
                     return FetchFailure("http_error", str(exc.reason))
-                last = FetchFailure("http_error", type(exc.reason).__name__)
+                last = FetchFailure("http_error", connection_failure(exc.reason))
             except (urllib3.exceptions.TimeoutError, ProtocolError) as exc:
                 last = FetchFailure("http_error", type(exc).__name__)
             except urllib3.exceptions.HTTPError as exc:  # a malformed or unsupported url
@@ -329,7 +345,7 @@ class Fetcher:
         return replace(last, reason=f"{last.reason} after {attempts} attempts") if attempt else last
 
     def _attempt(
-        self, url: str, max_bytes: int, honour_noai: bool
+        self, url: str, max_bytes: int, honour_noai: bool, keep_prefix: bool = False
     ) -> FetchFailure | Fetched | _Redirect:
         """One request, connect to last byte within `timeout_s`."""
         timeout_s = self.config.timeout_s
@@ -339,7 +355,7 @@ class Fetcher:
         response = None
         try:
             response = self.http.request("GET", url, preload_content=False, redirect=False)
-            return self._read(response, url, max_bytes, honour_noai)
+            return self._read(response, url, max_bytes, honour_noai, keep_prefix)
         except (urllib3.exceptions.HTTPError, OSError) as exc:
             if time.monotonic() >= deadline:  # the watchdog cut the connection
                 failure = FetchFailure("http_error", f"no complete response within {timeout_s:g}s")
@@ -354,7 +370,12 @@ class Fetcher:
                 response.release_conn()
 
     def _read(
-        self, response: urllib3.BaseHTTPResponse, url: str, max_bytes: int, honour_noai: bool
+        self,
+        response: urllib3.BaseHTTPResponse,
+        url: str,
+        max_bytes: int,
+        honour_noai: bool,
+        keep_prefix: bool = False,
     ) -> FetchFailure | Fetched | _Redirect:
         code = response.status
         if code in _REDIRECTS and response.headers.get("Location"):
@@ -368,12 +389,14 @@ class Fetcher:
             reason = f"X-Robots-Tag: {response.headers['X-Robots-Tag']}"
             return FetchFailure("blocked_by_robots", reason, code)
         declared = response.headers.get("Content-Length", "")
-        if declared.isdigit() and int(declared) > max_bytes:
+        if declared.isdigit() and int(declared) > max_bytes and not keep_prefix:
             return FetchFailure("too_large", f"{declared} bytes > {max_bytes}", code)
         body = bytearray()
         for chunk in response.stream(1 << 16):
             body += chunk
             if len(body) > max_bytes:
+                if keep_prefix:  # the rest is never read; the connection is closed
+                    break
                 return FetchFailure("too_large", f"body > {max_bytes} bytes", code)
         content_type = response.headers.get("Content-Type", "")
         charset = content_type.partition("charset=")[2].split(";")[0].strip(" \"'") or None
@@ -398,18 +421,25 @@ class Fetcher:
 
     def _load_robots(self, url: str) -> Protego | FetchFailure:
         """Parsed rules; RFC 9309: a missing robots.txt (4xx) allows everything, an
-        unreachable one (5xx, network error) disallows everything. A host the address policy
-        refuses is refused before its robots.txt is asked for."""
+        unreachable one (5xx) disallows everything. A host that cannot be reached at all (no
+        such name, connection refused or timed out) is a network failure, `http_error` with
+        its cause, not a robots rule. A host the address policy refuses is refused before its
+        robots.txt is asked for."""
         parts = urlsplit(url)
         fetched = self._follow(
-            f"{parts.scheme}://{parts.netloc}/robots.txt", _ROBOTS_MAX_BYTES, image=False
+            f"{parts.scheme}://{parts.netloc}/robots.txt",
+            ROBOTS_MAX_BYTES,
+            image=False,
+            keep_prefix=True,
         )
         if isinstance(fetched, Fetched):
-            return Protego.parse(fetched.body.decode("utf-8", errors="replace"))
+            return parse_rules(fetched.body)
         if fetched.status == "blocked_address":
             return fetched
         code = fetched.http_status
-        if fetched.status == "http_error" and (code is None or code >= 500):
+        if fetched.status == "http_error" and code is None:
+            return FetchFailure("http_error", f"{parts.netloc} unreachable: {fetched.reason}")
+        if fetched.status == "http_error" and code >= 500:
             reason = f"robots.txt of {parts.netloc} unreachable: {fetched.reason}"
             return FetchFailure("blocked_by_robots", reason)
         return Protego.parse("")

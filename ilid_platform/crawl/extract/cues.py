@@ -1,5 +1,6 @@
 """What kind of page it is: cards and links to other pages, buy controls, prices, product
-markup, the kind a url or heading names, a script-rendered shell, and its template."""
+markup, a script-rendered shell, and its template (the kind a url or heading names is
+`page_kinds`)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,13 @@ import re
 import zlib
 from functools import lru_cache
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 import lxml.etree
 import numpy as np
 
 from ilid_platform.crawl.extract.html import CHROME, NOT_CONTENT, hint, join, text_of
+from ilid_platform.crawl.extract.images import shows_photo, tile_blocks
+from ilid_platform.crawl.extract.naming import page_key
 from ilid_platform.crawl.extract.patterns import (
     DECORATIVE,
     DIGITS,
@@ -43,82 +45,6 @@ _PRICE = re.compile(
     re.I,
 )
 
-_NEGATIVE_SLUGS = {
-    "contact": "contact",
-    "contacts": "contact",
-    "contact-us": "contact",
-    "contactus": "contact",
-    "kontakt": "contact",
-    "kontakty": "contact",
-    "contacto": "contact",
-    "contato": "contact",
-    "contatti": "contact",
-    "lien-he": "contact",
-    "impressum": "legal",
-    "imprint": "legal",
-    "legal": "legal",
-    "privacy": "legal",
-    "privacy-policy": "legal",
-    "datenschutz": "legal",
-    "terms": "legal",
-    "terms-and-conditions": "legal",
-    "agb": "legal",
-    "cgv": "legal",
-    "about": "about",
-    "about-us": "about",
-    "aboutus": "about",
-    "ueber-uns": "about",
-    "uber-uns": "about",
-    "o-nas": "about",
-    "o-kompanii": "about",
-    "company": "about",
-    "gioi-thieu": "about",
-    "sobre": "about",
-    "chi-siamo": "about",
-    "faq": "faq",
-    "faqs": "faq",
-    "help": "faq",
-    "hilfe": "faq",
-    "cart": "cart",
-    "basket": "cart",
-    "warenkorb": "cart",
-    "panier": "cart",
-    "carrito": "cart",
-    "carrinho": "cart",
-    "checkout": "cart",
-    "kasse": "cart",
-    "login": "login",
-    "signin": "login",
-    "sign-in": "login",
-    "register": "login",
-    "account": "login",
-    "my-account": "login",
-    "wishlist": "cart",
-    "compare": "cart",
-    "search": "search",
-    "sitemap": "search",
-    "blog": "blog",
-    "news": "blog",
-    "press": "blog",
-    "shipping": "legal",
-    "delivery": "legal",
-    "returns": "legal",
-    "payment": "legal",
-    "services": "about",
-    "service": "about",
-    "uslugi": "about",
-}
-
-_NEGATIVE_FOLDERS = {"blog", "news", "account", "my-account", "cart", "checkout", "pages", "legal"}
-
-_NEGATIVE_HEADINGS = re.compile(
-    r"^(contact( us)?|contacts|kontakt|contacto|contato|impressum|imprint|about( us)?"
-    r"|über uns|ueber uns|faq|frequently asked questions|shopping cart|your cart|warenkorb"
-    r"|panier|carrito|carrinho|корзина|контакты|о компании|login|log in|sign in|my account"
-    r"|terms( and conditions)?|privacy( policy)?|datenschutz(erklärung)?|liên hệ|giới thiệu)$",
-    re.I,
-)
-
 _MERSENNE = np.uint64((1 << 31) - 1)
 
 _MINHASH_A = np.random.default_rng(7).integers(1, (1 << 31) - 1, 32, dtype=np.uint64)
@@ -128,26 +54,52 @@ _MINHASH_B = np.random.default_rng(8).integers(0, (1 << 31) - 1, 32, dtype=np.ui
 APP_ROOT_IDS = {"app", "root", "__next", "__nuxt", "svelte", "main-app", "application"}
 
 
-def card_links(tree: lxml.etree._Element, base: str, marks: Marks | None = None) -> list[list[str]]:
-    """Distinct pages linked with a thumbnail that is no icon, outside chrome and related
-    blocks, each with the card's text (the link's, else its image's alt)."""
+def card_links(
+    tree: lxml.etree._Element,
+    base: str,
+    marks: Marks | None = None,
+    url: str = "",
+    tiles: dict[Any, Any] | None = None,
+) -> list[list[str]]:
+    """Distinct other pages linked with a thumbnail that is no icon, outside chrome and related
+    blocks, each with the card's text (the link's, else its image's alt); and the tiles of a
+    grid (`images.tile_blocks`) that link one page from their text ("View product"), with the
+    tile's text."""
     marks = marks or Marks(tree)
+    own_key = page_key(url) if url else ""
     hrefs: dict[str, str] = {}
     for link in tree.iter("a"):
         if marks.has(link, _OUTSIDE_CONTENT | Marks.RELATED):
             continue
-        href = (link.get("href") or "").strip()
-        if not href or href.startswith(("#", "javascript:")) or IMAGE_FILE.search(href):
-            continue
-        if _ACTION_LINK.search(href):
+        href = _page_href(link)
+        if not href:
             continue
         images = [img for img in link.iter("img") if not DECORATIVE.search(_label(img))]
-        if images or any("url(" in (e.get("style") or "") for e in link.iter("*")):
+        if images or any(shows_photo(e) for e in link.iter("*") if e.tag != "img"):
             absolute = join(base, href)
+            if absolute and own_key and page_key(absolute) == own_key:
+                continue  # a photo that links to its own page
             if absolute and not hrefs.get(absolute):
                 words = text_of(link) or next((i.get("alt", "") for i in images), "")
                 hrefs[absolute] = " ".join(words.split())[:120]
+    tiles = tile_blocks(tree, marks) if tiles is None else tiles
+    for img, block in tiles.items():
+        if marks.has(img, _OUTSIDE_CONTENT | Marks.RELATED) or DECORATIVE.search(_label(img)):
+            continue
+        targets = {join(base, h) for h in map(_page_href, block.iter("a")) if h} - {""}
+        targets = {t for t in targets if not own_key or page_key(t) != own_key}
+        if len(targets) == 1 and not any(t in hrefs for t in targets):
+            hrefs[targets.pop()] = text_of(block)[:120]
     return [[href, words] for href, words in hrefs.items()]
+
+
+def _page_href(link: Any) -> str:
+    """The href of a link to a page: not to a fragment, a script, an image file or an action
+    (add to cart, compare)."""
+    href = (link.get("href") or "").strip()
+    if not href or href.startswith(("#", "javascript:")) or IMAGE_FILE.search(href):
+        return ""
+    return "" if _ACTION_LINK.search(href) else href
 
 
 def content_links(tree: lxml.etree._Element, base: str, marks: Marks) -> list[str]:
@@ -237,30 +189,6 @@ def has_product_markup(tree: lxml.etree._Element, marks: Marks) -> bool:
         if "schema.org/Product" in itemtype or PRODUCT_MARKUP.search(label):
             return True
     return False
-
-
-def negative_kind(tree: lxml.etree._Element, url: str) -> str:
-    """ "contact", "legal", "about", "cart", "login", "blog", ... for a page that says so in
-    its url or its main heading; empty otherwise."""
-    try:
-        path = unquote(urlsplit(url).path).lower()
-    except ValueError:
-        path = ""
-    segments = [re.sub(r"\.(html?|php|aspx?|jsp)$", "", s) for s in path.split("/") if s]
-    if segments and segments[-1] in ("index", "default", "home"):
-        segments.pop()  # /contact/index.html is /contact/
-    if segments:
-        last = segments[-1]
-        if last in _NEGATIVE_SLUGS:
-            return _NEGATIVE_SLUGS[last]
-        if any(s in _NEGATIVE_FOLDERS for s in segments[:-1]):
-            return next(_NEGATIVE_SLUGS.get(s, s) for s in segments[:-1] if s in _NEGATIVE_FOLDERS)
-    else:
-        return "home"
-    h1 = next((text_of(h) for h in tree.iter("h1") if text_of(h)), "")
-    if h1 and _NEGATIVE_HEADINGS.match(h1.strip(" :!.")):
-        return "contact" if "onta" in h1.lower() else "other"
-    return ""
 
 
 def app_shell(tree: lxml.etree._Element) -> bool:

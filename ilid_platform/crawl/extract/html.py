@@ -116,7 +116,22 @@ def parse_html(html: str) -> tuple[lxml.etree._Element | None, bool]:
         return None, True
     if tree is None:
         return None, True
+    _unwrap_swallowing_sections(tree)
     return tree, not any(error.level_name == "FATAL" for error in parser.error_log)
+
+
+def _unwrap_swallowing_sections(tree: lxml.etree._Element) -> None:
+    """A header, navigation, footer or aside that holds most of the page becomes a plain
+    block: libxml2 keeps such an element open past its end tag when a child inside it was left
+    unclosed (`<header><div>...</header>`), where a browser closes both, and what follows is
+    the page, not its chrome."""
+    sections = list(tree.iter("header", "nav", "footer", "aside"))
+    if not sections:
+        return
+    total = sum(1 for _ in tree.iter())
+    for element in sections:
+        if 2 * sum(1 for _ in element.iter()) > total:
+            element.tag = "div"
 
 
 def strict_decode(body: bytes, encoding: str) -> str | None:
@@ -137,8 +152,12 @@ def join(base: str, href: str) -> str:
 
     An absolute or path-absolute href depends on nothing of the base but its origin, and a
     catalog's navigation and image urls repeat on every page: joined once against the origin,
-    it is looked up after that.
+    it is looked up after that. Backslashes before the query are slashes, as browsers read
+    http(s) urls (WHATWG URL).
     """
+    if "\\" in href:
+        cut = min((i for i in (href.find("?"), href.find("#")) if i >= 0), default=len(href))
+        href = href[:cut].replace("\\", "/") + href[cut:]
     if href.startswith(("/", "http://", "https://")):
         root = origin(base)
         if root:

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 import lxml.etree
 
 from ilid_platform.crawl.extract.html import hint, join, text_of
+from ilid_platform.crawl.extract.naming import page_key
 from ilid_platform.crawl.extract.patterns import (
     DECORATIVE,
     DIGITS,
@@ -25,8 +26,17 @@ _BACKGROUND_ATTRIBUTES = (
     "data-bg",
     "data-background",
     "data-background-image",
+    "data-bg-src",
     "data-src",
+    "data-lazy",
+    "data-lazy-src",
+    "data-image",
+    "data-img",
 )
+_LAZY = frozenset(_BACKGROUND_ATTRIBUTES)
+_CLONED = re.compile(r"cloned|duplicate", re.I)
+"""Carousel slides a script copied (slick-cloned, swiper-slide-duplicate): the first slide in
+the document is then a copy of the last."""
 _PICTURE_SOURCES = lxml.etree.XPath("ancestor::picture[1]/source/@srcset")
 
 _CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")]+)['\"]?\s*\)", re.I)
@@ -96,8 +106,9 @@ def _caption(element: Any) -> str:
     return ""
 
 
-def _excluded(element: Any, marks: Marks) -> bool:
-    """Inside a link to another page (a card), or a related-products block."""
+def _excluded(element: Any, marks: Marks, base: str, own_key: str) -> bool:
+    """Inside a link to another page (a card; a link to the page itself is none), or a
+    related-products block."""
     if marks.has(element, Marks.RELATED):
         return True
     if not marks.has(element, Marks.LINK):
@@ -105,11 +116,20 @@ def _excluded(element: Any, marks: Marks) -> bool:
     for ancestor in element.iterancestors("a"):
         href = (ancestor.get("href") or "").strip()
         if href and not href.startswith(("#", "javascript:")) and not IMAGE_FILE.search(href):
-            return True
+            return page_key(join(base, href)) != own_key
     return False
 
 
-def _photo_elements(tree: lxml.etree._Element, marks: Marks) -> list[tuple[Any, bool]]:
+def shows_photo(element: Any) -> bool:
+    """An element that shows a picture other than an <img>: a CSS background, a lazy-load
+    photo attribute."""
+    attributes = element.attrib
+    return "url(" in attributes.get("style", "") or any(
+        name in _LAZY for name in attributes if attributes[name]
+    )
+
+
+def photo_elements(tree: lxml.etree._Element, marks: Marks) -> list[tuple[Any, bool]]:
     """<img>s, and other elements with a CSS background or lazy-load photo attribute, outside
     chrome, in document order; True marks the latter."""
     found = []
@@ -117,12 +137,18 @@ def _photo_elements(tree: lxml.etree._Element, marks: Marks) -> list[tuple[Any, 
         tag = element.tag
         if not isinstance(tag, str) or marks.has(element, Marks.CHROME | Marks.HEADER):
             continue
+        attributes = element.attrib
         if tag == "img":
             found.append((element, False))
-        elif "url(" in element.get("style", "") or any(
-            element.get(name) for name in _BACKGROUND_ATTRIBUTES
-        ):
+        elif shows_photo(element):
             found.append((element, True))
+        else:
+            continue
+        parent = element.getparent()
+        if _CLONED.search(attributes.get("class", "")) or (
+            parent is not None and _CLONED.search(parent.get("class", ""))
+        ):
+            found.pop()
     return found
 
 
@@ -142,11 +168,19 @@ def _gallery_of(element: Any) -> tuple[Any | None, bool]:
     return None, False
 
 
-def _tiles(images: list[Any]) -> set[Any]:
+def tile_blocks(
+    tree: lxml.etree._Element, marks: Marks, elements: list[tuple[Any, bool]] | None = None
+) -> dict[Any, Any]:
     """The <img>s that sit in a group of at least LISTING_CARDS like blocks (same tag and
-    class), each block holding a photo and its own text: the tiles of a grid."""
-    groups: dict[tuple[str, str], dict[Any, str]] = {}
-    for img in images:
+    class, or same tag and parent), each block holding a photo and its own text, and some
+    leading somewhere (a link, a button): the tiles of a grid of other things, each with its
+    block. A grid whose blocks lead nowhere shows the page's own pictures (its variants by
+    size, a captioned gallery)."""
+    groups: dict[tuple[Any, str], dict[Any, tuple[Any, str]]] = {}
+    actionable: dict[tuple[Any, str], int] = {}
+    for img, background in photo_elements(tree, marks) if elements is None else elements:
+        if background:
+            continue
         block = img
         for _ in range(4):
             block = block.getparent()
@@ -154,18 +188,55 @@ def _tiles(images: list[Any]) -> set[Any]:
                 break
             words = text_of(block)
             if words:
-                key = (block.tag, DIGITS.sub("", block.get("class", "")))
-                groups.setdefault(key, {})[img] = words[:80]
+                # Like blocks: the same tag and classes, or the same tag under one parent (a
+                # row of cards whose classes differ by a spacing class).
+                alike = DIGITS.sub("", block.get("class", ""))
+                for key in ((block.tag, alike), (block.getparent(), block.tag)):
+                    groups.setdefault(key, {})[img] = (block, words[:80])
+                    actionable[key] = actionable.get(key, 0) + _actionable(block)
                 break
-    tiles: set[Any] = set()
-    for members in groups.values():
-        if len(set(members.values())) >= LISTING_CARDS:
-            tiles.update(members)
+    tiles: dict[Any, Any] = {}
+    for key, members in groups.items():
+        if len({words for _, words in members.values()}) >= LISTING_CARDS and actionable[key]:
+            tiles.update((img, block) for img, (block, _) in members.items())
     return tiles
 
 
+def _actionable(block: Any) -> bool:
+    """Whether a tile leads somewhere, as a listing's items do: a link to a page (not to an
+    image file, which shows the photo larger), or a button."""
+    if next(block.iter("button"), None) is not None:
+        return True
+    for link in (*block.iter("a"), *block.iterancestors("a")):
+        href = (link.get("href") or "").strip()
+        if href and not href.startswith(("#", "javascript:")) and not IMAGE_FILE.search(href):
+            return True
+    return False
+
+
+def _slot(element: Any, background: bool) -> str:
+    """Where an image sits in its page's structure: its tag and classes and those of three
+    ancestors, digits dropped. The same place on the pages of one template holds the same
+    kind of picture (each page's own photo, a banner, a drawing)."""
+    parts = []
+    node = element
+    for _ in range(4):
+        if node is None or not isinstance(node.tag, str) or node.tag in ("body", "html"):
+            break
+        classes = " ".join(sorted(DIGITS.sub("", node.get("class", "")).split()))
+        identifier = DIGITS.sub("", node.get("id", ""))
+        parts.append(f"{node.tag}.{classes}#{identifier}")
+        node = node.getparent()
+    return ">".join(reversed(parts)) + ("::background" if background else "")
+
+
 def content_images(
-    tree: lxml.etree._Element, base: str, marks: Marks | None = None
+    tree: lxml.etree._Element,
+    base: str,
+    marks: Marks | None = None,
+    url: str = "",
+    tiles: dict[Any, Any] | None = None,
+    elements: list[tuple[Any, bool]] | None = None,
 ) -> list[dict[str, Any]]:
     """Images that could be this product's photos, in document order.
 
@@ -177,23 +248,18 @@ def content_images(
     marks = marks or Marks(tree)
     images: list[dict[str, Any]] = []
     galleries: dict[Any, int] = {}
-    elements = _photo_elements(tree, marks)
+    elements = photo_elements(tree, marks) if elements is None else elements
     order_of = marks.order
-    tiles = _tiles([e for e, background in elements if not background])
+    tiles = tile_blocks(tree, marks, elements) if tiles is None else tiles
+    own_key = page_key(url or base)
     for element, background in elements:
-        if _excluded(element, marks):
+        if _excluded(element, marks, base, own_key):
             continue
         width = height = srcset_width = 0
         if background:
             style = _CSS_URL.search(element.get("style") or "")
-            src = (
-                element.get("data-original")
-                or element.get("data-bg")
-                or element.get("data-background")
-                or element.get("data-background-image")
-                or element.get("data-src")
-                or (style.group(1) if style else "")
-            ).strip()
+            lazy = next((element.get(n) for n in _BACKGROUND_ATTRIBUTES if element.get(n)), "")
+            src = (lazy or (style.group(1) if style else "")).strip()
             src = (_CSS_URL.search(src).group(1) if src.startswith("url(") else src).strip()
             if not IMAGE_FILE.search(src):
                 continue
@@ -229,6 +295,7 @@ def content_images(
                 "gallery": galleries.get(gallery, -1) if gallery is not None else -1,
                 "tile": element in tiles,
                 "caption": caption,
+                "slot": _slot(element, background),
             }
         )
     # A badge or overlay between a grid's tiles belongs to the grid, not to the page.

@@ -5,6 +5,9 @@ to the heading."""
 
 from __future__ import annotations
 
+import re
+from difflib import SequenceMatcher
+
 from ilid_platform.crawl.extract.naming import (
     cut_at_title,
     page_key,
@@ -13,17 +16,64 @@ from ilid_platform.crawl.extract.naming import (
     word_key,
 )
 from ilid_platform.crawl.extract.reading import PageReading
-from ilid_platform.crawl.extract.site_stats import SiteStats, heading_slots
+from ilid_platform.crawl.extract.site_stats import SiteStats, heading_slots, page_headings
+
+_WORD = re.compile(r"[^\W\d_]{3,}")
+_LOPSIDED_SLASH = re.compile(r"(?<=\S) /(?=\S)|(?<=\S)/ (?=\S)")
+
+
+def tidy_name(name: str) -> str:
+    """A slash with a space on one side only ("A /B", where a line break sat next to it) joins
+    its two sides, as "A/B" or "A / B" does; one side is the page's markup, not its words."""
+    return _LOPSIDED_SLASH.sub("/", name)
 
 
 def heading_name(
     reading: PageReading, stats: SiteStats, evidence: list[str], caption: str = ""
 ) -> str:
     """The most specific heading unique to the page, else the caption of its main photo,
-    else the title without its site part."""
+    else the title without its site part; a heading that is only an item code gives way to
+    the title that names the code's product type."""
+    name = _heading_name(reading, stats, evidence, caption)
+    confirmed = _confirmed_by_title(name, reading, stats)
+    if confirmed:
+        evidence.append("name from the heading that the title confirms (the page writes it twice)")
+        return confirmed
+    if name and _code_like(name):
+        title = strip_affixes(reading.features.title, stats.title_affixes)
+        if (
+            title != name
+            and word_key(name) in word_key(title)
+            and not _code_like(title)
+            and not stats.repeated(_title_count(reading, stats))
+        ):
+            evidence.append("name from the title: the heading is only an item code")
+            return title
+    return name
+
+
+def _confirmed_by_title(name: str, reading: PageReading, stats: SiteStats) -> str:
+    """Another heading of the page that says the same name as `name` but for a slip (a typo,
+    a stray letter), where the title agrees with it and not with `name`."""
+    title = word_key(strip_affixes(reading.features.title, stats.title_affixes))
+    if not name or not title or word_key(name) == title:
+        return ""
+    for heading in reading.features.headings:
+        text = heading["text"]
+        if word_key(text) == title and SequenceMatcher(None, text, name).ratio() >= 0.8:
+            return text
+    return ""
+
+
+def _code_like(text: str) -> bool:
+    """An item code or a rating ("HS-1204", "15 HP"): digits, and no word of three letters."""
+    return any(c.isdigit() for c in text) and not _WORD.search(text)
+
+
+def _heading_name(reading: PageReading, stats: SiteStats, evidence: list[str], caption: str) -> str:
     usable = []
     headings = list(reading.features.headings)
-    if caption:
+    if caption and not stats.repeated_caption(text_key(caption)):
         headings.append({"text": caption, "level": 4.0, "order": 1 << 30, "hinted": False})
     listed = stats.card_names.get(page_key(reading.url))
     if listed:
@@ -34,7 +84,7 @@ def heading_name(
         headings.append({"text": words, "level": 4.5, "order": 1 << 31, "hinted": False})
     usable = [h for h in headings if _usable_heading(text_key(h["text"]), stats)]
     slot = stats.name_slots.get(stats.template_of.get(reading.url, -1))
-    slotted = [h for h, key in heading_slots(reading.features.headings) if key == slot]
+    slotted = [h for h, key in heading_slots(page_headings(reading, stats)) if key == slot]
     if slotted and _usable_heading(text_key(slotted[0]["text"]), stats):
         evidence.append("name from the heading that names each page of its template")
         return slotted[0]["text"]

@@ -20,12 +20,12 @@ from ilid_platform.crawl.extract.cues import (
     content_links,
     has_price,
     has_product_markup,
-    negative_kind,
     template_signature,
 )
 from ilid_platform.crawl.extract.html import CHROME, hint, prose, text_of
 from ilid_platform.crawl.extract.html import clean as clean_text
-from ilid_platform.crawl.extract.images import content_images
+from ilid_platform.crawl.extract.images import content_images, photo_elements, tile_blocks
+from ilid_platform.crawl.extract.page_kinds import negative_heading, negative_kind
 from ilid_platform.crawl.extract.patterns import RELATED, Marks
 
 SEPARATORS = {">", "/", "›", "»", "|", "→", "-", "\\"}
@@ -37,6 +37,10 @@ _DEFINITION_TERMS = lxml.etree.XPath("./dt | ./div/dt")
 _NEXT_DEFINITION = lxml.etree.XPath("following-sibling::dd[1]")
 
 _LIST_ITEMS = lxml.etree.XPath("./li")
+
+_HEADINGS = {"h1": 1.0, "h2": 2.0, "h3": 3.0, "h4": 3.8}
+"""Heading levels; an h4 names a page only where no h1-h3 or titled element does (hand-written
+catalogs that put the product's name in an h4 under a slogan)."""
 
 _TITLE_CLASS = re.compile(r"(^|[\s_-])(title|heading\d?|headline|caption)($|[\s_-])", re.I)
 
@@ -62,7 +66,7 @@ class PageFeatures:
 
     title: str
     headings: list[dict[str, Any]]
-    """Name candidates: {text, level, order, hinted}; level 1-3 for h1-h3, 2.5 for other
+    """Name candidates: {text, level, order, hinted}; level 1-3 for h1-h3, 3.8 for h4, 2.5 for other
     elements named like a product name, minus 1 when the element is so named."""
     images: list[dict[str, Any]]
     """Photo candidates outside chrome, links to other pages and related-product blocks:
@@ -85,29 +89,34 @@ class PageFeatures:
     """Pages this one links to from its content (not from header, navigation, footer, sidebars
     or related-product blocks): a category links many products, a product few."""
     negative: str
-    """What kind of non-product page the url or the heading says it is ("contact", "cart"),
-    else empty."""
+    """What kind of non-product page the url says it is ("contact", "cart"), else empty."""
     template: list[int]
     """A MinHash of the page's content structure (`template_signature`)."""
+    negative_heading: str = ""
+    """The h1, where it names a kind of page that is no product ("Contact us"): the page's
+    kind, unless many pages of the site show it (`SiteStats.negative`)."""
 
 
 def read_features(
     tree: lxml.etree._Element, url: str, base: str, marks: Marks | None = None
 ) -> PageFeatures:
     marks = marks or Marks(tree)
+    photos = photo_elements(tree, marks)
+    tiles = tile_blocks(tree, marks, photos)
     return PageFeatures(
         title=clean_text(next((text_of(t) for t in tree.iter("title")), "")),
         headings=headings(tree, marks),
-        images=content_images(tree, base, marks),
+        images=content_images(tree, base, marks, url, tiles, photos),
         specs=spec_rows(tree),
-        description=description(tree),
+        description=description(tree, marks),
         breadcrumbs=breadcrumbs_nav(tree),
         buy=buy_controls(tree, marks),
         price=has_price(tree, marks),
         product_markup=has_product_markup(tree, marks),
-        cards=card_links(tree, base, marks),
+        cards=card_links(tree, base, marks, url, tiles),
         content_links=content_links(tree, base, marks),
         negative=negative_kind(tree, url),
+        negative_heading=negative_heading(tree),
         template=template_signature(tree, marks),
     )
 
@@ -116,7 +125,7 @@ def read_features(
 
 
 def headings(tree: lxml.etree._Element, marks: Marks) -> list[dict[str, Any]]:
-    """h1-h3 and elements marked or named as a product's name, in document order.
+    """h1-h4 and elements marked or named as a product's name, in document order.
 
     A <header> holds the site's logo and menu, or a section's own title (HTML's sectioning):
     headings in it stay candidates, and those that repeat on every page are dropped site-wide.
@@ -128,7 +137,7 @@ def headings(tree: lxml.etree._Element, marks: Marks) -> list[dict[str, Any]]:
         tag = element.tag
         if not isinstance(tag, str) or tag in ("body", "html", "meta"):
             continue
-        if tag not in ("h1", "h2", "h3") and not (
+        if tag not in _HEADINGS and not (
             element.get("class") or element.get("id") or element.get("itemprop") == "name"
         ):
             continue
@@ -138,8 +147,8 @@ def headings(tree: lxml.etree._Element, marks: Marks) -> list[dict[str, Any]]:
         parent = element.getparent()
         named = bool(_PRODUCT_NAME.search(hint(element))) or element.get("itemprop") == "name"
         named = named or (parent is not None and bool(_PRODUCT_NAME.search(hint(parent))))
-        titled = tag not in ("h1", "h2", "h3") and bool(_TITLE_CLASS.search(hint(element)))
-        if tag not in ("h1", "h2", "h3") and not named and not titled:
+        titled = tag not in _HEADINGS and bool(_TITLE_CLASS.search(hint(element)))
+        if tag not in _HEADINGS and not named and not titled:
             continue
         if titled and not named and (len(element) > 2 or element.tag in ("html", "body")):
             continue  # a titled container, not a title
@@ -147,7 +156,7 @@ def headings(tree: lxml.etree._Element, marks: Marks) -> list[dict[str, Any]]:
         if not value or len(value) > 200 or value.endswith(":") or value in seen:
             continue
         seen.add(value)
-        level = {"h1": 1.0, "h2": 2.0, "h3": 3.0}.get(tag, 3.5 if titled else 2.5)
+        level = _HEADINGS.get(tag, 3.5 if titled else 2.5)
         level -= 1.0 if named else 0.0
         found.append({"text": value, "level": level, "order": order, "hinted": named})
     return found
@@ -208,7 +217,7 @@ def spec_rows(tree: lxml.etree._Element) -> list[tuple[str, str]]:
     ]
 
 
-def description(tree: lxml.etree._Element) -> str:
+def description(tree: lxml.etree._Element, marks: Marks | None = None) -> str:
     """The description block: marked-up or class-named first, else the largest run of prose.
 
     Blocks that contain the h1 are whole product panels, not descriptions; cookie banners,
@@ -238,8 +247,10 @@ def description(tree: lxml.etree._Element) -> str:
     for paragraph in tree.xpath(
         f"//p[not({CHROME} or ancestor::aside or ancestor::form or ancestor::a)]"
     ):
+        if marks is not None and marks.has(paragraph, Marks.RELATED | Marks.CHROME):
+            continue
         if any(
-            _NOT_DESCRIPTION.search(hint(a)) or RELATED.search(hint(a))
+            _NOT_DESCRIPTION.search(hint(a)) or (marks is None and RELATED.search(hint(a)))
             for a in paragraph.iterancestors()
         ):
             continue

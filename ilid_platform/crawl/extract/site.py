@@ -29,15 +29,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ilid_platform.crawl.extract.html import absolute_urls
-from ilid_platform.crawl.extract.names import heading_name, structured_name
+from ilid_platform.crawl.extract.names import heading_name, structured_name, tidy_name
 from ilid_platform.crawl.extract.naming import (
     page_key,
     text_key,
 )
 from ilid_platform.crawl.extract.patterns import LISTING_CARDS
+from ilid_platform.crawl.extract.photos import choose_photos
 from ilid_platform.crawl.extract.reading import PageReading
 from ilid_platform.crawl.extract.selectors import apply_selected
 from ilid_platform.crawl.extract.site_stats import SiteStats, site_stats
+from ilid_platform.crawl.records import cap_fields
 
 EVIDENCE_NEEDED = 2
 """Points a page without structured data needs, besides its name and photo, to be a product."""
@@ -49,8 +51,9 @@ _WEIGHTS = {
     "gallery": 1,
     "named": 1,
     "listed": 1,
+    "placed": 1,
 }
-_SPECIFIC = {"buy", "product_markup", "specs", "price", "named"}
+_SPECIFIC = {"buy", "product_markup", "specs", "price", "named", "listed"}
 """Evidence only a product page shows; a listed page with photos may be a category too."""
 
 
@@ -62,12 +65,17 @@ class Decision:
     product: dict[str, Any] | None
     reason: str | None
     evidence: list[str] = field(default_factory=list)
+    issues: list[str] = field(default_factory=list)
+    """Defects the record survived: fields cut to their limits (`name_cut`, ...)."""
 
 
 def decide_pages(readings: Sequence[PageReading]) -> list[Decision]:
     """Every page's decision, with the statistics of all of them."""
     stats = site_stats(readings)
     decisions = [_decide(reading, stats) for reading in readings]
+    # Twice: a template found to be products on a brochure site then speaks for its pages
+    # that show no evidence of their own.
+    _propagate_templates(readings, decisions, stats)
     _propagate_templates(readings, decisions, stats)
     _demote_catalog_pages(readings, decisions, stats)
     return decisions
@@ -76,15 +84,24 @@ def decide_pages(readings: Sequence[PageReading]) -> list[Decision]:
 # ---------------------------------------------------------------- one page, given the site
 
 
-def _decide(reading: PageReading, stats: SiteStats, needed: int | None = None) -> Decision:
+def _decide(
+    reading: PageReading,
+    stats: SiteStats,
+    needed: int | None = None,
+    template: frozenset[str] = frozenset(),
+    speaks: bool | None = None,
+) -> Decision:
     """One page, given the site. `needed` lowers the evidence a page without structured data
-    needs (its template speaks for it) and waives the site's product language."""
+    needs (its template speaks for it) and waives the site's product language unless `speaks`
+    says the template speaks it too; then thumbnails that link to no page of its `template`
+    (page keys) are related items, not a listing's."""
     relaxed = needed is not None
+    speaks = not relaxed if speaks is None else speaks
     features = reading.features
     if features is None:
         return Decision(None, reading.reason or "malformed_html", ["the page could not be parsed"])
     evidence: list[str] = []
-    images, caption = _photos(reading, stats, evidence)
+    images, caption, foreign = choose_photos(reading, stats, evidence)
     captions = {
         i["url"]: i.get("caption", "")
         for i in features.images
@@ -103,7 +120,7 @@ def _decide(reading: PageReading, stats: SiteStats, needed: int | None = None) -
     product: dict[str, Any] = {}
     method = ""
     structured = reading.structured
-    if structured and structured.get("relation") == "elsewhere" and stats.listing(features):
+    if structured and structured.get("relation") == "elsewhere" and stats.listing(reading):
         evidence.append("structured data on a listing that names no product of this page")
         structured = None
     if structured and structured.get("name"):
@@ -115,10 +132,14 @@ def _decide(reading: PageReading, stats: SiteStats, needed: int | None = None) -
         own = [u for u in absolute_urls(product["image_urls"], reading.base)]
         own = [u for u in own if not stats.repeated(stats.image_pages.get(u, 0))]
         product["image_urls"] = own or images
-    elif stats.listing(features):
+    elif stats.listing(reading) and (
+        not relaxed or any(page_key(href) in template for href, _ in features.cards)
+    ):
         evidence.append("listing: many links with a thumbnail, each to another page")
-    elif features.negative:
-        evidence.append(f"the url or heading says this is a {features.negative} page")
+    elif stats.negative(features):
+        evidence.append(f"the url or heading says this is a {stats.negative(features)} page")
+    elif foreign >= 2:
+        evidence.append("shows the photos of the pages it links to: a category")
     else:
         points = _evidence_points(reading, heading, images, stats)
         evidence.append(
@@ -126,7 +147,7 @@ def _decide(reading: PageReading, stats: SiteStats, needed: int | None = None) -
         )
         needed = EVIDENCE_NEEDED if needed is None else needed
         specific = any(key in _SPECIFIC for key in points)
-        if stats.product_language and not specific and not relaxed:
+        if stats.product_language and not specific and speaks:
             evidence.append(
                 "none of the product evidence this site's products show (buy, product markup,"
                 " specs, price, a product-named heading)"
@@ -161,12 +182,12 @@ def _decide(reading: PageReading, stats: SiteStats, needed: int | None = None) -
             method += "+selectors"
     if not method or not product.get("name"):
         reason = reading.reason
-        if reason is None or stats.listing(features):
+        if reason is None or stats.listing(reading):
             reason = "not_product"
         return Decision(None, reason, evidence)
     record = {
         "url": reading.url,
-        "name": product["name"],
+        "name": tidy_name(product["name"]),
         "description": product["description"],
         "specs": product["specs"],
         "breadcrumbs": product["breadcrumbs"] or product.get("category", []),
@@ -175,7 +196,10 @@ def _decide(reading: PageReading, stats: SiteStats, needed: int | None = None) -
         "brand": product["brand"],
         "extraction": method,
     }
-    return Decision(record, None, evidence)
+    cuts = cap_fields(record)
+    if cuts:
+        evidence.append(f"cut to the record's limits: {', '.join(cuts)}")
+    return Decision(record, None, evidence, cuts)
 
 
 def _fill_from_page(product: dict[str, Any], reading: PageReading, images: list[str]) -> None:
@@ -195,6 +219,8 @@ def _evidence_points(
     reading: PageReading, heading: str, images: list[str], stats: SiteStats
 ) -> dict[str, int]:
     features = reading.features
+    # The template shows each page's own photo in one place, and this page's photo is there.
+    slot = stats.photo_slots.get(stats.template_of.get(reading.url, -1)) if images else None
     own_photos = sum(
         1
         for image in features.images
@@ -208,37 +234,10 @@ def _evidence_points(
         "price": features.price,
         "gallery": own_photos >= 2,
         "named": any(h["hinted"] and h["text"] == heading for h in features.headings),
+        "placed": bool(slot)
+        and any(i["url"] == images[0] and i.get("slot") == slot for i in features.images),
     }
     return {key: _WEIGHTS[key] for key, present in points.items() if present}
-
-
-def _photos(reading: PageReading, stats: SiteStats, evidence: list[str]) -> tuple[list[str], str]:
-    """Main photo first (in a product-named gallery, else the largest, else the first), then
-    the rest of its gallery, and the main photo's caption. Images that repeat across the site
-    and tiles of a grid are skipped."""
-    candidates = []
-    chrome = tiles = 0
-    for image in reading.features.images:
-        if stats.repeated(stats.image_pages.get(image["url"], 0)):
-            chrome += 1
-        elif image["tile"]:
-            tiles += 1
-        else:
-            candidates.append(image)
-    if chrome:
-        evidence.append(f"{chrome} image(s) skipped as site chrome (on many pages)")
-    if tiles:
-        evidence.append(f"{tiles} image(s) skipped as tiles of a grid (each with its own name)")
-    if not candidates:
-        return [], ""
-    pool = [i for i in candidates if i["hinted"]] or candidates
-    largest = max(i["area"] for i in pool)
-    # The first photo, unless a later one is declared much larger (a thumbnail and its photo).
-    main = min((i for i in pool if 2 * i["area"] >= largest), key=lambda i: i["order"])
-    urls = [main["url"]]
-    if main["gallery"] >= 0:
-        urls += [i["url"] for i in candidates if i["gallery"] == main["gallery"]]
-    return list(dict.fromkeys(urls)), main.get("caption", "")
 
 
 def _propagate_templates(
@@ -256,23 +255,29 @@ def _propagate_templates(
             members.setdefault(group, []).append(index)
     for indices in members.values():
         products = sum(decisions[i].product is not None for i in indices)
+        speaks = False
         if products >= 2 and products > len(indices) - products:
             reason = f"same template as {products} of the {len(indices)} pages that are products"
             needed = 0
+        elif products >= 2 and stats.product_language:
+            # Fewer than half, yet products: its pages with product evidence of their own (a
+            # listing's card, a buy button) are too, though their one evidence is weak.
+            reason = f"same template as {products} of the {len(indices)} pages, products"
+            needed, speaks = 1, True
         elif not stats.product_language and len(indices) >= 3:
             reason = f"one of {len(indices)} pages of a template, each with its own name and photo"
             needed = 1
         else:
             continue
+        template = frozenset(page_key(readings[i].url) for i in indices)
         relaxed = {
-            i: _decide(readings[i], stats, needed) for i in indices if decisions[i].product is None
+            i: _decide(readings[i], stats, needed, template, speaks)
+            for i in indices
+            if decisions[i].product is None
         }
         found = [d.product for d in relaxed.values() if d.product is not None]
-        if needed and (
-            len(found) < max(3, 0.6 * len(indices))
-            or len({p["name"] for p in found}) < len(found)
-            or len({p["image_urls"][0] for p in found}) < len(found)
-        ):
+        known = [decisions[i].product for i in indices if decisions[i].product is not None]
+        if needed and not _differ(found, known, len(indices)):
             continue  # not a template of pages that differ in their name and photo
         for i, decision in relaxed.items():
             if decision.product is not None:
@@ -280,25 +285,77 @@ def _propagate_templates(
                 decisions[i] = decision
 
 
+def _differ(found: list[dict[str, Any]], known: list[dict[str, Any]], pages: int) -> bool:
+    """Whether the pages of a template found to be products, with those `known` to be, make
+    half of it, three or more, and nearly all differ in their name, and most in their photo (a
+    site copies a name now and then, and variants share a photo; a template of pages that all
+    show one is no product template)."""
+    every = found + known
+    if not found or len(every) < max(3, 0.5 * pages):
+        return False
+    names = len({p["name"] for p in every})
+    photos = len({p["image_urls"][0] if p["image_urls"] else "" for p in every})
+    return names >= 0.8 * len(every) and photos >= 0.5 * len(every)
+
+
 def _demote_catalog_pages(
     readings: Sequence[PageReading], decisions: list[Decision], stats: SiteStats
 ) -> None:
     """A page read as a product by its looks that links, from its content, to many pages that
-    are products themselves is a category; links every page has (menus) do not count."""
+    are products themselves is a category; links every page has (menus) do not count. A page
+    of the same template as such categories, and no fewer of them than products, is one too
+    when it links two product pages or more (pages of one template are one kind of page)."""
     products = {page_key(r.url) for r, d in zip(readings, decisions, strict=True) if d.product}
     link_pages: Counter[str] = Counter()
     for reading in readings:
         if reading.features is not None:
             link_pages.update({page_key(u) for u in reading.features.content_links})
+    template_keys: dict[int, set[str]] = {}
+    for reading in readings:
+        template_keys.setdefault(stats.template_of.get(reading.url, -1), set()).add(
+            page_key(reading.url)
+        )
+    linked: dict[int, set[str]] = {}
     for index, (reading, decision) in enumerate(zip(readings, decisions, strict=True)):
         if decision.product is None or decision.product["extraction"] != "heuristic":
             continue
         own = page_key(reading.url)
-        linked = {
+        # Pages of its template that show each other as related items are no category's.
+        template = stats.template_of.get(reading.url, -1)
+        siblings = (
+            template_keys.get(template, set()) if template in stats.related_templates else set()
+        )
+        linked[index] = {
             key
             for key in map(page_key, reading.features.content_links)
-            if key in products and key != own and not stats.repeated(link_pages[key])
+            if key in products
+            and key != own
+            and key not in siblings
+            and not stats.repeated(link_pages[key])
         }
-        if len(linked) >= LISTING_CARDS:
-            evidence = [*decision.evidence, f"links {len(linked)} product pages: a category"]
-            decisions[index] = Decision(None, "not_product", evidence)
+    categories: Counter[int] = Counter()
+    looks: Counter[int] = Counter()
+    for index, keys in linked.items():
+        template = stats.template_of.get(readings[index].url, -1)
+        if len(keys) >= LISTING_CARDS:
+            categories[template] += 1
+            _demote(decisions, index, f"links {len(keys)} product pages: a category")
+        else:
+            looks[template] += 1
+    for index, keys in linked.items():
+        template = stats.template_of.get(readings[index].url, -1)
+        if (
+            decisions[index].product
+            and template >= 0
+            and len(keys) >= 2
+            and categories[template] >= looks[template]
+        ):
+            _demote(
+                decisions,
+                index,
+                f"links {len(keys)} product pages, and its template's pages are categories",
+            )
+
+
+def _demote(decisions: list[Decision], index: int, why: str) -> None:
+    decisions[index] = Decision(None, "not_product", [*decisions[index].evidence, why])

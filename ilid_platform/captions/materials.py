@@ -1,0 +1,118 @@
+"""material and material_finish as the page states them, or None: never guessed.
+
+In order of trust: the spec table ("Material", "Werkstoff", "Материал корпуса", "材质"), a
+"Material: …" statement in the text, a known word of the lexicon where the text says what the
+product is made of ("Tube: … nitrile rubber", "made of brass"), in the name, then anywhere in
+the page's real text (not its shop or template sentences). A stated value is kept as written,
+without grades or codes, when it is short; otherwise the known word it names is taken.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ilid_platform.captions.lexicon import Vocabulary, lexicon
+from ilid_platform.captions.page_text import normalise, real_text, spec_value, stated_in_text
+from ilid_platform.captions.part_type import clean_name
+from ilid_platform.captions.schema import WORD_LIMITS, ProductText
+
+_WITH_CLAUSE = re.compile(r"\b(?:with|mit|avec|con|com|с)\b[^,;.]*", re.IGNORECASE)
+_SEPARATORS = re.compile(r"[,;/|()\[\]]")
+_HAS_DIGIT = re.compile(r"\d")
+# Words after which a page says what the product is made of ("Tube: … nitrile rubber").
+_CONSTRUCTION = re.compile(
+    r"(?<!\w)(?:(?:tube|body|housing|shell|cover|cuerpo|corps|gehäuse|корпус\w*)\s*[:：]"
+    r"|made of|made from|изготовлен\w*|fabricad[oa]s? (?:en|de|com)|hergestellt aus"
+    r"|besteht aus)(?!\w)"
+    r"(?P<after>(?:\W+\w+){1,8})",
+    re.IGNORECASE,
+)
+_NAME_PARTS = re.compile(r"[,;(\[|]|\s[-–—]\s")
+
+
+def _known(text: str, *vocabularies: Vocabulary) -> str:
+    """The base form of the first known word (materials: "литейной стали" gives "сталь")."""
+    for vocabulary in vocabularies:
+        found = vocabulary.find(text)
+        if found:
+            return found[0]
+    return ""
+
+
+def _as_written(text: str, *vocabularies: Vocabulary) -> str:
+    """The first known word as the page writes it (finishes and colours agree with their noun:
+    "epoxitada", "bedruckt")."""
+    for vocabulary in vocabularies:
+        found = vocabulary.find(text)
+        if found:
+            return text[found[1] : found[2]].casefold()
+    return ""
+
+
+def _from_value(value: str, limit: int, *vocabularies: Vocabulary, written: bool = False) -> str:
+    """A stated value as written, without grades and codes ("Stainless steel A2" gives
+    "stainless steel", "RAL 9005 jet black" "jet black") when its first clause is short;
+    else the known word it names."""
+    clause = next((c.strip() for c in _SEPARATORS.split(clean_name(value)) if c.strip()), "")
+    if clause and len(clause.split()) <= limit:
+        return clause.casefold()
+    return (_as_written if written else _known)(value, *vocabularies)
+
+
+def _without(text: str, vocabulary: Vocabulary) -> str:
+    """`text` with the words of `vocabulary` blanked ("zinc plated" is no zinc)."""
+    return vocabulary.any.sub(" ", text)
+
+
+def material(product: ProductText) -> str | None:
+    lex = lexicon()
+    limit = WORD_LIMITS["material"]
+    stated = spec_value(product.specs, "material") or stated_in_text(
+        product.description, "material"
+    )
+    if stated:
+        return _from_value(stated, limit, lex.materials) or None
+    # "zinc plated" is a finish and "with rubber insert" an accessory, not the material.
+    name = _WITH_CLAUSE.sub(" ", _without(normalise(product.name), lex.finishes))
+    text = _without(real_text(product.description), lex.finishes)
+    built = next(
+        (
+            m
+            for m in (_known(c.group("after"), lex.materials) for c in _CONSTRUCTION.finditer(text))
+            if m
+        ),
+        "",
+    )
+    return built or _known(name, lex.materials) or _known(text, lex.materials) or None
+
+
+def finish(product: ProductText) -> str | None:
+    lex = lexicon()
+    limit = WORD_LIMITS["material_finish"]
+    for field, vocabularies in (
+        ("finish", (lex.finishes, lex.colours)),
+        ("colour", (lex.colours, lex.finishes)),
+    ):
+        stated = spec_value(product.specs, field) or stated_in_text(product.description, field)
+        if stated:
+            return _from_value(stated, limit, *vocabularies, written=True) or None
+    # A colour in a name's first part is too often part of a model or variety name ("Black
+    # Fox", "Pinot Noir"); after it ("…, black", "(Black)") it is the product's. "Nickel
+    # silver" is a material, not silver.
+    name = _without(normalise(product.name), lex.materials)
+    _, _, rest = _parts(name)
+    text = _without(real_text(product.description), lex.materials)
+    return (
+        _as_written(name, lex.finishes)
+        or _as_written(rest, lex.colours)
+        or _as_written(text, lex.finishes, lex.colours)
+        or None
+    )
+
+
+def _parts(name: str) -> tuple[str, str, str]:
+    """A name's first part and the rest, split at its first comma, bracket or dash."""
+    match = _NAME_PARTS.search(name)
+    return (
+        (name[: match.start()], match.group(0), name[match.start() :]) if match else (name, "", "")
+    )

@@ -1,0 +1,132 @@
+"""A page's photos, given its site: which of the images it shows are its own.
+
+What the site says about an image besides the page itself:
+
+* An image on many pages (logo, banner, payment badges) is chrome, never a product's photo.
+* An image shown on this page and on a page this one links to belongs to the linked page:
+  a category shows its products' photos (often the very files their own pages show) and links
+  to them. The product's photo is its own even when its listing shows the same file. Where
+  the two link each other (a product's way back to its category), the page with fewer links
+  is the product.
+* An image shown on this page and on other pages unrelated by links (the same boat on two
+  engines' pages) is shared, and gives way to one only this page shows.
+* An image under a label that heads the same block on many pages ("Physical properties:",
+  "Dimensions") is a drawing or a table, and gives way to one that is not.
+
+Where the page says which is its photo, that wins: the image right under its main heading,
+else the one in the place where its template shows each page's own photo.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ilid_platform.crawl.extract.naming import page_key, text_key
+from ilid_platform.crawl.extract.reading import PageReading
+from ilid_platform.crawl.extract.site_stats import SiteStats, page_headings
+
+THUMBNAIL_AREA = 150 * 150
+"""An image declared smaller is a thumbnail (of a larger photo further on), not the photo; so
+is one with an image declared four times its size on the page."""
+
+
+def choose_photos(
+    reading: PageReading, stats: SiteStats, evidence: list[str]
+) -> tuple[list[str], str, int]:
+    """Main photo first (own photos before shared ones; in a product-named gallery, else the
+    largest, else the first), then the rest of its gallery; the main photo's caption; and how
+    many photos of pages this one links to it shows (or of how many such pages, if more)."""
+    candidates = []
+    chrome = tiles = 0
+    own_key = page_key(reading.url)
+    for image in reading.features.images:
+        if _chrome(image["url"], own_key, stats):
+            chrome += 1
+        elif image["tile"]:
+            tiles += 1
+        else:
+            candidates.append(image)
+    if chrome:
+        evidence.append(f"{chrome} image(s) skipped as site chrome (on many pages)")
+    if tiles:
+        evidence.append(f"{tiles} image(s) skipped as tiles of a grid (each with its own name)")
+    linked = stats.links_of.get(own_key, set())
+    kinds = {image["url"]: _kind(image, own_key, linked, stats) for image in candidates}
+    shown = [i for i in candidates if kinds[i["url"]] == "linked"]
+    pages = len(set().union(*(stats.image_where.get(i["url"], set()) for i in shown)) & linked)
+    if shown:
+        evidence.append(f"{len(shown)} image(s) skipped: shown by {pages} page(s) it links to")
+    # Several photos of pages it links to, or one photo of several: a category's.
+    foreign = max(len(shown), pages)
+    candidates = [i for i in candidates if kinds[i["url"]] != "linked"]
+    if not candidates:
+        return [], "", foreign
+    headings = page_headings(reading, stats)
+    top = min((h["level"] for h in headings), default=None)
+    names = {text_key(h["text"]) for h in headings if h["level"] == top}
+    under_name = [
+        i
+        for i in candidates
+        if text_key(i.get("caption", "")) in names and not 0 < i["area"] < THUMBNAIL_AREA
+    ]
+    larger = under_name and any(i["area"] >= 4 * under_name[0]["area"] for i in candidates)
+    if under_name and not larger:
+        evidence.append("photo right under the page's main heading")
+        main = under_name[0]
+        return _with_gallery(main, candidates), main.get("caption", ""), foreign
+    slot = stats.photo_slots.get(stats.template_of.get(reading.url, -1))
+    placed = [i for i in candidates if slot and i.get("slot") == slot]
+    if placed:
+        evidence.append("photo from the place that shows each page's own photo in its template")
+        main = placed[0]
+        return _with_gallery(main, candidates), main.get("caption", ""), foreign
+    own = [i for i in candidates if kinds[i["url"]] == "own"]
+    pool = (
+        [i for i in own if i["hinted"]]
+        or own
+        or [i for i in candidates if i["hinted"]]
+        or candidates
+    )
+    largest = max(i["area"] for i in pool)
+    # The first photo, unless a later one is declared much larger (a thumbnail and its photo).
+    main = min((i for i in pool if 2 * i["area"] >= largest), key=lambda i: i["order"])
+    return _with_gallery(main, candidates), main.get("caption", ""), foreign
+
+
+def _with_gallery(main: dict[str, Any], candidates: list[dict[str, Any]]) -> list[str]:
+    urls = [main["url"]]
+    if main["gallery"] >= 0:
+        urls += [i["url"] for i in candidates if i["gallery"] == main["gallery"]]
+    return list(dict.fromkeys(urls))
+
+
+def _chrome(url: str, own_key: str, stats: SiteStats) -> bool:
+    """On so many pages that it is the site's, not counting a few pages that link here (the
+    listings that show a product's own photo as its thumbnail) or pages that one page lists
+    together (its variants sharing a photo); an image on most pages, which all link here, is
+    still the site's (a banner, a menu of products)."""
+    count = stats.image_pages.get(url, 0)
+    if not stats.repeated(count):
+        return False
+    where = stats.image_where.get(url, set())
+    listings = sum(own_key in stats.links_of.get(other, set()) for other in where)
+    if listings >= 0.25 * stats.pages:
+        return True
+    return stats.repeated(count - listings) and not stats.siblings_show(url)
+
+
+def _kind(image: dict[str, Any], own_key: str, linked: set[str], stats: SiteStats) -> str:
+    """ "linked" (a page this one links to shows it), "shared" (pages unrelated by links show
+    it, or it sits under a label many pages repeat), else "own"."""
+    where = stats.image_where.get(image["url"], set()) - {own_key}
+    links = stats.links_of
+    for other in where & linked:
+        back = own_key in links.get(other, set())
+        # Pages that link each other (a category and its product's way back): the one with
+        # more links is the listing.
+        if not back or len(linked) > len(links.get(other, set())):
+            return "linked"
+    caption = text_key(image.get("caption", ""))
+    labelled = bool(caption) and stats.repeated_caption(caption)
+    listed_here = any(own_key in links.get(other, set()) for other in where)
+    return "shared" if (where or labelled) and not listed_here else "own"

@@ -1,0 +1,145 @@
+"""The rule captioner on real product pages in several languages (texts as the crawl reads
+them from corpus sites): product type, nulls where the page says nothing, no boilerplate."""
+
+from __future__ import annotations
+
+import pytest
+
+from ilid_platform.captions.filters import post_filter
+from ilid_platform.captions.language import guess_language
+from ilid_platform.captions.page_text import real_description, stated_in_text
+from ilid_platform.captions.part_type import clean_name
+from ilid_platform.captions.rules import RuleCaptioner
+from ilid_platform.captions.schema import ProductText
+
+IMAGE = ("http://shop.example/img/1.jpg",)
+
+
+def _kept(**product) -> dict:
+    text = ProductText(source="s", url="http://shop.example/p", image_urls=IMAGE, **product)
+    caption, reason = post_filter(RuleCaptioner().caption(text).fields or {})
+    assert reason is None, reason
+    return caption.model_dump()
+
+
+@pytest.mark.parametrize(
+    ("product", "label_short", "material"),
+    [
+        # English, head last, codes and brand cut
+        ({"name": "G3 Medeco Aftermarket Key Blank"}, "key blank", None),
+        (
+            {
+                "name": "Air Drill (Black) Hose",
+                "description": "Air Drill Hose Application Recommended for heavy duty use. "
+                "Construction Tube: Specially compounded Nitrile Rubber, Black.",
+            },
+            "air drill hose",
+            "nitrile rubber",
+        ),
+        # German: the compound's tail, singular
+        ({"name": "20 x KN95 (FFP2) Masken (4 Wochen Lieferzeit)"}, "maske", None),
+        ({"name": "10 x Masken-Aufbewahrungsetui"}, "aufbewahrungsetui", None),
+        # Spanish and Portuguese: head first, a material ends the phrase
+        (
+            {"name": "Válvula Check Horizontal Flangeada Hierro Fundido"},
+            "válvula",
+            "hierro fundido",
+        ),
+        ({"name": "Kit 2 lixeira inox redonda"}, "lixeira", "inox"),
+        ({"name": "Suporte para TV fixo universal"}, "suporte", None),
+        # Russian: noun with its qualifier, Latin brands cut, a material adjective is material
+        (
+            {"name": "Задвижка стальная клиновая с выдвижным шпинделем PN 1,6 МПа"},
+            "задвижка клиновая",
+            "сталь",
+        ),
+        ({"name": "Отбойный молоток Vasser Pro 2000 уд/мин 65Дж 2000Вт"}, "отбойный молоток", None),
+        # a type the page states wins
+        (
+            {
+                "name": "Мультитул DeWalt аккумуляторный, 3300 об/мин",
+                "description": "Артикул: 1628352218 Тип продукта: Набор электроинструмента 12 000₽",
+            },
+            "набор электроинструмента",
+            None,
+        ),
+        # Chinese: model code cut, the last words of the segmented name
+        ({"name": "VSSJAFC型可拆式双法兰传力接头"}, "传力接头", None),
+        # French: a name in parts is read where the text speaks of it
+        (
+            {
+                "name": "L'Unica - Support bois 1 flacon",
+                "description": "Support de style pour le service des vins en flacon à l'unité. "
+                "Portoir en bois vernis, rainuré.",
+            },
+            "support",
+            "bois",
+        ),
+        # a project name under a category: the category
+        (
+            {"name": "Happy Ninja", "breadcrumbs": ("Clothing", "T-shirts", "Happy Ninja")},
+            "t-shirt",
+            None,
+        ),
+        # a technical name under a broad category keeps its own type
+        (
+            {"name": "Bolt M8 x 40, zinc-plated steel", "breadcrumbs": ("Home", "Fasteners")},
+            "bolt",
+            "steel",
+        ),
+    ],
+)
+def test_product_type_and_stated_material(product, label_short, material):
+    caption = _kept(**product)
+    assert caption["label_short"] == label_short
+    assert caption["material"] == material
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Pellentesque habitant morbi tristique senectus et netus et malesuada fames ac turpis "
+        "egestas. Vestibulum tortor quam, feugiat vitae, ultricies eget, tempor sit amet, ante.",
+        "This is a simple product.",
+        "Назад Артикул: 1013678863 Страна производтсва: Китай Тип продукта: Заклепочник 6 500₽ "
+        "Заказать по звонку",
+        "Você está em: Home > Chuveiro Eletrônico Lorenzetti",
+        "Articulated Arm Assembly line Crankshaft Bearing Pressing Machine Cylinder Head Line "
+        "Engine Assembly Trolly Jib Crane Manipulator",
+        "巩义市华鼎伸缩接头专业制造厂生产各种压盖式伸缩接头，并为您提供优质的产品售后服务，请拨打咨询电话：400-6596-332",
+        "Medeco G3 Aftermarket Key Blank in Nickle Silver",
+    ],
+)
+def test_shop_theme_and_template_text_is_no_description(text):
+    assert real_description(text, "G3 Medeco Aftermarket Key Blank") is None
+
+
+def test_real_text_is_kept_without_its_shop_sentences():
+    text = (
+        "Diese Filtereinlagen erfüllen die KN95 Norm. Sie passen in jede wiederverwendbare "
+        "Maske. Versanddauer Der Versand für diesen Artikel dauert ca. 3-4 Wochen. "
+        "In den Warenkorb legen."
+    )
+    assert real_description(text, "Filterpads") == (
+        "Diese Filtereinlagen erfüllen die KN95 Norm. Sie passen in jede wiederverwendbare Maske."
+    )
+
+
+def test_unstated_fields_are_null_and_languages_are_told_apart():
+    caption = _kept(name="Cadeado 35MM")
+    assert (caption["label_short"], caption["material"], caption["description"]) == (
+        "cadeado",
+        None,
+        None,
+    )
+    assert clean_name("Мультитул DeWalt аккумуляторный, 3300 об/мин, 1200Вт") == (
+        "Мультитул аккумуляторный"
+    )
+    assert stated_in_text("Тип продукта: Перфоратор 3 800₽", "type") == "Перфоратор"
+    assert [
+        guess_language(t) for t in ("Задвижка", "伸缩接头", "Die Maske ist für den Schutz")
+    ] == [
+        "ru",
+        "zh",
+        "de",
+    ]
