@@ -362,6 +362,7 @@ def test_verdict_names_the_winner_and_its_margin_with_intervals() -> None:
     assert verdict["separated_from_unseen_teacher"] and verdict["over_twice_chance"]
     assert verdict["text"].startswith("erm won by +0.200: erm 0.600 [0.545, 0.655] against adip")
     assert "the teacher that never saw the shop 0.450" in verdict["text"]
+    assert "(+0.150, intervals apart)" in verdict["text"]
 
 
 def test_verdict_with_overlapping_intervals_says_so_instead_of_ranking() -> None:

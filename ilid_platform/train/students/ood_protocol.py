@@ -132,7 +132,7 @@ class StudentComparison:
             teacher = average[TEACHER_UNSEEN]
             out["over_unseen_teacher"] = top["acc"] - teacher["acc"]
             out["separated_from_unseen_teacher"] = _separated(top, teacher)
-            relation = "apart from" if out["separated_from_unseen_teacher"] else "overlapping"
+            relation = "apart" if out["separated_from_unseen_teacher"] else "overlapping"
             text += (
                 f"; the teacher that never saw the shop {_with_interval(teacher)} "
                 f"({out['over_unseen_teacher']:+.3f}, intervals {relation})"
