@@ -195,11 +195,17 @@ class _Cells(NamedTuple):
     levels: np.ndarray  # values as uint8, to index the brightness lookup
 
 
+def _channel_max(values: np.ndarray) -> np.ndarray:
+    """`values.max(axis=2)` of (h, w, 3) cells; numpy reduces a last axis of 3 slowly."""
+    return np.maximum(np.maximum(values[..., 0], values[..., 1]), values[..., 2])
+
+
 def _cells(values: np.ndarray) -> _Cells:
-    luma = values.mean(axis=2)
+    total = values[..., 0] + values[..., 1] + values[..., 2]  # as values.sum(axis=2)
+    luma = total / np.float32(3)
     contrast = cv2.dilate(luma, _KERNEL) - cv2.erode(luma, _KERNEL)
-    sums = values.sum(axis=2, keepdims=True) + 1
-    colourable = (sums[..., 0] > 90) & (values.max(axis=2) < 240)
+    sums = (total + 1)[..., None]
+    colourable = (sums[..., 0] > 90) & (_channel_max(values) < 240)
     levels = np.clip(values, 0, 255).astype(np.uint8)
     return _Cells(values, contrast, sums, colourable, values / sums, levels)
 
@@ -277,7 +283,7 @@ def _compare(a: Prepared, b: Prepared, transform: np.ndarray, config: CheckConfi
     window = (_COLOUR_WINDOW, _COLOUR_WINDOW)
     shift = cv2.boxFilter((cells_b.chroma - cells_a.chroma) * weight[..., None], -1, window)
     shift /= np.maximum(cv2.boxFilter(weight, -1, window), 1e-3)[..., None]
-    recoloured = coloured & (np.abs(shift).max(axis=2) > config.chroma_tolerance)
+    recoloured = coloured & (_channel_max(np.abs(shift)) > config.chroma_tolerance)
     # The lookup is fitted again without the overlay band once that is known.
     flat = contrast < 2 * config.tolerance
     rows = np.zeros(valid.shape[0], bool)
@@ -287,7 +293,7 @@ def _compare(a: Prepared, b: Prepared, transform: np.ndarray, config: CheckConfi
         basis = basis if basis.sum() >= 64 else valid
         lookup = _brightness_lookup(grid_a[basis], grid_b[basis], flat[basis])
         expected = lookup[cells_a.levels]
-        changed = (np.abs(grid_b - expected).max(axis=2) > tolerance) & valid
+        changed = (_channel_max(np.abs(grid_b - expected)) > tolerance) & valid
         found_rows, found_cols = _band(changed, 0), _band(changed, 1)
         if np.array_equal(found_rows, rows) and np.array_equal(found_cols, cols):
             break  # no band (or the same one): the lookup would not change
