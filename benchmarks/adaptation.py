@@ -8,20 +8,21 @@ third with k shots per class, on the same split and step budget. Everything is c
 `--home` by config and data, so a re-run prints at once.
 
     .venv/bin/python benchmarks/adaptation.py [--json OUT] [--steps 200] [--shots 1 4 16 all]
+
+The ratio line: the best method's label_short over zero-shot's, at the headline shots.
 """
 
 from __future__ import annotations
 
-import json
-import time
 from typing import Any
 
-from large_catalog import add_scratch_clip_arguments, benchmark_parser, prepare, scratch_clip
+from harness import Benchmark, Ratio
+from large_catalog import add_catalog_arguments, add_scratch_clip_arguments, prepare, scratch_clip
 
 from ilid_platform.train.clip.adaptation_protocol import ProtocolConfig, compare_methods
 from ilid_platform.train.clip.methods import METHODS
 from ilid_platform.train.clip.stage import train_clip
-from ilid_platform.train.report import COLUMNS, comparison_markdown, markdown_table
+from ilid_platform.train.report import COLUMNS, comparison_headers, comparison_rows
 from ilid_platform.train.scores import format_accuracy
 
 HEADLINE_SHOTS = "16"
@@ -47,14 +48,15 @@ def flat_row(metrics: dict[str, Any]) -> dict[str, Any]:
 
 
 def main() -> int:
-    parser = benchmark_parser(__doc__.splitlines()[0])
+    bench = Benchmark("adaptation", __doc__)
+    parser = bench.parser
+    add_catalog_arguments(parser)
     parser.add_argument("--steps", type=int, default=200)
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--shots", nargs="+", default=["1", "4", "16", "all"])
     parser.add_argument("--methods", nargs="+", default=list(METHODS))
     add_scratch_clip_arguments(parser)
-    args = parser.parse_args()
-    started = time.perf_counter()
+    args = bench.parse()
     shards, out, progress = prepare(args)
 
     scratch = scratch_clip(args)
@@ -71,50 +73,49 @@ def main() -> int:
     comparison = compare_methods(shards, out / "adaptation", protocol, progress)
 
     m = full.metrics
-    print(f"\n## finetune from scratch on all shops ({m['n_train']} train, {m['n_test']} test)")
-    for title, prefix in COLUMNS:
-        print(f"  {title:<26} {format_accuracy(m, prefix)}")
-    for field in ("label_short", "material"):
-        print(f"  zero-shot {field} chance {m[f'zeroshot_{field}_chance']:.3f}")
-    for source, entry in m["per_source"].items():
-        print(f"  label_short on {source:<9} {format_accuracy(entry, '')}")
-    base = comparison.base
-    print(f"\n## starting model for adaptation: {base.get('source')}")
-    print(f"  label_short (their test split) {format_accuracy(base, 'zeroshot_label_short')}")
-    print("\n" + comparison_markdown(comparison))
-    print(
-        "\n"
-        + markdown_table(
-            ["method", *comparison.runs],
-            [
-                [
-                    name,
-                    *(
-                        format_accuracy(runs.get(name, {}), "zeroshot_label_short")
-                        for runs in comparison.runs.values()
-                    ),
-                ]
-                for name in args.methods
-            ],
-        )
+    bench.table(
+        f"finetune from scratch on all shops ({m['n_train']} train, {m['n_test']} test images)",
+        ["metric", "accuracy [95 % CI]"],
+        [[title, format_accuracy(m, prefix)] for title, prefix in COLUMNS]
+        + [
+            [f"label_short on {source}", format_accuracy(entry, "")]
+            for source, entry in m["per_source"].items()
+        ],
+        note=", ".join(
+            f"{field} chance {m[f'zeroshot_{field}_chance']:.3f}"
+            for field in ("label_short", "material")
+        ),
     )
-    if args.json:
-        headline = (
-            HEADLINE_SHOTS if HEADLINE_SHOTS in comparison.runs else list(comparison.runs)[-1]
+    base = comparison.base
+    any_run = next(iter(next(iter(comparison.runs.values())).values()))
+    for shot_count in comparison.runs:
+        bench.table(
+            f"adapting to {comparison.target_source} from {base.get('source')}, "
+            f"{shot_count} shots per class ({any_run.get('n_test', 0)} test images)",
+            comparison_headers(),
+            comparison_rows(comparison, shot_count),
         )
-        result: dict[str, Any] = {}
-        for name in args.methods:
-            row = flat_row(comparison.runs[headline][name])
-            row["shots"] = headline
-            row["by_shots"] = {k: flat_row(r[name]) for k, r in comparison.runs.items()}
-            result[name] = row
-        result["finetune_from_scratch_all_shops"] = flat_row(full.metrics)
-        result["base_model"] = {"source": base.get("source"), **flat_row(base)}
-        result["target_source"] = comparison.target_source
-        args.json.write_text(json.dumps(result, indent=2))
-        print(f"\nwrote {args.json}")
-    print(f"\nwall time {time.perf_counter() - started:.0f} s")
-    return 0
+    headline = HEADLINE_SHOTS if HEADLINE_SHOTS in comparison.runs else list(comparison.runs)[-1]
+    result: dict[str, Any] = {}
+    for name in args.methods:
+        row = flat_row(comparison.runs[headline][name])
+        row["shots"] = headline
+        row["by_shots"] = {k: flat_row(r[name]) for k, r in comparison.runs.items()}
+        result[name] = row
+    bench.figure("methods", result)
+    bench.figure("finetune_from_scratch_all_shops", flat_row(full.metrics))
+    bench.figure("base_model", {"source": base.get("source"), **flat_row(base)})
+    bench.figure("target_source", comparison.target_source)
+    runs = comparison.runs[headline]
+    accuracy = {
+        k: r["zeroshot_label_short_acc"] for k, r in runs.items() if "zeroshot_label_short_acc" in r
+    }
+    best = max(accuracy, key=accuracy.__getitem__)
+    bench.note(f"best at {headline} shots: {best} {accuracy[best]:.3f}")
+    if accuracy.get("zero_shot"):
+        ratio = accuracy[best] / accuracy["zero_shot"]
+        return bench.finish(Ratio(f"{best}/zero_shot label_short", ratio))
+    return bench.finish()
 
 
 if __name__ == "__main__":

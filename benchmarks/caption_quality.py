@@ -74,6 +74,9 @@ def build_captioner(args: argparse.Namespace):
 def kept_captions(captioner, products: list[ProductText]) -> dict[str, dict | None]:
     """By url: the caption the `captions` asset would keep, or None (filtered, failed)."""
     kept: dict[str, dict | None] = {}
+    prepare = getattr(captioner, "prepare", None)
+    if prepare is not None:  # as `caption_products` does: every live product of the site
+        prepare(products)
     todo = []
     for product in products:
         if pre_filter(product) is None:

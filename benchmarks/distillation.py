@@ -4,20 +4,21 @@ Builds the `large` demo catalog's shards (shared with `adaptation.py` in the sam
 trains the teacher on every shop (`clip_model`'s `finetune` from scratch) and, per held-out
 shop, a teacher that never saw it; each method then distils that teacher into a student on
 the other shops (same data, steps, augmentation and averaging) and is tested on every image
-of the held-out shop. Variants show what an initialisation or augmentation buys (`--variants
-arch=teacher augment=crop`); `--unseen-augment domainbed` trains teachers that are more
-robust to another shop's photos; `--distill-from seen` distils the teacher trained on every
+of the held-out shop. Its defaults are the assets' (students from the teacher's tower,
+teachers that never saw the shop trained with `domainbed` views). Variants show what an
+initialisation or augmentation buys (`--variants arch=resnet18 augment=crop`);
+`--unseen-augment pose` trains teachers that transfer worse to another shop's photos;
+`--distill-from seen` distils the teacher trained on every
 shop, as the paper's students learn from a CLIP that knows their test domains, and tests
 every model on the held-out shop's test split, which none trained on. Prints the table, the
 targets' margins and the students' CPU throughput (torch and onnxruntime) beside the
 teacher's. Runs are cached in `--home`.
 
-    .venv/bin/python benchmarks/distillation.py [--json OUT] [--arch resnet18] [--steps 60 240]
+    .venv/bin/python benchmarks/distillation.py [--json OUT] [--arch teacher] [--steps 60 240]
 """
 
 from __future__ import annotations
 
-import json
 import tempfile
 import time
 from dataclasses import replace
@@ -26,17 +27,18 @@ from typing import Any
 
 import numpy as np
 import torch
+from harness import Benchmark, Ratio
 from large_catalog import (
     SCRATCH_EPOCHS,
+    add_catalog_arguments,
     add_scratch_clip_arguments,
-    benchmark_parser,
     prepare,
     scratch_clip,
 )
 
 from ilid_platform.train.clip.methods.run import load_adapted
-from ilid_platform.train.clip.stage import train_clip
-from ilid_platform.train.report import student_markdown
+from ilid_platform.train.clip.stage import STAND_IN_AUGMENT, train_clip
+from ilid_platform.train.report import student_table
 from ilid_platform.train.students.export import export_onnx
 from ilid_platform.train.students.objectives import OBJECTIVES
 from ilid_platform.train.students.ood_protocol import (
@@ -110,13 +112,13 @@ def parse_variant(text: str) -> dict[str, Any]:
 
 
 def main() -> int:
-    parser = benchmark_parser(__doc__.splitlines()[0])
+    bench = Benchmark("distillation", __doc__)
+    parser = bench.parser
+    add_catalog_arguments(parser)
     parser.add_argument("--no-throughput", action="store_true")
     add_scratch_clip_arguments(parser)  # --epochs: the seen teacher's
     parser.add_argument("--unseen-epochs", type=int, default=SCRATCH_EPOCHS, help="unseen teachers")
-    parser.add_argument(
-        "--unseen-augment", default=None, help="unseen teachers' views; default: --clip-augment"
-    )
+    parser.add_argument("--unseen-augment", default=STAND_IN_AUGMENT, help="unseen teachers' views")
     parser.add_argument("--methods", nargs="+", default=list(OBJECTIVES))
     parser.add_argument("--holdouts", nargs="+", default=None, help="default: every shop")
     parser.add_argument("--arch", default=StudentConfig().arch)
@@ -126,8 +128,7 @@ def main() -> int:
     parser.add_argument("--distill-from", default="unseen", choices=["unseen", "seen"])
     parser.add_argument("--variants", nargs="*", default=[], help="e.g. arch=teacher")
     parser.add_argument("--variant-methods", nargs="+", default=["adip", "kd"])
-    args = parser.parse_args()
-    started = time.perf_counter()
+    args = bench.parse()
     shards, out, progress = prepare(args)
 
     seen_config = scratch_clip(args)
@@ -161,43 +162,48 @@ def main() -> int:
             teachers_dir=out / "adaptation" / "base",  # the adaptation benchmark's stand-ins
         )
 
-    comparison = run(student, args.methods)
-    print(f"\n## students: {args.arch}, {args.steps[0]}+{args.steps[1]} steps, {args.augment}")
-    print(student_markdown(comparison))
-    result = comparison.to_json()
-    result["margins"] = margins(comparison)
-    print("\n" + json.dumps(result["margins"], indent=1))
+    def report(title: str, comparison: StudentComparison) -> dict[str, Any]:
+        caption, headers, rows = student_table(comparison)
+        bench.table(title, headers, rows, note=caption)
+        found = margins(comparison)
+        bench.table(
+            f"{title}: margins",
+            ["margin", "value"],
+            [[k, round(v, 3) if isinstance(v, float) else v] for k, v in found.items()],
+        )
+        return found
 
+    comparison = run(student, args.methods)
+    title = f"students: {args.arch}, {args.steps[0]}+{args.steps[1]} steps, {args.augment}"
+    result = comparison.to_json()
+    result["margins"] = report(title, comparison)
     result["variants"] = {}
     for text in args.variants:
         variant = replace(student, **parse_variant(text))
         extra = run(variant, args.variant_methods)
-        print(f"\n## variant {text}")
-        print(student_markdown(extra))
         result["variants"][text] = {
             "average": {k: v["acc"] for k, v in extra.average().items()},
             "average_ci": {k: v["ci"] for k, v in extra.average().items()},
-            "margins": margins(extra),
+            "margins": report(f"variant {text}", extra),
             "runs": extra.to_json(),
         }
-        print("\n" + json.dumps(result["variants"][text]["margins"], indent=1))
 
     first = next(iter(comparison.runs.values()))
     best = result["margins"]["best_student"]
     if not args.no_throughput:
         speed = throughput(Path(first[best]["checkpoint"]), seen)
         result["images_per_second_cpu"] = speed
-        print("\n## images per second, CPU, batches of 64")
-        for name, value in speed.items():
-            print(f"  {name:<22} {value:8.1f}")
-    if args.json:
-        args.json.write_text(json.dumps(result, indent=2))
-        print(f"\nwrote {args.json}")
-    print(f"\nwall time {time.perf_counter() - started:.0f} s")
+        bench.table(
+            f"images per second, CPU, batches of 64 ({best} student, teacher)",
+            ["model", "images/s"],
+            [[name, value] for name, value in speed.items()],
+        )
+    bench.figure("comparison", result)
     average = comparison.average()
     if "adip" in average and "kd" in average:
-        print(f"ratio adip/kd out of domain: {average['adip']['acc'] / average['kd']['acc']:.2f}x")
-    return 0
+        ratio = average["adip"]["acc"] / average["kd"]["acc"]
+        return bench.finish(Ratio("adip/kd out of domain", ratio))
+    return bench.finish()
 
 
 if __name__ == "__main__":

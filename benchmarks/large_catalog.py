@@ -23,34 +23,32 @@ from ilid_platform.run_demo import materialize_everything
 from ilid_platform.settings import storage_paths
 from ilid_platform.train.clip.stage import ClipConfig
 
-# The catalog's ~1,200 training photos carry more detail than the demo's default 64 px keep
-# (label_short 0.76 at 64 px, 0.83 at 96 px, 40 epochs, `pose`); its parts lie at any angle.
-# The README's "Training from scratch" has the measurements.
-SCRATCH_MODEL = "ilid-tiny-96"
-SCRATCH_AUGMENT = "pose"
-SCRATCH_EPOCHS = 80  # 40: label_short 0.83, still rising on val
+# The from-scratch CLIPs train with ClipConfig's defaults, the recipe measured here
+# (docs/clip.md, "Training from scratch"); the flags below only override them.
+CLIP_DEFAULTS = ClipConfig()
+SCRATCH_EPOCHS = CLIP_DEFAULTS.epochs
 SPLIT = {"train": 0.6, "val": 0.1, "test": 0.3}  # several hundred test images per shop
 # Outside /tmp: the shards and checkpoints are reused across runs and must survive cleaners.
 DEFAULT_HOME = Path.home() / ".cache" / "ilid-benchmarks"
 
 
-def benchmark_parser(description: str) -> argparse.ArgumentParser:
-    """The arguments every large-catalog benchmark shares: where, which catalog, the JSON."""
-    parser = argparse.ArgumentParser(description=description)
+def add_catalog_arguments(parser: argparse.ArgumentParser) -> None:
+    """Where the large-catalog benchmarks keep their shards and models, and which catalog."""
     parser.add_argument("--home", type=Path, default=DEFAULT_HOME, help="shards, checkpoints")
-    parser.add_argument("--size", default="large")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--json", type=Path, default=None, help="write the figures here")
-    return parser
+    parser.add_argument("--size", default="large", help="demo catalog size")
+    parser.add_argument("--seed", type=int, default=0, help="catalog, split and training")
 
 
 def add_scratch_clip_arguments(parser: argparse.ArgumentParser) -> None:
     """How the benchmarks that train CLIP from scratch (stand-in and teachers) train it."""
     parser.add_argument("--epochs", type=int, default=SCRATCH_EPOCHS, help="CLIP on every shop")
-    parser.add_argument("--clip-model", default=SCRATCH_MODEL, help="from-scratch CLIP config")
-    parser.add_argument("--clip-augment", default=SCRATCH_AUGMENT, help="its training views")
+    parser.add_argument("--clip-model", default=CLIP_DEFAULTS.model, help="from-scratch CLIP")
+    parser.add_argument("--clip-augment", default=CLIP_DEFAULTS.augment, help="its views")
     parser.add_argument(
-        "--clip-label-dropout", type=float, default=0.0, help="see ClipConfig.label_dropout"
+        "--clip-label-dropout",
+        type=float,
+        default=CLIP_DEFAULTS.label_dropout,
+        help="see ClipConfig.label_dropout",
     )
 
 
@@ -66,7 +64,7 @@ def scratch_clip(args: argparse.Namespace, epochs: int | None = None) -> ClipCon
 
 
 def prepare(args: argparse.Namespace) -> tuple[Path, Path, Callable[[str], None]]:
-    """(shards, checkpoints dir, progress printer) for parsed `benchmark_parser` arguments."""
+    """(shards, checkpoints dir, progress printer) for `add_catalog_arguments`' flags."""
     logging.basicConfig(level=logging.WARNING)
     home = args.home.resolve()
     progress = progress_printer()

@@ -40,7 +40,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow.parquet as pq
-from large_catalog import benchmark_parser, prepare
+from harness import Benchmark, Ratio
+from large_catalog import add_catalog_arguments, prepare
 
 from ilid_platform.dataset.layout import PARQUET_DIR, WEBDATASET_DIR, shard_files
 from ilid_platform.dataset.shards import write_shards
@@ -156,7 +157,9 @@ def warm_page_cache(shards: Path) -> int:
 
 
 def main() -> int:
-    parser = benchmark_parser(__doc__.splitlines()[0])
+    bench = Benchmark("train_vs_open_clip", __doc__)
+    parser = bench.parser
+    add_catalog_arguments(parser)
     parser.add_argument("--shard-size", type=int, default=None, help="rows per tar")
     parser.add_argument("--model", default="ilid-tiny")
     parser.add_argument("--device", default="cpu", help="cpu or cuda")
@@ -169,7 +172,7 @@ def main() -> int:
     parser.add_argument("--sides", nargs="+", default=SIDES, choices=SIDES)
     parser.add_argument("--repeats", type=int, default=1, help="runs per side; the fastest")
     parser.add_argument("--keep", action="store_true", help="keep the runs' folder")
-    args = parser.parse_args()
+    args = bench.parse()
     args.precision = "amp_fp16" if args.precision == "amp" else args.precision
     if args.device == "cpu" and args.precision != "fp32":
         parser.error("on CPU our loop trains fp32 whatever the precision; pass --precision fp32")
@@ -195,22 +198,21 @@ def main() -> int:
     rows = {k: max(v, key=lambda t: t.samples_per_second) for k, v in runs.items()}
     if not args.keep:
         shutil.rmtree(work)
-    print(
-        f"\n{args.model}, batch {args.batch_size}, {args.epochs} epochs, {args.precision}, "
-        f"{args.workers} workers, {args.threads} threads, {args.device}\n"
+    bench.table(
+        f"{args.model}, batch {args.batch_size}, {args.epochs} epochs, {args.precision}, "
+        f"{args.workers} workers, {args.threads} threads, {args.device}",
+        ["side", "steps", "samples", "seconds", "samples/s"],
+        [
+            [row.side, row.steps, row.samples, round(row.seconds, 2), row.samples_per_second]
+            for row in rows.values()
+        ],
+        note=f"the fastest of {args.repeats} run(s) per side",
     )
-    print(f"{'side':<10} {'steps':>6} {'samples':>8} {'seconds':>8} {'samples/s':>10}")
-    for row in rows.values():
-        print(
-            f"{row.side:<10} {row.steps:>6} {row.samples:>8} {row.seconds:>8.2f} "
-            f"{row.samples_per_second:>10.1f}"
-        )
-    if args.json:
-        args.json.write_text(json.dumps({k: vars(v) for k, v in rows.items()}, indent=2))
+    bench.figure("runs", {k: [vars(t) for t in v] for k, v in runs.items()})
     if {"ours", "open_clip"} <= rows.keys():
         ratio = rows["ours"].samples_per_second / rows["open_clip"].samples_per_second
-        print(f"ratio ours/open_clip: {ratio:.2f}x")
-    return 0
+        return bench.finish(Ratio("ours/open_clip", ratio))
+    return bench.finish()
 
 
 if __name__ == "__main__":

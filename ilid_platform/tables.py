@@ -116,6 +116,7 @@ PAGES = Table(
         ("specs", "JSON"),  # object str -> str
         ("breadcrumbs", "VARCHAR[]"),
         ("image_urls", "VARCHAR[]"),
+        Column("image_fallbacks", "VARCHAR[]", added_later=True),
         ("sku", "VARCHAR"),
         ("brand", "VARCHAR"),
         ("extraction", "VARCHAR"),

@@ -54,6 +54,47 @@ def _kept(**product) -> dict:
             "сталь",
         ),
         ({"name": "Отбойный молоток Vasser Pro 2000 уд/мин 65Дж 2000Вт"}, "отбойный молоток", None),
+        # Russian plurals in the singular (pymorphy3), the adjective agreeing; no prefix noun
+        ({"name": "Шаровые краны 11с67п"}, "шаровой кран", None),
+        ({"name": "Клапаны запорные 15с22нж"}, "клапан запорный", None),
+        ({"name": "Клапан стальной запорный 15с22нж"}, "клапан запорный", "сталь"),
+        ({"name": "Мини кассета 6 ячеек, 0.17л"}, "кассета", None),
+        # English plurals by dictionary (lemminflect): not "knive", not "canva"
+        ({"name": "Pocket Knives, 3 Blades"}, "pocket knife", None),
+        ({"name": "Cotton Canvas"}, "canvas", "cotton"),
+        # a part's material where no row states the product's ("Handle Material"); a value
+        # that is only a grade keeps it
+        (
+            {
+                "name": "Native, Pink FRN Handle, Plain",
+                "specs": {"Handle Material": "FRN, Pink"},
+                "breadcrumbs": ("Smullin Supply", "Knives", "Native"),
+            },
+            "knife",
+            "frn",
+        ),  # fmt: skip
+        (
+            {"name": "3PC Ball Valve", "description": "Materials : CF8M, CF8, CF3M, WCB."},
+            "ball valve",
+            "CF8M",
+        ),
+        # a material in a sentence about other products or not about this one is none of its
+        (
+            {
+                "name": "Шаровые краны 11с67п",
+                "description": "Краны для воды. Также мы поставляем шаровые краны из ПВХ.",
+            },
+            "шаровой кран",
+            None,
+        ),  # fmt: skip
+        (
+            {
+                "name": "Motor marino 8 HP",
+                "description": "Portátil. Su uso varía desde un dingui hasta un cayuco de madera.",
+            },
+            "motor marino",
+            None,
+        ),  # fmt: skip
         # a type the page states wins
         (
             {

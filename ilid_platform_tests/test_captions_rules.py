@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ilid_platform.captions.filters import post_filter, trade_name_pattern
-from ilid_platform.captions.rules import RuleCaptioner, singular, strip_codes
+from ilid_platform.captions.rules import RULES_VERSION, RuleCaptioner, singular, strip_codes
 from ilid_platform.captions.schema import ProductText
 
 ACME = r"(?i)\b(?:acme|torqlok|fixmaster(?: pro)?|duragrip|steelmate|precisionline)\b"
@@ -91,7 +91,8 @@ def test_brief_example_hex_nut():
             None,
             {
                 "name": "Swivel castor 100 mm with brake, black",
-                "description": "Swivel castor with top plate. Polyurethane tread, steel housing.",
+                "description": "Swivel castor with top plate. The castor has a polyurethane "
+                "tread and a steel housing.",
                 "breadcrumbs": ("Home", "Castors"),
             },
             ("swivel castor", "swivel castor with brake, black", "polyurethane", "black"),
@@ -105,7 +106,7 @@ def test_brief_example_hex_nut():
                     "Colour": "RAL 9005 jet black",
                 },
             },
-            ("star grip knob", "star grip knob, polyamide", "polyamide", "jet black"),
+            ("grip knob", "star grip knob, polyamide", "polyamide", "jet black"),
         ),
     ],
 )
@@ -161,7 +162,7 @@ def test_long_description_keeps_whole_leading_sentences_within_thirty_words():
 def test_deterministic_and_model_identity_follows_the_regex():
     product = ProductText("s", "u", "Washer M8 DIN 125, brass, polished", image_urls=IMAGES)
     assert RuleCaptioner().caption(product) == RuleCaptioner().caption(product)
-    assert RuleCaptioner().model == "rules-v2"
+    assert RuleCaptioner().model == RULES_VERSION == "rules-v3"
     assert RuleCaptioner(ACME).model != RuleCaptioner(CLAMPCO).model
     with pytest.raises(Exception, match="unterminated|missing"):
         RuleCaptioner("(broken")
@@ -178,3 +179,79 @@ def test_helpers():
         "glass",
         "valve",
     ]
+
+
+def test_what_the_site_repeats_is_no_description_and_states_no_material():
+    """A sentence several products' pages hold (the shop's blurb, a capabilities list) is the
+    site's text: prepared with the site's products, the captioner neither describes a product
+    with it nor takes a material from it; the site's shared text is part of the model id."""
+    blurb = "We are here to provide best solutions for all your queries. Materials: brass."
+    own = {
+        "Gate Valve": "A gate valve shuts a pipe line off with a sliding wedge.",
+        "Check Valve": "A check valve lets the medium flow one way only, closing on backflow.",
+        "Globe Valve": "",
+    }
+    products = [
+        ProductText("dwg", f"http://dwg/{i}", name, description=f"{text} {blurb}".strip(),
+                    image_urls=IMAGES)
+        for i, (name, text) in enumerate(own.items())
+    ]  # fmt: skip
+    alone = RuleCaptioner()
+    assert alone.caption(products[0]).fields["material"] == "brass"
+    captioner = RuleCaptioner()
+    captioner.prepare(products)
+    assert captioner.model.startswith(f"{RULES_VERSION}+site-")
+    fields = [captioner.caption(p).fields for p in products]
+    assert [f["description"] for f in fields] == [own["Gate Valve"], own["Check Valve"], None]
+    assert [f["material"] for f in fields] == [None, None, None]
+    assert [f["label_short"] for f in fields] == ["gate valve", "check valve", "globe valve"]
+    other = RuleCaptioner()
+    other.prepare(products[:1])  # one page repeats nothing
+    assert other.model != captioner.model
+
+
+def test_site_brand_opening_every_name_and_phrases_the_site_uses():
+    """A word that opens every name of a site whose names end in their head is its brand
+    ("가인 교반기": a Gain stirrer); a three-word type stays whole only where a text says it."""
+    names = ["가인 교반기", "가인 호스펌프", "가인 OH 라디칼수 발생기"]
+    korean = [ProductText("gain", f"http://gain/{i}", n, image_urls=IMAGES) for i, n in
+              enumerate(names)]  # fmt: skip
+    captioner = RuleCaptioner()
+    captioner.prepare(korean)
+    assert [captioner.caption(p).fields["label_short"] for p in korean] == [
+        "교반기", "호스펌프", "라디칼수 발생기"
+    ]  # fmt: skip
+    hoses = [
+        ProductText("h", "http://h/1", "Sipper Aviation Hose", "Refuels aircraft.",
+                    image_urls=IMAGES),
+        ProductText("h", "http://h/2", "Wire Braid Hose", "Wire braid hoses carry oil.",
+                    image_urls=IMAGES),
+    ]  # fmt: skip
+    captioner.prepare(hoses)
+    assert [captioner.caption(p).fields["label_short"] for p in hoses] == [
+        "aviation hose", "wire braid hose"
+    ]  # fmt: skip
+
+
+def test_sentence_case_name_ends_its_type_at_the_brand_and_a_stated_category_counts():
+    fields = (
+        RuleCaptioner()
+        .caption(ProductText("v", "http://v/1", "Máy chiếu Panasonic PT-LW280", image_urls=IMAGES))
+        .fields
+    )
+    assert fields["label_short"] == "máy chiếu"
+    fields = (
+        RuleCaptioner()
+        .caption(
+            ProductText(
+                "v",
+                "http://v/2",
+                "Ravenna",
+                "Mã: R1 Danh mục: Cơ bida, Cơ Longoni Từ khóa: cơ",
+                breadcrumbs=("Trang chủ", "Ravenna"),
+                image_urls=IMAGES,
+            )  # fmt: skip
+        )
+        .fields
+    )
+    assert fields["label_short"] == "cơ bida"

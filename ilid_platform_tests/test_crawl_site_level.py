@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 from ilid_platform.crawl.extract import decide_pages, extract_product, read_page
+from ilid_platform.crawl.pipelines import decide_products
 
 BASE = "https://maker.example"
 
@@ -159,6 +160,8 @@ def test_jsonld_naming_another_host_with_related_cards_and_a_site_wide_banner() 
         assert record["name"] == f"Cordless drill D{n}"
         assert "summer-sale" not in " ".join(record["image_urls"])
         assert record["image_urls"][0].endswith(f"drill-{n}.jpg")
+        # the page's own photo, for when the original host cannot be reached
+        assert record["image_fallbacks"] == [f"{BASE}/up/drill-{n}-600.jpg"]
     # Alone, the page still trusts the JSON-LD: it is the page's only Product.
     alone = extract_product(pages["/product/drill-2/"], BASE + "/product/drill-2/")
     assert alone.product is not None and alone.product["extraction"] == "json-ld"
@@ -253,3 +256,34 @@ def test_a_hand_written_catalog_whose_pages_say_little_alone() -> None:
     }
     for slug in valves:
         assert decided[f"/products/{slug}.html"]["image_urls"] == [f"{BASE}/img/{slug}.jpg"]
+
+
+def test_a_product_without_breadcrumbs_gets_the_category_that_lists_it() -> None:
+    """A hand-written catalog: the home page shows off products under a slogan, two category
+    pages list them under their kind; product pages show no breadcrumbs."""
+    kinds = {
+        "knives": ("Folding Knives", ["Native", "Tenacious"]),
+        "pumps": ("Hose Pumps", ["GI 400"]),
+    }
+    pages = {}
+    for slug, (title, names) in kinds.items():
+        cards = "".join(
+            f'<a href="/{slug}/{n.lower().replace(" ", "-")}.html"><img src="/t/{n[:3]}.jpg"></a>'
+            for n in names
+        )
+        pages[f"/{slug}.html"] = layout(f"<h1>{title}</h1>{cards}")
+        for n in names:
+            pages[f"/{slug}/{n.lower().replace(' ', '-')}.html"] = layout(
+                f'<h1>{n}</h1><img src="/img/{n[:3]}.jpg" width="500" height="400">'
+                "<table><tr><th>Length</th><td>7 in</td></tr><tr><th>Weight</th><td>3 oz</td></tr>"
+                "</table><p>Add to cart</p>"
+            )
+    showcase = "".join(f'<a href="{p}"><img src="/t/{p[-8:-5]}.jpg"></a>' for p in list(pages)[1:])
+    pages["/"] = layout(f"<h1>We make what lasts.</h1>{showcase}")
+    items = [{"url": BASE + path, "reading": read_page(html, BASE + path).to_json()}
+             for path, html in pages.items()]  # fmt: skip
+    records = {r.url.removeprefix(BASE): r for r in decide_products(items, "maker").records}
+    assert records["/knives/native.html"].breadcrumbs == ["Folding Knives"]
+    assert records["/knives/tenacious.html"].breadcrumbs == ["Folding Knives"]
+    # one product listed: a category of one is no category
+    assert records["/pumps/gi-400.html"].breadcrumbs == []

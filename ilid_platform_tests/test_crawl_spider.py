@@ -174,6 +174,8 @@ def test_crawl_sitemap_links_robots_and_canonical_urls(shop: LocalSite, tmp_path
     assert records[f"{shop.base}/p/3.html"].extraction == "heuristic"
     assert records[f"{shop.base}/p/4.html"].name == "Schraube Größe 8"
     assert records[f"{shop.base}/p/4.html"].specs["Oberfläche"] == "verzinkt"
+    # The listing links p/5 with tracking parameters and a fragment: still its category.
+    assert [records[f"{shop.base}/p/{i}.html"].breadcrumbs for i in (3, 4, 5)] == [["Bolts"]] * 3
 
     raw = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert {"url", "name", "description", "image_urls", "specs", "breadcrumbs"} <= set(raw[0])

@@ -94,7 +94,7 @@ def test_ground_truth_is_complete_and_consistent(site: Path, truth: dict) -> Non
     seen_types, seen_materials = set(), set()
     for name, shop in truth["shops"].items():
         products = shop["products"]
-        n = SIZES["small"]
+        n = SIZES["small"].products
         assert len(products) == n
         assert shop["expected_products"] == sum(not p["disallowed"] for p in products) == n - 3
         assert len({p["product_id"] for p in products}) == len({p["path"] for p in products}) == n

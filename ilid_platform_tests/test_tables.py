@@ -68,6 +68,7 @@ def page_row(url: str, record_hash: str = "h1", name: str = "Bolt") -> dict:
         "specs": '{"Material": "Steel"}',
         "breadcrumbs": ["Fasteners", "Bolts"],
         "image_urls": [f"{url}.jpg"],
+        "image_fallbacks": [],
         "sku": None,
         "brand": None,
         "extraction": "json_ld",

@@ -19,6 +19,7 @@ import pyarrow.parquet as pq
 import pytest
 import torch
 from PIL import Image, ImageDraw
+from torchvision import transforms
 
 from ilid_platform.dataset.layout import PARQUET_DIR, WEBDATASET_DIR
 from ilid_platform.dataset.shards import write_tar
@@ -49,7 +50,12 @@ SOURCES = ("acme", "boltbarn", "clampco")
 # sources, as the adaptation protocol trains its stand-in foundation model: the distillation
 # and adaptation tests then use clampco as the shop the teacher never saw.
 SEEN_SOURCES = ("acme", "boltbarn")
-TEST_CLIP_CONFIG = ClipConfig(epochs=20, warmup_steps=10, num_threads=2, sources=SEEN_SOURCES)
+# The 64 px model with open_clip's crop, streamed: the tests' budget, not the large catalog's
+# recipe (ClipConfig's defaults), which costs twice as much per image.
+SMALL_CLIP = {"model": "ilid-tiny", "augment": "crop", "label_dropout": 0.0, "stream": True}
+TEST_CLIP_CONFIG = ClipConfig(
+    epochs=20, warmup_steps=10, num_threads=2, sources=SEEN_SOURCES, **SMALL_CLIP
+)
 
 
 def _polygon(cx: float, cy: float, r: float, n: int, turn: float, inner: float = 1.0):
@@ -216,11 +222,25 @@ def test_caption_builder_and_fingerprint(tmp_path: Path) -> None:
     assert shard_fingerprint(shards) != before
 
 
-def test_image_dataset_caches_downscaled_images(tmp_path: Path) -> None:
+def test_image_dataset_shares_decoded_images_but_never_mixes_two_datasets(
+    tmp_path: Path,
+) -> None:
     samples = load_samples(write_synthetic_shards(tmp_path / "s", per_combo=1))[:3]
+    # the same ids, other pictures: a second run of a test, or another catalog
+    by_id = {s.id: s for s in load_samples(write_synthetic_shards(tmp_path / "o", 1, seed=1))}
+    others = [by_id[s.id] for s in samples]
+    assert samples[0].image != others[0].image
     dataset = ImageDataset(samples, lambda im: torch.tensor(im.size), cache_size=64)
     assert dataset[1][0].tolist() == [64, 64] and dataset[1][1] == 1
-    assert list(dataset._cache) == [1]
+    # a later dataset of the process gets the decoded image without decoding it again
+    assert ImageDataset(samples, lambda im: im, cache_size=64)[1][0] is dataset._image(1)
+    view = transforms.Compose(
+        [transforms.Resize(32), transforms.CenterCrop(32), transforms.ToTensor()]
+    )
+    first = ImageDataset(samples, view, deterministic=True)[0][0]
+    assert ImageDataset(samples, view, deterministic=True)[0][0] is first  # kept
+    assert not torch.equal(ImageDataset(others, view, deterministic=True)[0][0], first)
+    assert torch.equal(ImageDataset(samples, view)[0][0], first)  # recomputed, the same
 
 
 def test_metrics_on_hand_made_embeddings() -> None:

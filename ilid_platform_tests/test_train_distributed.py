@@ -27,10 +27,10 @@ from ilid_platform.train.batches import ShardStream
 from ilid_platform.train.clip.stage import ClipConfig
 from ilid_platform.train.distributed import World
 from ilid_platform.train.launch import torchrun_command
-from ilid_platform_tests.test_train_clip import write_synthetic_shards
+from ilid_platform_tests.test_train_clip import SMALL_CLIP, write_synthetic_shards
 
 # Per-process batch 8 on two processes is the global batch 16 of one process.
-STEPS_CONFIG = {"epochs": 6, "device": "cpu", "precision": "fp32", "seed": 0}
+STEPS_CONFIG = {"epochs": 6, "device": "cpu", "precision": "fp32", "seed": 0, **SMALL_CLIP}
 # The mean training loss over the last of 6 epochs, relative to one process's: measured 1.68
 # (1 process) and 1.81 (2 processes), from 2.75 and 2.85 in the first epoch. The data order
 # differs (each rank streams its own tars), so the curves agree in trend, not to the digit.

@@ -31,6 +31,7 @@ from ilid_platform.train.students.ood_protocol import (
     TEACHER_SEEN,
     TEACHER_UNSEEN,
     DistillationProtocol,
+    StudentComparison,
     compare_students,
     mean_accuracy,
     student_accuracy,
@@ -341,6 +342,35 @@ def test_mean_accuracy_interval_narrows_with_more_images() -> None:
     many = mean_accuracy([(0.5, 5000), (0.7, 5000)])
     assert few["acc"] == pytest.approx(0.6) == many["acc"]
     assert few["ci"][1] - few["ci"][0] > 5 * (many["ci"][1] - many["ci"][0])
+
+
+def _comparison(students: dict[str, float], teacher: float, n: int = 300) -> StudentComparison:
+    """One held-out shop of `n` images: each student's and the unseen teacher's accuracy."""
+    runs = {
+        method: {"ood_acc": acc, "ood_n": n, "in_domain_acc": 0.5, "chance": 1 / 13}
+        for method, acc in students.items()
+    }
+    teachers = {TEACHER_UNSEEN: {"acc": teacher, "ci": [0, 1], "n": n}}
+    return StudentComparison({"acme": runs}, {"acme": teachers}, config={})
+
+
+def test_verdict_names_the_winner_and_its_margin_with_intervals() -> None:
+    verdict = _comparison({"adip": 0.40, "erm": 0.60, "kd": 0.30}, teacher=0.45).verdict()
+    assert verdict["best"] == "erm" and verdict["runner_up"] == "adip"
+    assert verdict["margin"] == pytest.approx(0.20) and verdict["tied_with"] == []
+    assert verdict["over_unseen_teacher"] == pytest.approx(0.15)
+    assert verdict["separated_from_unseen_teacher"] and verdict["over_twice_chance"]
+    assert verdict["text"].startswith("erm won by +0.200: erm 0.600 [0.545, 0.655] against adip")
+    assert "the teacher that never saw the shop 0.450" in verdict["text"]
+
+
+def test_verdict_with_overlapping_intervals_says_so_instead_of_ranking() -> None:
+    verdict = _comparison({"adip": 0.44, "erm": 0.46, "kd": 0.20}, teacher=0.45).verdict()
+    assert verdict["best"] == "erm" and verdict["tied_with"] == ["adip"]
+    assert verdict["text"].startswith("no objective wins: erm 0.460 [")
+    assert "adip 0.440" in verdict["text"] and "kd" not in verdict["text"]
+    assert "intervals overlapping" in verdict["text"]
+    assert not _comparison({"erm": 0.1}, teacher=0.09).verdict()["over_twice_chance"]
 
 
 @pytest.mark.parametrize("arch", ["mobilenetv3_small_100", "resnet10t", "efficientnet_b0"])

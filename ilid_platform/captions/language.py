@@ -13,27 +13,33 @@ import re
 from ilid_platform.captions.page_text import is_cjk
 
 CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
 # Letters only Vietnamese uses (â, ê, ô are French and Portuguese too).
 _VIETNAMESE = re.compile(r"[ăđơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.I)
 LATIN_LANGUAGES = ("en", "de", "fr", "es", "pt", "it", "nl")
-# Languages that put a noun phrase's head last ("air drill hose", "Motivmaske", "伸缩接头").
-HEAD_LAST = frozenset({"en", "de", "nl", "zh"})
+# Languages told by their script alone.
+_BY_SCRIPT = ("zh", "ko", "ru", "vi")
+# Languages that put a noun phrase's head last ("air drill hose", "Motivmaske", "伸缩接头",
+# "라디칼수 발생기").
+HEAD_LAST = frozenset({"en", "de", "nl", "zh", "ko"})
 
 
 def name_language(name: str, text: str) -> str:
     """The language of the name's words: its own script first (an English name on a Russian
     page is English), then the page's common words for a Latin-script name."""
     own = guess_language(name)
-    if own in ("zh", "ru", "vi"):
+    if own in _BY_SCRIPT:
         return own
     page = guess_language(f"{name} {text}")
-    return page if page not in ("zh", "ru", "vi") else own
+    return page if page not in _BY_SCRIPT else own
 
 
 def guess_language(text: str) -> str:
-    """The language a text is in: its script where that decides (Cyrillic, Chinese,
+    """The language a text is in: its script where that decides (Cyrillic, Chinese, Korean,
     Vietnamese letters), else py3langid's character n-gram model over the Latin-script
     languages catalogs are written in; English when in doubt."""
+    if HANGUL.search(text):
+        return "ko"
     if is_cjk(text):
         return "zh"
     if CYRILLIC.search(text):

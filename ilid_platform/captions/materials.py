@@ -12,9 +12,16 @@ from __future__ import annotations
 import re
 
 from ilid_platform.captions.lexicon import Vocabulary, lexicon
-from ilid_platform.captions.page_text import normalise, real_text, spec_value, stated_in_text
+from ilid_platform.captions.page_text import (
+    normalise,
+    real_text,
+    sentences,
+    spec_value,
+    stated_in_text,
+)
 from ilid_platform.captions.part_type import clean_name
 from ilid_platform.captions.schema import WORD_LIMITS, ProductText
+from ilid_platform.captions.site import EMPTY, SiteText
 
 _WITH_CLAUSE = re.compile(r"\b(?:with|mit|avec|con|com|с)\b[^,;.]*", re.IGNORECASE)
 _SEPARATORS = re.compile(r"[,;/|()\[\]]")
@@ -28,6 +35,9 @@ _CONSTRUCTION = re.compile(
     re.IGNORECASE,
 )
 _NAME_PARTS = re.compile(r"[,;(\[|]|\s[-–—]\s")
+# A grade or standard code as a whole value ("CF8M", "Q235A", "12Х18Н10Т", "G-10").
+_CODE = re.compile(r"(?=\S*\d)(?=\S*[^\W\d_])(?!\d+(?:[x×*/]\d+)+)[^\W_][\w-]{1,14}")
+_WORD = re.compile(r"[^\W\d_]{4,}")
 
 
 def _known(text: str, *vocabularies: Vocabulary) -> str:
@@ -51,10 +61,15 @@ def _as_written(text: str, *vocabularies: Vocabulary) -> str:
 
 def _from_value(value: str, limit: int, *vocabularies: Vocabulary, written: bool = False) -> str:
     """A stated value as written, without grades and codes ("Stainless steel A2" gives
-    "stainless steel", "RAL 9005 jet black" "jet black") when its first clause is short;
-    else the known word it names."""
-    clause = next((c.strip() for c in _SEPARATORS.split(clean_name(value)) if c.strip()), "")
-    if clause and len(clause.split()) <= limit:
+    "stainless steel", "RAL 9005 jet black" "jet black") when its first clause is short and
+    names a known word or is one or two words; a value that is only a grade or code keeps it
+    ("CF8M, WCB" gives "CF8M"); else the known word it names."""
+    raw = next((c.strip() for c in _SEPARATORS.split(value) if c.strip()), "")
+    if _CODE.fullmatch(raw):
+        return raw
+    clause = next((c.strip() for c in _SEPARATORS.split(clean_name(raw)) if c.strip()), "")
+    known = any(v.find(clause) for v in vocabularies)
+    if clause and len(clause.split()) <= limit and (known or len(clause.split()) <= 2):
         return clause.casefold()
     return (_as_written if written else _known)(value, *vocabularies)
 
@@ -64,17 +79,24 @@ def _without(text: str, vocabulary: Vocabulary) -> str:
     return vocabulary.any.sub(" ", text)
 
 
-def material(product: ProductText) -> str | None:
+def material(product: ProductText, site: SiteText = EMPTY, kind: str = "") -> str | None:
+    """The product's material as the page states it. A material word in free text counts
+    only in a sentence about this product (it names the product or its `kind`), never in
+    text the site repeats on other products' pages."""
     lex = lexicon()
     limit = WORD_LIMITS["material"]
-    stated = spec_value(product.specs, "material") or stated_in_text(
-        product.description, "material"
+    statements = site.without_sitewide(product.description)
+    stated = (
+        spec_value(product.specs, "material")
+        or stated_in_text(statements, "material", codes=True)
+        or spec_value(product.specs, "material", of_a_part=True)
     )
     if stated:
         return _from_value(stated, limit, lex.materials) or None
+    own = real_text(product.description, site)
     # "zinc plated" is a finish and "with rubber insert" an accessory, not the material.
     name = _WITH_CLAUSE.sub(" ", _without(normalise(product.name), lex.finishes))
-    text = _without(real_text(product.description), lex.finishes)
+    text = _without(own, lex.finishes)
     built = next(
         (
             m
@@ -83,17 +105,35 @@ def material(product: ProductText) -> str | None:
         ),
         "",
     )
-    return built or _known(name, lex.materials) or _known(text, lex.materials) or None
+    if built or _known(name, lex.materials):
+        return built or _known(name, lex.materials)
+    about = _about(product.name, kind)
+    for sentence in sentences(text):
+        if about.search(sentence):  # "comes with silicone brackets": an accessory's
+            found = _known(_WITH_CLAUSE.sub(" ", sentence), lex.materials)
+            if found:
+                return found
+    return None
 
 
-def finish(product: ProductText) -> str | None:
+def _about(name: str, kind: str) -> re.Pattern[str]:
+    """Words that make a sentence about this product: its name's and its kind's, without
+    their last two letters ("valves" and "valve", "клапаны" and "клапана" count)."""
+    words = {w.casefold()[: max(4, len(w) - 2)] for w in _WORD.findall(f"{name} {kind}")}
+    if not words:
+        return re.compile(r"(?!)")
+    return re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, sorted(words)))})", re.IGNORECASE)
+
+
+def finish(product: ProductText, site: SiteText = EMPTY) -> str | None:
     lex = lexicon()
     limit = WORD_LIMITS["material_finish"]
+    own = real_text(product.description, site)
     for field, vocabularies in (
         ("finish", (lex.finishes, lex.colours)),
         ("colour", (lex.colours, lex.finishes)),
     ):
-        stated = spec_value(product.specs, field) or stated_in_text(product.description, field)
+        stated = spec_value(product.specs, field) or stated_in_text(own, field)
         if stated:
             return _from_value(stated, limit, *vocabularies, written=True) or None
     # A colour in a name's first part is too often part of a model or variety name ("Black
@@ -101,7 +141,7 @@ def finish(product: ProductText) -> str | None:
     # silver" is a material, not silver.
     name = _without(normalise(product.name), lex.materials)
     _, _, rest = _parts(name)
-    text = _without(real_text(product.description), lex.materials)
+    text = _without(own, lex.materials)
     return (
         _as_written(name, lex.finishes)
         or _as_written(rest, lex.colours)

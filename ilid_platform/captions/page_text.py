@@ -3,8 +3,10 @@ removed) and the values it states in "Key: value" form or in its spec table.
 
 A description is kept only when real text remains: sentences that hold shop or template cues
 (cart, shipping, cookies, prices, contact, lorem ipsum, a theme's demo line, "you are here"
-trails) are dropped, and so is text that only repeats the product's name, lists navigation
-links or spec values. Nothing is ever made up: no text, no description.
+trails) are dropped, and so are sentences the site repeats on other products' pages (`site`),
+spec lines ("Size: … Weight: …") and text that only repeats the product's name or lists
+navigation links. A block that is mostly shop text is no description at all. Nothing is ever
+made up: no text, no description.
 """
 
 from __future__ import annotations
@@ -12,14 +14,19 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from ilid_platform.captions.lexicon import lexicon
+
+if TYPE_CHECKING:
+    from ilid_platform.captions.site import SiteText
 
 DESCRIPTION_WORDS = 30
 # Text in scripts without spaces counts characters instead of words.
 _CJK_CHARS = 80
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[^\s\d,;])|(?<=[。！？；])")
+# Sentence ends, and the items of an enumeration ("1) Glass, 2) Walls").
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[^\s\d,;])|(?<=[。！？；])|\s+(?=\d{1,2}\)\s)")
 _WORD = re.compile(r"\w+")
 _DIGIT = re.compile(r"\d")
 _PUNCTUATION = re.compile(r"[.!?,;:。，；：]")
@@ -49,6 +56,30 @@ def sentences(text: str) -> list[str]:
 
 def is_boilerplate(sentence: str) -> bool:
     return lexicon().boilerplate.search(sentence) is not None
+
+
+# "Key: value" pairs; two in one sentence make it a spec line, not prose.
+_KEY_VALUE = re.compile(r"(?<=\w)\s*[:：]\s*(?=\S)")
+# A block whose text is mostly shop sentences is a shop block (a footer of payment and
+# shipping links), whatever real-looking words are left in it.
+_SHOP_BLOCK_SHARE = 0.6
+
+
+_KEY_FIGURE = re.compile(r"\w\s*[:：]\s*[\d±~<>≤≥]")
+
+
+def _spec_line(sentence: str) -> bool:
+    """Two "Key: value" pairs, or a key with a figure ("Size: 390x90 mm")."""
+    return len(_KEY_VALUE.findall(sentence)) >= 2 or _KEY_FIGURE.search(sentence) is not None
+
+
+def _own_sentences(text: str, site: SiteText | None) -> list[str]:
+    """The text's sentences that are neither shop/template text nor repeated by the site."""
+    return [
+        s
+        for s in sentences(text)
+        if not is_boilerplate(s) and (site is None or not site.is_repeated(s))
+    ]
 
 
 def _mostly_figures(sentence: str) -> bool:
@@ -90,12 +121,18 @@ def _cut(kept: list[str]) -> str:
 
 
 def real_description(
-    text: str, name: str, trade_names: re.Pattern[str] | None = None
+    text: str,
+    name: str,
+    trade_names: re.Pattern[str] | None = None,
+    site: SiteText | None = None,
 ) -> str | None:
     """The page's own description in at most 30 words, or None when nothing real is left."""
     if len({m.group(0).casefold() for m in _FILLER.finditer(text)}) >= 3:
         return None
-    kept = [s for s in sentences(text) if not is_boilerplate(s) and not _mostly_figures(s)]
+    shop = sum(len(s) for s in sentences(text) if is_boilerplate(s))
+    if shop >= _SHOP_BLOCK_SHARE * max(1, len(normalise(text))):
+        return None
+    kept = [s for s in _own_sentences(text, site) if not _mostly_figures(s) and not _spec_line(s)]
     if trade_names is not None:
         kept = [" ".join(trade_names.sub(" ", s).split()) for s in kept]
     kept = [s.strip(" ,;:-–") for s in kept if _WORD.search(s)]
@@ -110,33 +147,49 @@ def real_description(
     return result[0].upper() + result[1:]
 
 
-def real_text(text: str) -> str:
-    """Every sentence of the page's text that is not shop or template text."""
+def real_text(text: str, site: SiteText | None = None) -> str:
+    """Every sentence of the page's text that is neither shop or template text nor repeated
+    on other products' pages of the site."""
     if len({m.group(0).casefold() for m in _FILLER.finditer(text)}) >= 3:
         return ""
-    return " ".join(s for s in sentences(text) if not is_boilerplate(s))
+    return " ".join(_own_sentences(text, site))
 
 
 def _key_pattern(field: str) -> str:
     return lexicon().keys[field]
 
 
-def spec_value(specs: Mapping[str, str], field: str) -> str:
+def spec_value(specs: Mapping[str, str], field: str, of_a_part: bool = False) -> str:
     """The value of the first spec row whose key states `field` (material, finish, colour,
-    type, brand), e.g. "Werkstoff" or "Материал корпуса" for material."""
+    type, brand), e.g. "Werkstoff" or "Материал корпуса" for material. With `of_a_part`, a
+    key that names the field of a part ("Handle Material", "Material de la propela") counts
+    where no row states the field alone."""
     key = re.compile(rf"(?:{_key_pattern(field)})", re.IGNORECASE)
+    part = re.compile(rf"(?<!\w)(?:{_key_pattern(field)})(?!\w)", re.IGNORECASE)
+    keys = {name: normalise(name).strip(" :：").casefold() for name, value in specs.items()}
     for name, value in specs.items():
-        if value and key.fullmatch(normalise(name).strip(" :：").casefold()):
+        if value and key.fullmatch(keys[name]):
             return normalise(value)
+    if of_a_part:
+        for name, value in specs.items():
+            if value and len(keys[name].split()) <= 4 and part.search(keys[name]):
+                return normalise(value)
     return ""
 
 
-def stated_in_text(text: str, field: str) -> str:
+def stated_in_text(text: str, field: str, codes: bool = False) -> str:
     """The value of a "Key: value" statement in running text, e.g. "Product type: Drill"; it
-    ends at a sentence end, the next "Key:" or a number."""
+    ends at a sentence end, the next "Key:" or a number. With `codes`, numbers belong to the
+    value ("Materials: CF8M, WCB") and a key may name a part ("Material der Maske: …")."""
+    value = r"[^.;:。；：\n]+?" if codes else r"[^\d.;:。；：\n]+?"
+    end = (
+        r"(?=\s*$|\.\s|\.$|\s*[;。；\n]|\s+[\w-]+\s*[:：])"
+        if codes
+        else (r"(?=\s*$|\s*[\d.;。；\n]|\s+[\w-]+\s*[:：])")
+    )
+    part = r"(?:\s+[^\W\d_]+){0,3}" if codes else ""
     pattern = re.compile(
-        rf"(?<!\w)(?:{_key_pattern(field)})\s*[:：]\s*"
-        r"(?P<value>[^\d.;:。；：\n]+?)(?=\s*$|\s*[\d.;。；\n]|\s+[\w-]+\s*[:：])",
+        rf"(?<!\w)(?:{_key_pattern(field)}){part}\s*[:：]\s*(?P<value>{value}){end}",
         re.IGNORECASE,
     )
     match = pattern.search(normalise(text))

@@ -14,12 +14,15 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import logging
 import re
 import unicodedata
+from collections.abc import Callable
 
 from ilid_platform.captions.language import CYRILLIC, HEAD_LAST
 from ilid_platform.captions.lexicon import lexicon
+from ilid_platform.captions.morphology import russian_type, singular
 from ilid_platform.captions.page_text import is_cjk, normalise
 
 LABEL_WORDS = 4
@@ -28,7 +31,7 @@ _LATIN_WORD = re.compile(r"(?<![\w-])[A-Za-z][A-Za-z'-]*(?![\w-])")
 # Words after which a name goes on about use, fit or accessories, not the kind of product.
 _CLAUSE = re.compile(
     r"(?<!\w)(?:for|with|compatible|fits|including|incl|without|für|mit|ohne|zum|zur|pour|avec"
-    r"|sans|para|con|sin|com|sem|per|для|с|со|под|cho|với|适用于|用于)(?!\w)",
+    r"|sans|para|con|sin|com|sem|per|для|с|со|под|cho|với|dùng|适用于|用于)(?!\w)",
     re.IGNORECASE,
 )
 _SEGMENTS = re.compile(r"\s+[-–—|/]\s+|[–—|]|\s*[,;:]\s+|(?<=\w)-\s+|/")
@@ -78,8 +81,10 @@ _ACRONYMS = frozenset(
 # A number with its unit ("40 mm", "1,6 МПа", "3300 об/мин"); the number alone goes anyway.
 _NUMBER_WITH_UNIT = re.compile(
     r"\d+(?:[.,/]\d+)*\s*(?:mm|cm|m|in|inch|inches|kg|g|nm|kn|n|v|w|kw|kwh|wh|mah|ah|bar|psi"
-    r"|mpa|l|ml|cl|ft|teeth|pcs|holes|мм|см|м|кг|г|вт|квт|в|л|мл|мпа|бар|об/мин|уд/мин|дж|шт)"
-    r"(?!\w)"
+    r"|mpa|l|ml|cl|ft|teeth|pcs|holes|hp|cv|ps|мм|см|м|кг|г|вт|квт|в|л|мл|мпа|бар|об/мин|уд/мин"
+    r"|дж|шт|л\.с)(?!\w)"
+    # a model code: capitals and a number ("VX 700", "GSM 3500"), not an acronym of a kind
+    r"|(?-i:\b(?!(?:LED|USB|LCD|PVC|CNC|UV|IR|RGB|DC|AC|IP|SD|PC|TV)\b)[A-Z]{1,4}\s+\d[\w.-]*)"
     r"|\b(?:module|size|length|width|height|diameter|dia|thread|pack of|series|serie|gen"
     r"|generation|version|model|mk|mark|type|typ|tipo|тип|серия)\s+(?=\S*\d)"
     r"|(?<!\w)(?:xxs|xs|xl|xxl|xxxl)(?!\w)",
@@ -89,10 +94,11 @@ _CODE_WORD = re.compile(
     r"\b(?:DIN|ISO|EN|ANSI|ASME|ASTM|AISI|SAE|JIS|RAL|UNC|UNF|NPT|BSP|SKU|EAN|GTIN|MPN|PN|DN)\b"
     r"|\b(?i:art\.?[- ]?(?:no|nr)|item no|part no|ref)\b\.?:?"
 )
+_JOINED_PARTS = re.compile(r"(?<=[a-z]{3})-(?=[A-Z][a-z]{2})")
+# Words that link a Romance head noun to its qualifier ("válvula de cuadrante").
+_LINKS = frozenset({"de", "du", "des", "da", "do", "di", "del", "della"})
 _ELISION = re.compile(r"(?<!\w)[ldjmnst][''’](?=\w)", re.IGNORECASE)
 _LONE_X = re.compile(r"(?<!\w)[x×](?!\w)", re.IGNORECASE)
-_RU_ADJECTIVE = re.compile(r"(?:ый|ий|ой|ая|яя|ое|ее|ые|ие|ого|его|ому|ым|их|ых)$")
-_RU_PREFIX_WORDS = frozenset({"мини", "микро", "макси", "супер", "электро", "авто"})
 _DETERMINERS = frozenset(
     {"nos", "notre", "our", "all", "the", "les", "unsere", "alle", "nuestros", "nuestras",
      "todos", "nossos", "наши", "все"}
@@ -149,31 +155,6 @@ def clean_name(name: str, trade_names: re.Pattern[str] | None = None) -> str:
     return _squash(text)
 
 
-def singular(word: str, language: str) -> str:
-    """A plural head word's singular, by the language's regular endings."""
-    lower = word.casefold()
-    if language == "en":
-        if len(lower) > 4 and lower.endswith("ies"):
-            return word[:-3] + "y"
-        if re.search(r"(ch|sh|x|ss|z)es$", lower):
-            return word[:-2]
-        if lower.endswith("s") and not re.search(r"(ss|us|is)$", lower):
-            return word[:-1]
-    elif language == "de":
-        if len(lower) > 5 and re.search(r"[^e]en$", lower) and lower[-3] in "kgbptsz":
-            return word[:-1]
-        if lower.endswith("s") and len(lower) > 4 and not lower.endswith("ss"):
-            return word[:-1]
-    elif language in ("fr", "es", "pt", "it"):
-        if language == "pt" and lower.endswith("ões"):
-            return word[:-3] + "ão"
-        if language == "es" and re.search(r"[aeiouáéíóú][rnld]es$", lower):
-            return word[:-2]
-        if len(lower) > 3 and lower[-1] in "sx" and not lower.endswith("ss"):
-            return word[:-1]
-    return word
-
-
 def _cut_clause(phrase: str) -> str:
     return _CLAUSE.split(phrase, maxsplit=1)[0].strip()
 
@@ -203,11 +184,13 @@ def _head_zh(phrase: str) -> str:
     return "".join(words[-2:])
 
 
-# English words that trail a name's head noun as attributes ("Power Supply Internal").
+# English words that trail a name's head noun as attributes ("Power Supply Internal",
+# "Laser Projector Compact"): known ones and adjectives by their suffix ("programmable").
 _TRAILING_ATTRIBUTE = re.compile(
     r"^(?:internal|external|analog|analogue|digital|original|new|replacement|universal"
     r"|compatible|genuine|oem|used|refurbished|portable|electric|electrical|manual|automatic"
-    r"|mini|pro|plus|max|lite)$",
+    r"|mini|pro|plus|max|lite|compact|indoor|outdoor|wireless|cordless|waterproof"
+    r"|\w{3,}(?:able|ible|ous|less|ful))$",
     re.IGNORECASE,
 )
 # Marketing words that say nothing about the kind of product.
@@ -217,17 +200,35 @@ _MARKETING = re.compile(
 )
 
 
-def _head_last(words: list[str], language: str) -> list[str]:
-    """English: the last words, two or three; German: the last word (its compounds carry the
-    qualifier), its hyphenated tail."""
+def _said(words: list[str], said: Callable[[str], bool]) -> bool:
+    return said(" ".join(w.casefold() for w in words))
+
+
+def _head_last(words: list[str], language: str, said: Callable[[str], bool]) -> list[str]:
+    """English: the last two words, or the last three or four where the page or its site
+    uses them as one phrase beyond this name (`said`); German: the last word (its compounds
+    carry the qualifier), its hyphenated tail."""
     if language == "de":
         return [singular(words[-1].split("-")[-1], language)]
     while len(words) > 1 and _TRAILING_ATTRIBUTE.match(words[-1]):
         words = words[:-1]
     words = [w for w in words[:-1] if not _MARKETING.match(w)] + words[-1:]
-    keep = words[-3:] if len(words) == 3 else words[-2:]
+    keep = next((words[-k:] for k in (4, 3) if len(words) >= k and _said(words[-k:], said)), [])
+    keep = keep or words[-2:]
     keep = [w for w in keep[:-1] if not _is_attribute(w)] + keep[-1:]
     return [*keep[:-1], singular(keep[-1], language)]
+
+
+def _before_a_proper_name(words: list[str]) -> list[str]:
+    """A name in sentence case ("Máy chiếu Panasonic") ends its type where a capitalised word
+    follows a lower-case one: the brand or model."""
+    seen_lower = False
+    for index, word in enumerate(words[1:], start=1):
+        if word[:1].islower() and word.casefold() not in _LINKS:
+            seen_lower = True
+        elif seen_lower and word[:1].isupper() and not word.isupper():
+            return words[:index]
+    return words
 
 
 def _head_first(words: list[str], language: str) -> list[str]:
@@ -235,13 +236,14 @@ def _head_first(words: list[str], language: str) -> list[str]:
     packs = lexicon().packs
     if len(words) > 1 and words[0].casefold() in packs and language != "ru":
         words = words[1:]
+    words = _before_a_proper_name(words)
     if language == "ru":
-        return _head_ru(words)
+        return russian_type(words, lambda word: not _is_attribute(word))
     if language == "vi":
         return words[:3]
     head = [singular(words[0], language)]
     rest = words[1:]
-    if rest and rest[0].casefold() in ("de", "du", "des", "da", "do", "di") and len(rest) > 1:
+    if rest and rest[0].casefold() in _LINKS and len(rest) > 1:
         if _is_qualifier(rest[1]):
             head += rest[:2]
     elif rest and _is_qualifier(rest[0]):
@@ -249,51 +251,38 @@ def _head_first(words: list[str], language: str) -> list[str]:
     return head
 
 
+# Endings of Romance adjectives: a noun or a line name after the head ("Motores Enduro",
+# "Luminária Painel") qualifies nothing.
+_ROMANCE_ADJECTIVE = re.compile(
+    r"(?:al|ar|ic[oa]|ad[oa]|id[oa]|ble|nte|os[oa]|iv[oa]|ari[oa]|an[oa]|in[oa]|ense|és|esa"
+    r"|eur|euse|if|ive|aire|ique|é|ée|it[oa]|at[oa]|e[nñ]s?[oa]|ur[oa]|er[oa]|ient|ial)s?$"
+)
+
+
 def _is_qualifier(word: str) -> bool:
-    """A word that can qualify a Romance head noun: no material or colour, and ending the way
-    Romance words end (a foreign trade name like "Vitaulic" does not)."""
-    return (
-        not _is_attribute(word)
-        and re.search(r"[aeiouáéíóúãõâêôàèìòùlrnsdz]$", word.casefold()) is not None
-    )
+    """A word that can qualify a Romance head noun: an adjective by its ending, not a
+    material or colour."""
+    return not _is_attribute(word) and _ROMANCE_ADJECTIVE.search(word.casefold()) is not None
 
 
-def _head_ru(words: list[str]) -> list[str]:
-    """Leading adjectives (the first kept), the noun, then a qualifying adjective or, after a
-    pack word ("набор"), the noun it holds; materials ("стальная") are no qualifier."""
-    packs = lexicon().packs
-    lead: list[str] = []
-    index = 0
-    while index < len(words) and (
-        _RU_ADJECTIVE.search(words[index].casefold()) or words[index].casefold() in _RU_PREFIX_WORDS
-    ):
-        lead.append(words[index])
-        index += 1
-    if index >= len(words):
-        return words[-1:]
-    noun = words[index]
-    head = [*lead[:1], noun]
-    following = [w for w in words[index + 1 :] if not _is_attribute(w)]
-    if (
-        noun.casefold() in packs
-        and following
-        or not lead
-        and following
-        and _RU_ADJECTIVE.search(following[0].casefold())
-    ):
-        head.append(following[0])
-    return head
-
-
-def head_phrase(title: str, language: str, context: str = "") -> str:
+def head_phrase(
+    title: str, language: str, context: str = "", said: Callable[[str], bool] = lambda p: False
+) -> str:
     """The name's words that say what kind of product it is, lower case. A name in parts
     ("L'Unica - Support bois") is read at the first part the page's text also speaks of
-    (`context`), else at its first part."""
+    (`context`), else at its first part. `said(phrase)` tells whether the page or its site
+    uses a phrase of the name elsewhere (an English type of three or four words)."""
+    if language == "en":  # "Laser Projector-Full Color": two parts joined by a hyphen
+        title = _JOINED_PARTS.sub(" - ", title)
     segments = [s for s in (_squash(s) for s in _SEGMENTS.split(title)) if s]
     segments = [_ELISION.sub("", _cut_clause(s)) for s in segments]
     segments = [s for s in segments if s]
-    phrase = next((s for s in segments if context and shares_word(s, context)), "")
-    phrase = phrase or next(iter(segments), "")
+    first = next(iter(segments), "")
+    # A first part that is one word the text never uses is a proper name ("L'Unica").
+    phrase = ""
+    if len(first.split()) == 1 and context and not shares_word(first, context):
+        phrase = next((s for s in segments[1:] if shares_word(s, context)), "")
+    phrase = phrase or first
     if not phrase:
         return ""
     if language == "zh":
@@ -303,7 +292,10 @@ def head_phrase(title: str, language: str, context: str = "") -> str:
         words = [w for w in words if not _is_attribute(w)] or words
     if not words:
         return ""
-    head = _head_last(words, language) if language in HEAD_LAST else _head_first(words, language)
+    if language in HEAD_LAST:
+        head = _head_last(words, language, said)
+    else:
+        head = _head_first(words, language)
     return " ".join(head[:LABEL_WORDS]).casefold()
 
 
@@ -331,22 +323,30 @@ def crumb_type(crumbs: tuple[str, ...], name: str, language: str) -> str:
     lex = lexicon()
     name_key = normalise(name).casefold()
     for crumb in reversed(crumbs):
-        text = normalise(crumb).strip(" />»›|").casefold()
-        if not text or text in lex.navigation or text == name_key or _HAS_DIGIT.search(text):
+        written = normalise(crumb).strip(" />»›|")
+        text = written.casefold()
+        if not text or text in lex.navigation or text == name_key:
             continue
         if name_key.startswith(text) or text.startswith(name_key):
             continue
-        words = text.split()
-        while words and words[0] in _DETERMINERS:
+        # a category titled with a figure ("Motores Enduro 2 Tiempos") up to the figure
+        written = _HAS_DIGIT.split(written)[0].strip()
+        words = written.split()
+        while words and words[0].casefold() in _DETERMINERS:
             words = words[1:]
-        text = " ".join(words)
+        text = " ".join(words).casefold()
         if not words or text in _GENERIC or len(words) > LABEL_WORDS:
             continue
-        if language in HEAD_LAST:
+        if language == "ru":
+            words = russian_type(words, lambda word: not _is_attribute(word))
+        elif language in HEAD_LAST:
             words[-1] = singular(words[-1], language)
         else:
-            words[0] = singular(words[0], language)
-        return " ".join(words)
+            # a head-first noun keeps the lower-case words after it ("coffrets dégustation");
+            # capitalised ones are a line's name ("Motores Enduro")
+            rest = list(itertools.takewhile(lambda w: w[:1].islower(), words[1:]))
+            words = [singular(words[0], language), *rest]
+        return " ".join(words).casefold()
     return ""
 
 

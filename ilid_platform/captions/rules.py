@@ -4,12 +4,16 @@ The rules do what ILID asked the LLM to do, only more literally, in the language
 written in:
 
 * label_short: the product type (`part_type`): a type the page states, the head of the
-  cleaned name in its language's word order, or the most specific breadcrumb when the name
-  does not say the kind of product (a model or project name). Never a brand, code or number.
+  cleaned name in its language's word order, or the most specific breadcrumb (or stated
+  category) when the name does not say the kind of product (a model or project name). Never
+  a brand, code or number.
 * label_long: the cleaned name, with the stated material where the spec table gives one.
 * material, material_finish (`materials`): as the page states them, else None.
 * description (`page_text`): the page's own text without shop, theme or template sentences,
   at most 30 words, else None.
+
+`prepare` reads what a source's pages share (`site`) before any is captioned: text the site
+repeats is no product's own, and a word opening nearly every name is the site's brand.
 
 A field the page does not state stays None; the post-filter then keeps the caption (as ILID
 does) or rejects it if label_short or label_long is missing.
@@ -42,8 +46,9 @@ from ilid_platform.captions.part_type import (
 )
 from ilid_platform.captions.part_type import singular as _singular
 from ilid_platform.captions.schema import CaptionOutcome, ProductText
+from ilid_platform.captions.site import EMPTY, SiteText, read_sites
 
-RULES_VERSION = "rules-v2"
+RULES_VERSION = "rules-v3"
 
 
 def singular(phrase: str) -> str:
@@ -73,20 +78,23 @@ def _head_noun(phrase: str, language: str) -> str:
     return (words[-1] if language in HEAD_LAST else words[0]) if words else ""
 
 
-def part_type(product: ProductText, title: str, language: str) -> str:
+def part_type(product: ProductText, title: str, language: str, site: SiteText = EMPTY) -> str:
     stated = stated_in_text(product.description, "type") or spec_value(product.specs, "type")
     if stated:
         head = head_phrase(clean_name(stated.split("/")[0]), language)
         if head:
             return head
-    text = real_text(product.description)
-    head = head_phrase(title, language, next(iter(sentences(text)), ""))
-    crumb = crumb_type(product.breadcrumbs, product.name, language)
+    text = real_text(product.description, site)
+    about = re.sub(rf"(?<!\w){re.escape(product.name)}(?!\w)", " ", text, flags=re.I)
+    head = head_phrase(title, language, next(iter(sentences(text)), ""), site.says(about))
+    # A category the page states ("Categories: Door phones, …") is its own breadcrumb.
+    category = stated_in_text(product.description, "category").split(",")[0].strip()
+    crumbs = (*product.breadcrumbs, category) if category else product.breadcrumbs
+    crumb = crumb_type(crumbs, product.name, language)
     if not crumb or (head and shares_word(head, crumb)):
         return head or crumb
     # The name names no kind of product when it reads like a proper name, or when the text
     # speaks of the breadcrumb's kind and never of the name's head.
-    about = text.replace(product.name, " ")
     if (
         not head
         or looks_like_a_proper_name(product.name, text, head)
@@ -105,19 +113,37 @@ class RuleCaptioner:
     def __init__(self, trade_name_regex: str | None = None) -> None:
         self.trade_name_regex = trade_name_regex
         trade_name_pattern(trade_name_regex)  # a broken regex fails here, not mid-run
-        # The regex changes the output, so it is part of the model identity (and input hash).
-        self.model = RULES_VERSION
-        if trade_name_regex:
-            digest = hashlib.sha256(trade_name_regex.encode("utf-8")).hexdigest()[:12]
-            self.model = f"{RULES_VERSION}+tn-{digest}"
+        self.sites: dict[str, SiteText] = {}
+        self.model = self._identity()
+
+    def _identity(self) -> str:
+        """The trade-name regex and what the site's pages share change the output, so they
+        are part of the model identity (and so of every input hash)."""
+        parts = []
+        if self.trade_name_regex:
+            digest = hashlib.sha256(self.trade_name_regex.encode("utf-8")).hexdigest()[:12]
+            parts.append(f"tn-{digest}")
+        if self.sites:
+            joined = ",".join(f"{k}:{v.digest()}" for k, v in sorted(self.sites.items()))
+            parts.append(f"site-{hashlib.sha256(joined.encode('utf-8')).hexdigest()[:12]}")
+        return "+".join([RULES_VERSION, *parts])
+
+    def prepare(self, products: Iterable[ProductText]) -> None:
+        """Reads what each source's products share (`site.read_site`) from all its live
+        products, before any of them is captioned."""
+        self.sites = read_sites(products)
+        self.model = self._identity()
 
     def caption(self, product: ProductText) -> CaptionOutcome:
+        site = self.sites.get(product.source, EMPTY)
         trade_names = _brands(product, self.trade_name_regex)
         title = clean_name(product.name, trade_names)
         context = " ".join([*product.breadcrumbs, product.description])
         language = name_language(product.name, context)
-        label_short = " ".join(part_type(product, title, language).split()[:LABEL_WORDS])
-        stated_material = material(product)
+        if language in HEAD_LAST:  # a word before the head that opens every name: the brand
+            title = site.without_leading_word(title)
+        label_short = " ".join(part_type(product, title, language, site).split()[:LABEL_WORDS])
+        stated_material = material(product, site, label_short)
         label_long = title.casefold() or label_short
         stated_in_specs = stated_material and spec_value(product.specs, "material")
         if stated_in_specs and stated_material.casefold() not in label_long:
@@ -125,9 +151,9 @@ class RuleCaptioner:
         fields = {
             "label_short": label_short,
             "label_long": label_long,
-            "description": real_description(product.description, product.name, trade_names),
+            "description": real_description(product.description, product.name, trade_names, site),
             "material": stated_material,
-            "material_finish": finish(product),
+            "material_finish": finish(product, site),
         }
         return CaptionOutcome(fields=fields)
 

@@ -132,7 +132,11 @@ class CaptionOutcome:
 
 
 class Captioner(Protocol):
-    """What `caption_products` needs; (name, model, prompt_version) identify the output."""
+    """What `caption_products` needs; (name, model, prompt_version) identify the output.
+
+    A captioner may also have `prepare(products)`: `caption_products` calls it with every live
+    product of the run before it reads `model`, so that what a site's pages share can shape
+    (and identify) the captions."""
 
     name: str
     model: str

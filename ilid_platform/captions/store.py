@@ -104,6 +104,9 @@ def caption_products(
         ).fetchall()
     }
     stats = CaptionStats(pages=len(products))
+    prepare = getattr(captioner, "prepare", None)
+    if prepare is not None:  # a captioner that reads what a site's pages share
+        prepare(products)
     identity = (captioner.name, captioner.model, captioner.prompt_version)
 
     def row(

@@ -24,6 +24,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from ilid_platform.crawl.extract import PageReading, decide_pages
+from ilid_platform.crawl.extract.categories import listing_categories
 from ilid_platform.crawl.records import ProductRecord
 
 logger = logging.getLogger(__name__)
@@ -62,13 +63,20 @@ def decide_products(
     """Decide every page of one crawl together and build its product records.
 
     A record's url is the page's rel=canonical where `in_scope(url)` allows it, else the
-    fetched url; two pages with the same record url give one record (`duplicate`).
+    fetched url; two pages with the same record url give one record (`duplicate`). A page
+    without breadcrumbs gets, as its one breadcrumb, the heading of the most specific listing
+    that links to it (`categories`).
     """
     items = list(items)
     readings = [PageReading.from_json(item["reading"]) for item in items]
+    decisions = decide_pages(readings)
+    # A product page without breadcrumbs gets the category its site lists it under.
+    categories = listing_categories(
+        readings, [r.url for r, d in zip(readings, decisions, strict=True) if d.product]
+    )
     outcome = SiteOutcome()
     seen: set[str] = set()
-    for item, reading, decision in zip(items, readings, decide_pages(readings), strict=True):
+    for item, reading, decision in zip(items, readings, decisions, strict=True):
         outcome.issues.update(i for i in reading.issues if i != decision.reason)
         outcome.issues.update(decision.issues)
         if decision.product is None:
@@ -80,6 +88,8 @@ def decide_products(
         url = item["url"]
         if reading.canonical and (in_scope is None or in_scope(reading.canonical)):
             url = _canonical(reading.canonical) or url
+        if not decision.product.get("breadcrumbs") and reading.url in categories:
+            decision.product["breadcrumbs"] = [categories[reading.url]]
         fetch = {key: item.get(key) for key in FETCH_FIELDS if item.get(key) is not None}
         try:
             record = ProductRecord.model_validate(

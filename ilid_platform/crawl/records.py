@@ -21,7 +21,10 @@ CONTENT_FIELDS = (
     "image_urls",
     "sku",
     "brand",
+    "image_fallbacks",
 )
+# Left out of the hash while empty, so that records from before the field hash as they did.
+_HASHED_WHEN_SET = ("image_fallbacks",)
 
 
 # Field limits: a page may hold anything (a megabyte of "name" from a broken template), and a
@@ -82,6 +85,11 @@ class ProductRecord(BaseModel):
     specs: dict[str, str] = {}
     breadcrumbs: list[str] = []
     image_urls: list[str] = Field(default=[], description="absolute urls")
+    image_fallbacks: list[str] = Field(
+        default=[],
+        description="the page's own photos of the product, absolute urls, for when its "
+        "structured data's images cannot be fetched (a dead CDN link)",
+    )
     sku: str | None = None
     brand: str | None = None
     extraction: str = Field(description="how the record was read, e.g. json-ld or heuristic")
@@ -96,6 +104,9 @@ class ProductRecord(BaseModel):
 
     def content_hash(self) -> str:
         content = self.model_dump(include=set(CONTENT_FIELDS))
+        for key in _HASHED_WHEN_SET:
+            if not content[key]:
+                del content[key]
         canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 

@@ -24,17 +24,22 @@ from ilid_platform.warehouse import has_table
 
 SAMPLE_COLUMNS = SAMPLES.column_names
 
+# A product's images are its main images and the page photos that stood in for dead ones
+# (`images.fallback`); `{fallbacks}` is NULL in a warehouse from before that column.
 _CANDIDATES = """
 CREATE OR REPLACE TEMP TABLE sample_products AS
 SELECT c.source, c.url, c.label_short, c.label_long, c.description, c.material,
-       c.material_finish, p.image_urls
+       c.material_finish, p.image_urls, {fallbacks} AS image_fallbacks
 FROM captions c JOIN pages p ON p.source = c.source AND p.url = c.url
 WHERE c.status = 'ok' AND p.gone IS NOT TRUE;
 
 CREATE OR REPLACE TEMP TABLE sample_images AS
 WITH urls AS (
     SELECT source, url,
-           unnest(from_json(CAST(image_urls AS JSON), '["VARCHAR"]')) AS image_url
+           unnest(list_concat(
+               from_json(CAST(image_urls AS JSON), '["VARCHAR"]'),
+               from_json(CAST(image_fallbacks AS JSON), '["VARCHAR"]')
+           )) AS image_url
     FROM sample_products
 )
 SELECT DISTINCT u.source, u.url, i.sha256, k.cluster_id, k.representative_sha256
@@ -89,7 +94,11 @@ def build_samples(
     require_columns(con, "pages", "images", "image_clusters")
     if not has_table(con, "captions"):
         raise RuntimeError("table 'captions' does not exist; run caption_products first")
-    con.execute(_CANDIDATES)
+    has_fallbacks = con.execute(
+        "SELECT count(*) FROM information_schema.columns "
+        "WHERE table_name = 'pages' AND column_name = 'image_fallbacks'"
+    ).fetchone()[0]
+    con.execute(_CANDIDATES.format(fallbacks="p.image_fallbacks" if has_fallbacks else "NULL"))
     clusters = [
         r[0] for r in con.execute("SELECT DISTINCT cluster_id FROM sample_candidates").fetchall()
     ]

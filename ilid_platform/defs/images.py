@@ -9,7 +9,8 @@ from ilid_platform.defs.metadata import counts_table
 from ilid_platform.defs.partitions import source_partitions, sources
 from ilid_platform.defs.resources import DUCKDB_POOL, IlidStorage
 from ilid_platform.images.dedup import DedupConfig, cluster_images
-from ilid_platform.images.download import IngestConfig, ingest_images, requests_for_source
+from ilid_platform.images.download import IngestConfig
+from ilid_platform.images.fallback import ingest_source
 from ilid_platform.images.hashing import hash_images
 from ilid_platform.warehouse import content_version
 
@@ -51,11 +52,10 @@ def product_images(
     source = context.partition_key
     allow_private = sources()[source].allow_private_addresses
     with storage.connect() as con:
-        requests = requests_for_source(con, source)
-        stats = ingest_images(
+        stats = ingest_source(
             con,
             storage.paths.images,
-            requests,
+            source,
             IngestConfig(
                 mode=config.mode,
                 size=config.size,
@@ -77,7 +77,8 @@ def product_images(
     return dg.MaterializeResult(
         data_version=dg.DataVersion(version),
         metadata={
-            "requested": len(requests),
+            "requested": stats.requested,
+            "stand_ins": stats.stand_ins,
             "gallery": dg.MetadataValue.md(gallery),
             "by_status": counts_table(stats.by_status, "status"),
             "by_source": dg.MetadataValue.json(stats.by_source),

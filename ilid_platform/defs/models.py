@@ -6,16 +6,20 @@ from dataclasses import asdict
 from pathlib import Path
 
 import dagster as dg
-from pydantic import Field
 
 from ilid_platform.defs.automation import on_upstream_data_change
 from ilid_platform.defs.dataset import ilid_shards
 from ilid_platform.defs.metadata import metrics_table, rounded
 from ilid_platform.defs.resources import IlidStorage
-from ilid_platform.defs.training import nproc_field, run_training
+from ilid_platform.defs.training import run_training
+from ilid_platform.defs.training_configs import (
+    AdaptationReportConfig,
+    ClipTrainingConfig,
+    StudentTrainingConfig,
+)
 from ilid_platform.previews import png_data_uri
 from ilid_platform.train.clip.adaptation_protocol import Comparison, ProtocolConfig
-from ilid_platform.train.clip.stage import ClipConfig
+from ilid_platform.train.clip.stage import ClipConfig, stand_in_config
 from ilid_platform.train.report import (
     comparison_markdown,
     confusion_png,
@@ -26,115 +30,10 @@ from ilid_platform.train.report import (
     student_markdown,
     training_curves_png,
 )
-from ilid_platform.train.students.objectives import OBJECTIVES
 from ilid_platform.train.students.ood_protocol import DistillationProtocol, StudentComparison
-from ilid_platform.train.students.stage import StudentConfig
+from ilid_platform.train.students.stage import DEPLOY_FLOOR, StudentConfig
 
-PRECISION_HELP = (
-    "fp32, amp_bf16 or amp_fp16 (open_clip's names); autocast on CUDA, fp32 on CPU; amp_bf16 "
-    "falls back to fp16 with loss scaling on a GPU without bf16"
-)
-DEVICE_HELP = "auto (CUDA when present), cpu, or cuda; under torchrun each process its own GPU"
-CLIP_DEFAULTS = ClipConfig()
-STUDENT_DEFAULTS = StudentConfig()
-PROTOCOL_DEFAULTS = ProtocolConfig()
-
-
-class ClipTrainingConfig(dg.Config):
-    """Defaults train the small from-scratch config on CPU; set model/pretrained for real CLIP.
-
-    `method` picks the adaptation method (see `train.clip.methods.METHODS`); without `pretrained`,
-    methods other than `finetune` start from the from-scratch `finetune` of the same shards.
-    """
-
-    method: str = CLIP_DEFAULTS.method
-    model: str = CLIP_DEFAULTS.model
-    pretrained: str | None = None
-    epochs: int = CLIP_DEFAULTS.epochs
-    batch_size: int = CLIP_DEFAULTS.batch_size
-    lr: float | None = None
-    seed: int = 0
-    device: str = Field(default="auto", description=DEVICE_HELP)
-    precision: str = Field(default="amp_bf16", description=PRECISION_HELP)
-    nproc_per_node: int = nproc_field()
-    stream: bool = Field(
-        default=CLIP_DEFAULTS.stream,
-        description="read the train split from the WebDataset tars as a stream; false: into "
-        "memory (decoded images cached between epochs)",
-    )
-    workers: int = Field(
-        default=CLIP_DEFAULTS.workers, ge=0, description="DataLoader processes per rank"
-    )
-    label_dropout: float = Field(
-        default=CLIP_DEFAULTS.label_dropout,
-        ge=0,
-        lt=1,
-        description="chance of leaving label_short out of a caption, so that material and "
-        "finish are also named alone, as their zero-shot prompts do",
-    )
-    augment: str = Field(
-        default=CLIP_DEFAULTS.augment,
-        description="training views: crop (open_clip's), pose (adds mirror images and quarter "
-        "turns, for parts photographed at any angle), domainbed, randaugment or none",
-    )
-
-
-class StudentTrainingConfig(dg.Config):
-    """Every objective in `methods` is trained with each shop held out in turn (`holdouts`,
-    default every shop) and compared out of domain; then `objective` is trained on every
-    shop with the `clip_model` teacher and exported to ONNX: the student to deploy.
-
-    Defaults keep `make demo` short (13 small students at 32 px, 50 steps each: mechanics,
-    not accuracy);
-    `benchmarks/distillation.py` runs the comparison at full budget on the `large` catalog.
-    """
-
-    objective: str = STUDENT_DEFAULTS.objective
-    methods: list[str] = list(OBJECTIVES)
-    holdouts: list[str] | None = None
-    distill_from: str = Field(
-        default="unseen",
-        description="the teacher students learn from: 'unseen', the one that never saw the "
-        "held-out shop, or 'seen', clip_model (trained on every shop, as CLIP's web data covers "
-        "the paper's test domains); 'seen' tests on the held-out shop's test split only",
-    )
-    arch: str = "mobilenetv3_small_100"  # any timm name, or "teacher" (its image tower)
-    pretrained: bool = False
-    image_size: int = 32
-    align_steps: int = 10
-    distill_steps: int = 40
-    batch_size: int = STUDENT_DEFAULTS.batch_size
-    augment: str = STUDENT_DEFAULTS.augment
-    averaging: str = STUDENT_DEFAULTS.averaging
-    validate_every: int = 10
-    teacher_epochs: int = 10  # from-scratch training of each teacher that never saw a shop
-    teacher_augment: str = Field(
-        default=CLIP_DEFAULTS.augment,
-        description="views of the teachers that never saw a shop (see clip_model's augment); "
-        "domainbed's colour jitter makes them more robust to another shop's photos",
-    )
-    seed: int = 0
-    device: str = Field(default="auto", description=DEVICE_HELP)
-    precision: str = Field(default="amp_bf16", description=PRECISION_HELP)
-    nproc_per_node: int = nproc_field()
-
-
-class AdaptationReportConfig(dg.Config):
-    """The comparison's budget. Defaults keep `make demo` short; `benchmarks/adaptation.py`
-    runs the full protocol on the `large` catalog."""
-
-    target_source: str | None = None
-    shots: list[int] = [4]
-    include_all_shots: bool = True  # also adapt with the target shop's whole train split
-    methods: list[str] = list(PROTOCOL_DEFAULTS.methods)
-    steps: int = 30
-    batch_size: int = PROTOCOL_DEFAULTS.batch_size
-    validate_every: int = 10
-    base_epochs: int = 10  # from-scratch training of the stand-in foundation model
-    seed: int = 0
-    device: str = Field(default="auto", description=DEVICE_HELP)
-    precision: str = Field(default="amp_bf16", description=PRECISION_HELP)
-    nproc_per_node: int = nproc_field()
+DEPLOY_CHECK = "deployed_student_beats_chance"
 
 
 def _write_report(storage: IlidStorage, name: str, metrics: dict) -> None:
@@ -236,11 +135,8 @@ def adaptation_report(
         steps=config.steps,
         batch_size=config.batch_size,
         validate_every=config.validate_every,
-        base=ClipConfig(
-            epochs=config.base_epochs,
-            seed=config.seed,
-            device=config.device,
-            precision=config.precision,
+        base=stand_in_config(
+            config.base_epochs, config.base_augment, config.seed, config.device, config.precision
         ),
         seed=config.seed,
         device=config.device,
@@ -281,6 +177,15 @@ def adaptation_report(
     description="Vision-only students (ERM, KD, VL2V-ADiP and its image-only ablation) with "
     "every shop held out in turn, beside their teachers; the chosen one trained on every shop "
     "and exported to ONNX.",
+    check_specs=[
+        dg.AssetCheckSpec(
+            DEPLOY_CHECK,
+            asset="student_model",
+            blocking=True,
+            description=f"The student trained on every shop reaches {DEPLOY_FLOOR:g} x chance "
+            "on the test split; below it no ONNX is exported and the step fails.",
+        )
+    ],
 )
 def student_model(
     context: dg.AssetExecutionContext,
@@ -295,6 +200,7 @@ def student_model(
                 "arch",
                 "pretrained",
                 "image_size",
+                "lr",
                 "align_steps",
                 "distill_steps",
                 "batch_size",
@@ -311,12 +217,12 @@ def student_model(
         methods=tuple(config.methods),
         holdouts=tuple(config.holdouts) if config.holdouts else None,
         student=student,
-        teacher=ClipConfig(
-            epochs=config.teacher_epochs,
-            augment=config.teacher_augment,
-            seed=config.seed,
-            device=config.device,
-            precision=config.precision,
+        teacher=stand_in_config(
+            config.teacher_epochs,
+            config.teacher_augment,
+            config.seed,
+            config.device,
+            config.precision,
         ),
         distill_from=config.distill_from,  # type: ignore[arg-type]
     )
@@ -340,10 +246,10 @@ def student_model(
         ),
     )
     comparison = StudentComparison(**content["comparison"])
-    deployed = content["deployed"]
-    metrics, onnx_path = deployed["metrics"], Path(content["onnx"])
+    deployed, check = content["deployed"], content["deploy_check"]
+    metrics = deployed["metrics"]
     _write_report(storage, "student_comparison", comparison.to_json())
-    _write_report(storage, "student_metrics", metrics)
+    _write_report(storage, "student_metrics", {**metrics, "deploy_check": check})
     reports = storage.paths.reports
     confusion = {}
     if "in_domain_confusion" in metrics:
@@ -352,12 +258,23 @@ def student_model(
             reports / "student_confusion.png",
             "confusion matrix of the deployed student on the test split",
         )
+    if check["passed"]:
+        shipped = {
+            "onnx": dg.MetadataValue.path(content["onnx"]),
+            "predict": dg.MetadataValue.md(
+                f"```\nilid predict {content['onnx']} FOLDER -o predictions.csv\n```"
+            ),
+        }
+    else:  # no ONNX was exported: nothing to offer `ilid predict`
+        shipped = {"not_shipped": dg.MetadataValue.md(_deploy_text(check))}
+    verdict = comparison.verdict()
     return dg.MaterializeResult(
         metadata={
             **reported,
             "checkpoint": dg.MetadataValue.path(deployed["checkpoint"]),
-            "onnx": dg.MetadataValue.path(str(onnx_path)),
+            **shipped,
             "objective": student.objective,
+            "out_of_domain_winner": dg.MetadataValue.md(verdict["text"]),
             "out_of_domain": dg.MetadataValue.md(student_markdown(comparison)),
             "out_of_domain_plot": _image_markdown(
                 student_bars_png(comparison),
@@ -379,8 +296,24 @@ def student_model(
             "in_domain_acc": round(metrics["student_in_domain_acc"], 3),
             "teacher_in_domain_acc": round(metrics["teacher_in_domain_acc"], 3),
             "metrics": metrics_table(metrics),
-            "predict": dg.MetadataValue.md(
-                f"```\nilid predict {onnx_path} FOLDER -o predictions.csv\n```"
-            ),
-        }
+        },
+        check_results=[
+            dg.AssetCheckResult(
+                check_name=DEPLOY_CHECK,
+                passed=check["passed"],
+                severity=dg.AssetCheckSeverity.ERROR,
+                description=_deploy_text(check),
+                metadata={k: v for k, v in rounded(check).items() if v is not None},
+            )
+        ],
+    )
+
+
+def _deploy_text(check: dict) -> str:
+    verb = "ships" if check["passed"] else "is not shipped"
+    return (
+        f"The student trained on every shop {verb}: {check['acc']:.3f} on the test split "
+        f"against a floor of {check['floor']:.3f} ({DEPLOY_FLOOR:g} x chance, and above the "
+        f"most common class's share {check.get('majority', 0.0):.3f}); its teacher "
+        f"{check['teacher_acc']:.3f}."
     )

@@ -27,11 +27,26 @@ from ilid_platform.demo.vocabulary import (
     slug,
 )
 
-SIZES = {"demo": 100, "small": 70, "large": 600}
-"""Products per shop for each catalog size."""
-# Catalog sizes whose pictures vary more per part type (`ImageSpec.variety`): big enough test
-# splits to tell adaptation methods apart need a task that is not solved by a glance.
-VARIED_SIZES = {"large"}
+
+@dataclass(frozen=True)
+class CatalogSize:
+    """How big a catalog is: products per shop, and how many photos each product family has
+    (drawn uniformly from `photos`). `variety` (`ImageSpec.variety`) makes a part type look more
+    varied: big enough test splits to tell adaptation methods apart need a task that is not
+    solved by a glance."""
+
+    products: int
+    photos: tuple[int, ...] = (1, 2, 2, 3)
+    variety: int = 0
+
+
+SIZES = {
+    # ~300 photos per shop from 100 product pages: test splits of 100+ images per shop (the
+    # demo's figures come with intervals narrow enough to read) at the crawl cost of 100 pages
+    "demo": CatalogSize(100, photos=(4, 5, 6, 6, 7)),
+    "small": CatalogSize(70),
+    "large": CatalogSize(600, variety=1),
+}
 
 
 @dataclass
@@ -103,10 +118,11 @@ def _picture_format(shop: str, rng: random.Random) -> tuple[str, int]:
     return "JPEG", 90
 
 
-def _plan_shop(shop: Shop, n_products: int, seed: int, variety: int = 0) -> ShopPlan:
+def _plan_shop(shop: Shop, catalog: CatalogSize, seed: int) -> ShopPlan:
     rng = random.Random(f"{seed}-{shop.name}")
     plan = ShopPlan(shop)
     parts: list[str] = []
+    n_products = catalog.products
     for _ in range(n_products // len(PART_TYPES) + 1):
         parts += rng.sample(PART_TYPES, len(PART_TYPES))
     material_cycle = {part: rng.sample(mats, len(mats)) for part, (mats, _, _) in PARTS.items()}
@@ -122,7 +138,7 @@ def _plan_shop(shop: Shop, n_products: int, seed: int, variety: int = 0) -> Shop
         first = rng.randrange(0, len(sizes) - n_variants + 1)
         family_slug = slug(f"{line} {part}")
         paths = []
-        for k in range(rng.choice([1, 2, 2, 3])):
+        for k in range(rng.choice(catalog.photos)):
             fmt, quality = _picture_format(shop.name, rng)
             path = _image_path(shop.name, family, k, fmt, family_slug)
             spec = ImageSpec(
@@ -134,7 +150,7 @@ def _plan_shop(shop: Shop, n_products: int, seed: int, variety: int = 0) -> Shop
                 _seed(seed, shop.name, path),
                 fmt,
                 quality,
-                variety,
+                catalog.variety,
             )
             plan.pictures[path] = Picture(path, spec)
             paths.append(path)
@@ -300,10 +316,9 @@ def plan_catalog(size: str, seed: int) -> CatalogPlan:
     """Decide every product, picture and fault of the catalog from (size, seed)."""
     if size not in SIZES:
         raise ValueError(f"unknown catalog size {size!r}; choose one of {sorted(SIZES)}")
-    n = SIZES[size]
+    n = SIZES[size].products
     rng = random.Random(f"{seed}-catalog")
-    variety = int(size in VARIED_SIZES)
-    shops = {name: _plan_shop(shop, n, seed, variety) for name, shop in SHOPS.items()}
+    shops = {name: _plan_shop(shop, SIZES[size], seed) for name, shop in SHOPS.items()}
     for plan in shops.values():
         _mark_disallowed(plan, rng, max(2, n // 20))
     groups: list[list[dict]] = []

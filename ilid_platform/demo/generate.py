@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import json
 import logging
+import multiprocessing
 import os
 import shutil
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from ilid_platform.demo.catalog import CatalogPlan, Picture, ground_truth, plan_catalog
-from ilid_platform.demo.drawing import recompressed_copy, render
+from ilid_platform.demo.drawing import ImageSpec, recompressed_copy, render
 from ilid_platform.demo.pages import site_pages
 from ilid_platform.demo.vocabulary import SHOPS
 
 logger = logging.getLogger(__name__)
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 MANIFEST = "site.json"
 GROUND_TRUTH = "ground_truth.json"
 NOT_AN_IMAGE = (
@@ -74,9 +76,19 @@ def generate_catalog(
     return truth_path
 
 
+def _render_all(specs: list[ImageSpec]) -> list[bytes]:
+    """Render on every core: a picture is a pure function of its spec."""
+    workers = min(os.cpu_count() or 1, max(1, len(specs) // 50))
+    if workers < 2:
+        return [render(spec) for spec in specs]
+    context = multiprocessing.get_context("spawn")  # the caller may hold threads
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        return list(pool.map(render, specs, chunksize=16))
+
+
 def _write_images(plan: CatalogPlan, out: Path) -> int:
     """Draw every referenced picture; copies and broken files are derived from drawn ones."""
-    drawn: dict[tuple[str, str], bytes] = {}
+    to_draw: list[tuple[str, str]] = []
     pending: list[tuple[str, Picture]] = []
     for name, shop_plan in plan.shops.items():
         used = {path for product in shop_plan.products for path in product.image_paths}
@@ -85,7 +97,9 @@ def _write_images(plan: CatalogPlan, out: Path) -> int:
             if picture.copy_of or picture.fault:
                 pending.append((name, picture))
             else:
-                drawn[name, path] = render(picture.spec)
+                to_draw.append((name, path))
+    specs = [plan.shops[name].pictures[path].spec for name, path in to_draw]
+    drawn = dict(zip(to_draw, _render_all(specs), strict=True))
     for (name, path), data in drawn.items():
         _write(out / name / path.lstrip("/"), data)
     for name, picture in pending:

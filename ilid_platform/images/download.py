@@ -71,6 +71,8 @@ class IngestStats:
     """Reasons of every requested image that is not ok."""
     by_source: dict[str, dict[str, int]] = field(default_factory=dict)
     """Per source: requested, skipped, fetched (this run) and the count of every final status."""
+    stand_ins: int = 0
+    """Page photos tried because a product's main images were dead links (`fallback`)."""
 
 
 def requests_for_source(con: duckdb.DuckDBPyConnection, source: str) -> list[ImageRequest]:

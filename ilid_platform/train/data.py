@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -128,12 +129,49 @@ def downscale(image: Image.Image, short_side: int) -> Image.Image:
     return image.resize(size, Image.Resampling.BICUBIC, reducing_gap=3.0)
 
 
+class _SharedCache:
+    """Decoded images, and the tensors of deterministic (evaluation) transforms, shared by
+    every dataset of the process: a protocol's runs (each student, each adaptation method)
+    see the same images again, and a 512 px PNG decode costs more than a small model's
+    forward pass. A least-recently-used store bounded in bytes; keys carry the image bytes'
+    hash, so two datasets with the same sample ids but other images never mix."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes, self.used = max_bytes, 0
+        self.items: OrderedDict[tuple, tuple[Any, int]] = OrderedDict()
+
+    def get(self, key: tuple) -> Any:
+        item = self.items.get(key)
+        if item is None:
+            return None
+        self.items.move_to_end(key)
+        return item[0]
+
+    def put(self, key: tuple, value: Any, size: int) -> None:
+        if key in self.items or size > self.max_bytes:
+            return
+        self.items[key] = (value, size)
+        self.used += size
+        while self.used > self.max_bytes:
+            _, (_, dropped) = self.items.popitem(last=False)
+            self.used -= dropped
+
+
+SHARED_CACHE = _SharedCache(512 * 2**20)
+
+
+def _image_key(sample: Sample) -> tuple:
+    return (sample.id, len(sample.image), hash(sample.image))
+
+
 class ImageDataset(Dataset):
     """Yields `(transform(image), index)`; the index lets callers look up texts and labels.
 
     With `cache_size`, each image is decoded once and kept downscaled so its short side is
-    `cache_size` (the model's input size): later epochs skip the 512px PNG decode, which
-    dominates CPU time for small models.
+    `cache_size` (the model's input size): later epochs, and later datasets of the same
+    process, skip the 512px PNG decode, which dominates CPU time for small models. With
+    `deterministic` (an evaluation transform: no random views), the transformed tensors are
+    kept too, for every dataset of the process with the same transform.
     """
 
     def __init__(
@@ -141,26 +179,36 @@ class ImageDataset(Dataset):
         samples: Sequence[Sample],
         transform: Callable[[Image.Image], torch.Tensor],
         cache_size: int | None = None,
+        deterministic: bool = False,
     ) -> None:
         self.samples = list(samples)
         self.transform = transform
         self.cache_size = cache_size
-        self._cache: dict[int, Image.Image] = {}
+        self._tensor_key = repr(transform) if deterministic else None
 
     def __len__(self) -> int:
         return len(self.samples)
 
     def _image(self, index: int) -> Image.Image:
-        if index in self._cache:
-            return self._cache[index]
-        image = decode_image(self.samples[index].image)
-        if self.cache_size:
-            image = downscale(image, self.cache_size)
-            self._cache[index] = image
+        sample = self.samples[index]
+        if not self.cache_size:
+            return decode_image(sample.image)
+        key = (*_image_key(sample), self.cache_size)
+        image = SHARED_CACHE.get(key)
+        if image is None:
+            image = downscale(decode_image(sample.image), self.cache_size)
+            SHARED_CACHE.put(key, image, image.width * image.height * 3)
         return image
 
     def __getitem__(self, index: int) -> tuple[torch.Tensor, int]:
-        return self.transform(self._image(index)), index
+        if self._tensor_key is None:
+            return self.transform(self._image(index)), index
+        key = (*_image_key(self.samples[index]), self.cache_size, self._tensor_key)
+        tensor = SHARED_CACHE.get(key)
+        if tensor is None:
+            tensor = self.transform(self._image(index))
+            SHARED_CACHE.put(key, tensor, tensor.numel() * tensor.element_size())
+        return tensor, index
 
 
 def image_batches(dataset: ImageDataset, size: int = 64) -> Iterator[torch.Tensor]:

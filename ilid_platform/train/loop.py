@@ -165,7 +165,9 @@ def _optimizer(groups: list[dict[str, Any]], config: LoopConfig) -> torch.optim.
     if not groups:
         raise ValueError("the task has no trainable parameters")
     cls = torch.optim.AdamW if config.optimizer == "adamw" else torch.optim.Adam
-    return cls(groups, lr=config.lr, weight_decay=config.weight_decay)
+    # fused: one kernel over every parameter; on CPU it updates ilid-tiny-96's 8.3M
+    # parameters in 9.5 ms against 60 ms for the default per-tensor loop (a fifth of a step)
+    return cls(groups, lr=config.lr, weight_decay=config.weight_decay, fused=True)
 
 
 def _state_copy(module: torch.nn.Module) -> dict[str, torch.Tensor]:
@@ -219,6 +221,9 @@ def fit(
         raise ValueError("fit needs at least one training sample")
     world = current_world()
     module = task.module
+    # channels-last convolutions: on CPU an ilid-tiny-96 CLIP step costs 133-144 ms instead of
+    # 171 (batch 16, one thread); layers without 4-D weights are unaffected
+    module.to(memory_format=torch.channels_last)
     transform = train_transform(task.input_spec, config.augment)
     batches = batch_source(
         samples, transform, config.batch_size, config.seed, world, task.input_spec.size
@@ -273,7 +278,7 @@ def fit(
             for group, scale in zip(optimizer.param_groups, scales, strict=True):
                 group["lr"] = lr * scale
             with autocast(device, config.precision):
-                loss = loss_of(images.to(device), batch)
+                loss = loss_of(images.to(device, memory_format=torch.channels_last), batch)
             optimizer.zero_grad(set_to_none=True)
             scaler.scale(loss).backward()
             scaler.step(optimizer)

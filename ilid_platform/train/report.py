@@ -133,8 +133,9 @@ _TEACHER_TITLES = {
 }
 
 
-def student_markdown(comparison: StudentComparison) -> str:
-    """Method × held-out shop, out-of-domain accuracy with intervals, teachers beside."""
+def student_table(comparison: StudentComparison) -> tuple[str, list[str], list[list[str]]]:
+    """(caption, headers, rows): method × held-out shop, out-of-domain accuracy with
+    intervals, teachers beside."""
     held_outs = list(comparison.runs)
     average = comparison.average()
     methods = list(next(iter(comparison.runs.values())))
@@ -160,14 +161,18 @@ def student_markdown(comparison: StudentComparison) -> str:
     images = "every image of the held-out shop"
     if comparison.config.get("ood_images") == "test split":
         images = "the held-out shop's test split, which no model trained on"
-    return "\n\n".join(
-        [
-            f"Out-of-domain label_short accuracy of each student on {images} ({n}), with "
-            "Wilson 95 % intervals; the average is the mean over shops (normal-approximation "
-            f"interval). Students learn from the {source} teacher.",
-            markdown_table(headers, rows),
-        ]
+    caption = (
+        f"Out-of-domain label_short accuracy of each student on {images} ({n}), with "
+        "Wilson 95 % intervals; the average is the mean over shops (normal-approximation "
+        f"interval). Students learn from the {source} teacher."
     )
+    return caption, headers, rows
+
+
+def student_markdown(comparison: StudentComparison) -> str:
+    """`student_table` as a caption and a markdown table."""
+    caption, headers, rows = student_table(comparison)
+    return "\n\n".join([caption, markdown_table(headers, rows)])
 
 
 def student_bars_png(comparison: StudentComparison) -> bytes:

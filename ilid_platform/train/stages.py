@@ -27,7 +27,12 @@ from ilid_platform.train.distributed import die_with_launcher, launched_size, pr
 from ilid_platform.train.runtime import resolve_device
 from ilid_platform.train.students.export import export_onnx
 from ilid_platform.train.students.ood_protocol import DistillationProtocol, compare_students
-from ilid_platform.train.students.stage import StudentConfig, distill_student
+from ilid_platform.train.students.stage import (
+    DEPLOY_FLOOR,
+    StudentConfig,
+    deploy_check,
+    distill_student,
+)
 
 STAGES = ("clip", "adaptation", "student")
 # Figures every stage reports back as materialisation metadata, when the result has them.
@@ -137,14 +142,22 @@ def run_stage(args: argparse.Namespace, report: Reporter) -> tuple[dict, dict]:
     comparison = compare_students(shards, out, protocol, args.teacher, report, teachers)
     report(f"{student.objective} student on every shop, taught by {Path(args.teacher).name}")
     deployed = distill_student(shards, args.teacher, out, student, None, report)
-    onnx = None
+    onnx, check = None, None
     if deployed.checkpoint_path is not None and deployed.metrics:  # rank 0
-        onnx = deployed.checkpoint_path.with_suffix(".onnx")
-        if not onnx.is_file():
-            export_onnx(deployed.checkpoint_path, onnx)
+        check = deploy_check(deployed.metrics)
+        if check["passed"]:
+            onnx = deployed.checkpoint_path.with_suffix(".onnx")
+            if not onnx.is_file():
+                export_onnx(deployed.checkpoint_path, onnx)
+        else:
+            report(
+                f"not exported: the student reaches {check['acc']:.3f} in domain, below "
+                f"{DEPLOY_FLOOR:g} x chance ({check['floor']:.3f})"
+            )
     content = {
         "comparison": asdict(comparison),
         "deployed": _result_json(deployed),
+        "deploy_check": check,
         "onnx": None if onnx is None else str(onnx),
     }
     return content, _figures(deployed.metrics, size)

@@ -43,6 +43,8 @@ from ilid_platform.crawl.records import cap_fields
 
 EVIDENCE_NEEDED = 2
 """Points a page without structured data needs, besides its name and photo, to be a product."""
+# The page's own photos a product keeps beside its structured data's (`image_fallbacks`).
+IMAGE_FALLBACKS = 3
 _WEIGHTS = {
     "buy": 2,
     "product_markup": 2,
@@ -132,6 +134,8 @@ def _decide(
         own = [u for u in absolute_urls(product["image_urls"], reading.base)]
         own = [u for u in own if not stats.repeated(stats.image_pages.get(u, 0))]
         product["image_urls"] = own or images
+        if own:  # the page's own photos, for when the structured data's cannot be fetched
+            product["image_fallbacks"] = [u for u in images if u not in own][:IMAGE_FALLBACKS]
     elif stats.listing(reading) and (
         not relaxed or any(page_key(href) in template for href, _ in features.cards)
     ):
@@ -192,6 +196,7 @@ def _decide(
         "specs": product["specs"],
         "breadcrumbs": product["breadcrumbs"] or product.get("category", []),
         "image_urls": absolute_urls(product["image_urls"], reading.base),
+        "image_fallbacks": absolute_urls(product.get("image_fallbacks", []), reading.base),
         "sku": product["sku"],
         "brand": product["brand"],
         "extraction": method,

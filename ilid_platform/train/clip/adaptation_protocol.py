@@ -40,7 +40,9 @@ class ProtocolConfig:
     target_source: str | None = None  # None: the last source by name
     shots: tuple[int | None, ...] = (1, 4, 16, None)
     methods: tuple[str, ...] = ALL_METHODS
-    steps: int = 100  # optimiser steps per adaptation run, the same for every method
+    # optimiser steps per adaptation run, the same for every method: `benchmarks/adaptation.py`
+    # measured every method at 200 (docs/clip.md, "Choosing")
+    steps: int = 200
     batch_size: int = 16
     validate_every: int = 25
     base: ClipConfig = field(default_factory=ClipConfig)  # trains the stand-in (or names weights)

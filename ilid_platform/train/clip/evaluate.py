@@ -162,7 +162,9 @@ def evaluate_method(
     if not samples:
         raise ValueError("evaluation needs at least one sample")
     classes = dict(classes or {f: class_names(samples, f) for f in ZERO_SHOT_FIELDS})
-    feats = image_features(method, ImageDataset(samples, transform), device=device)
+    feats = image_features(
+        method, ImageDataset(samples, transform, deterministic=True), device=device
+    )
     metrics: dict[str, Any] = {"n_eval": len(samples)}
 
     names = list(classes[CLASSIFIED_FIELD])

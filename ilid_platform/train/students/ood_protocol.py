@@ -93,9 +93,60 @@ class StudentComparison:
                 rows.setdefault(who, []).append((t["acc"], t["n"]))
         return {name: mean_accuracy(values) for name, values in rows.items()}
 
+    def verdict(self) -> dict[str, Any]:
+        """Which objective won out of domain (the mean over held-out shops) and by how much.
+        Objectives whose intervals overlap the best one's are tied with it: the text then
+        says so instead of ranking them. The best is also set against the teacher that never
+        saw the shop and against twice chance."""
+        average = self.average()
+        ranked = sorted(
+            (m for m in average if m not in (TEACHER_UNSEEN, TEACHER_SEEN)),
+            key=lambda m: -average[m]["acc"],
+        )
+        best, top = ranked[0], average[ranked[0]]
+        chance = next(iter(next(iter(self.runs.values())).values())).get("chance")
+        tied = [m for m in ranked[1:] if not _separated(top, average[m])]
+        out: dict[str, Any] = {
+            "best": best,
+            "acc": top["acc"],
+            "ci": top["ci"],
+            "tied_with": tied,
+            "chance": chance,
+        }
+
+        def shown(name: str) -> str:
+            return f"{name} {_with_interval(average[name])}"
+
+        if len(ranked) > 1:
+            out["runner_up"], out["margin"] = ranked[1], top["acc"] - average[ranked[1]]["acc"]
+        if tied:
+            text = (
+                f"no objective wins: {', '.join(map(shown, [best, *tied]))} have overlapping "
+                f"intervals ({best} leads by {out['margin']:+.3f}, within the noise)"
+            )
+        elif len(ranked) > 1:
+            text = f"{best} won by {out['margin']:+.3f}: {shown(best)} against {shown(ranked[1])}"
+        else:
+            text = shown(best)
+        if TEACHER_UNSEEN in average:
+            teacher = average[TEACHER_UNSEEN]
+            out["over_unseen_teacher"] = top["acc"] - teacher["acc"]
+            out["separated_from_unseen_teacher"] = _separated(top, teacher)
+            relation = "apart from" if out["separated_from_unseen_teacher"] else "overlapping"
+            text += (
+                f"; the teacher that never saw the shop {_with_interval(teacher)} "
+                f"({out['over_unseen_teacher']:+.3f}, intervals {relation})"
+            )
+        if chance:
+            out["over_twice_chance"] = top["acc"] >= 2 * chance
+            text += f"; chance {chance:.3f}"
+        out["text"] = text
+        return out
+
     def to_json(self) -> dict[str, Any]:
         """`{held_out: {method: {ood_acc, ood_ci, in_domain_acc, ...}}, "average": {method:
-        ood_acc}, "teacher": {held_out: {who: {acc, ci, n}}}}`, plus the details."""
+        ood_acc}, "teacher": {held_out: {who: {acc, ci, n}}}, "verdict": ...}`, plus the
+        details."""
         average = self.average()
         out: dict[str, Any] = {
             held_out: {
@@ -107,8 +158,18 @@ class StudentComparison:
         out["average"] = {name: a["acc"] for name, a in average.items()}
         out["average_ci"] = {name: a["ci"] for name, a in average.items()}
         out["teacher"] = self.teachers
+        out["verdict"] = self.verdict()
         out["config"] = self.config
         return out
+
+
+def _with_interval(a: dict[str, Any]) -> str:
+    return f"{a['acc']:.3f} [{a['ci'][0]:.3f}, {a['ci'][1]:.3f}]"
+
+
+def _separated(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Whether two accuracies' 95 % intervals do not overlap."""
+    return a["ci"][0] > b["ci"][1] or b["ci"][0] > a["ci"][1]
 
 
 def mean_accuracy(values: Sequence[tuple[float, int]]) -> dict[str, Any]:
@@ -135,7 +196,7 @@ def student_accuracy(
     """A stored student's label_short accuracy on `samples`, as `ilid predict` would run it."""
     student = load_student(checkpoint, device)
     predicted: list[str] = []
-    for images in image_batches(ImageDataset(samples, student.transform)):
+    for images in image_batches(ImageDataset(samples, student.transform, deterministic=True)):
         predicted += student.predict(images.to(device))
     hits = [p == s.label_short for p, s in zip(predicted, samples, strict=True)]
     return accuracy_entry(torch.tensor(hits))
@@ -154,7 +215,7 @@ def teacher_accuracy(
     if head is None:
         raise ValueError(f"a {teacher.name} teacher has no class embeddings")
     index = {n: i for i, n in enumerate(names)}
-    dataset = ImageDataset(samples, teacher.eval_transform)
+    dataset = ImageDataset(samples, teacher.eval_transform, deterministic=True)
     predicted = (image_features(teacher, dataset, device=device) @ head.T).argmax(1).cpu()
     targets = torch.tensor([index[s.label_short] for s in samples])
     return accuracy_entry(predicted == targets)
@@ -227,6 +288,7 @@ def compare_students(
                 "in_domain_acc": m["student_in_domain_acc"],
                 "in_domain_ci": m["student_in_domain_ci"],
                 "train_seconds": m["train_seconds"],
+                "chance": m["chance"],
                 "checkpoint": str(result.checkpoint_path),
             }
             histories[held_out][method] = result.history

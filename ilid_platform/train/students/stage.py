@@ -44,6 +44,27 @@ logger = logging.getLogger(__name__)
 
 STUDENT_FORMAT = "ilid-vl2v-adip-student/1"
 _RUNTIME_FIELDS = ("device", "num_threads")
+# A student ships (ONNX, `ilid predict`) only at this many times chance on its test split, and
+# above the share of its most common class (what a model that names one class for every image
+# scores: on a small, uneven test split that alone can reach twice chance).
+DEPLOY_FLOOR = 2.0
+
+
+def deploy_check(metrics: dict[str, Any]) -> dict[str, Any]:
+    """Whether a student trained on every shop may ship: its in-domain accuracy against
+    `DEPLOY_FLOOR` × chance and the majority class's share, its share of the teacher's beside."""
+    acc, chance = metrics["student_in_domain_acc"], metrics["chance"]
+    majority = metrics.get("in_domain_majority", 0.0)
+    teacher = metrics["teacher_in_domain_acc"]
+    return {
+        "passed": acc >= DEPLOY_FLOOR * chance and acc > majority,
+        "acc": acc,
+        "floor": max(DEPLOY_FLOOR * chance, majority),
+        "chance": chance,
+        "majority": majority,
+        "teacher_acc": teacher,
+        "of_teacher": acc / teacher if teacher else None,
+    }
 
 
 @dataclass(frozen=True)
@@ -51,19 +72,27 @@ class StudentConfig:
     """Paper reference: Adam at a constant lr 5e-5, batch 32, ~5k steps, SWAD, DomainBed
     augmentation, ImageNet-pretrained student.
 
-    Defaults fit a from-scratch student on a 2-core CPU, hence the larger lr and few steps.
-    `arch` is any timm architecture, or `teacher` for the teacher's own image tower
-    (initialised from it; `image_size` is then the teacher's).
+    Defaults are the recipe measured by `benchmarks/distillation.py` on the `large` catalog
+    (docs/students.md): the student starts from the teacher's image tower (`arch: teacher`),
+    60 + 240 steps of batch 32 at lr 1e-3, DomainBed views and SWAD. With the teacher trained
+    on every shop (the paper's setting) `adip` reaches 0.781 [0.750, 0.813] out of domain,
+    against 0.333 for a 64 px `resnet18` from scratch, and keeps 0.86 of its teacher; with
+    teachers that never saw the shop, students from the tower average 0.58-0.65 against
+    0.26-0.33 from scratch. `arch` is any timm architecture, or `teacher` (its `image_size`
+    is then the teacher's).
     """
 
-    arch: str = "resnet18"
+    arch: str = TEACHER_ARCH
     pretrained: bool = False  # True loads timm's ImageNet weights (needs them cached locally)
+    # VL2V-ADiP: +8.2 points over `erm` and +9.9 over `kd` with the teacher that saw the shop
     objective: str = "adip"
-    image_size: int = 64
+    image_size: int = 64  # a timm student's input; `arch: teacher` takes the teacher's
     align_steps: int = 60
     distill_steps: int = 240
     batch_size: int = 32
-    lr: float | None = None  # backbone lr; None: 5e-5 (paper) if pretrained, else 1e-3
+    # backbone lr; None: 5e-5 (paper) if pretrained, else 1e-3: from the tower `erm` gets 0.901
+    # on acme at 1e-3 against 0.669 at 5e-5, so a smaller rate would only handicap it
+    lr: float | None = None
     align_lr: float = 1e-3  # the fresh linear projection needs a larger step than the backbone
     kd_temperature: float = 4.0
     augment: str = "domainbed"  # see loop.train_transform
@@ -261,6 +290,7 @@ def distill_student(
                 metrics[f"{who}_{domain}_acc"] = entry["acc"]
                 metrics[f"{who}_{domain}_ci"] = entry["ci"]
             metrics[f"{domain}_n"] = len(subset)
+            metrics[f"{domain}_majority"] = targets.bincount().max().item() / len(subset)
     payload = {
         "format": STUDENT_FORMAT,
         "arch": config.arch,

@@ -69,7 +69,11 @@ def run_method(
         raise ValueError("need training and test samples")
     main = current_world().main
     size = method.input_spec.size
-    val_data = ImageDataset(val, method.eval_transform, cache_size=size) if val else None
+    val_data = (
+        ImageDataset(val, method.eval_transform, cache_size=size, deterministic=True)
+        if val
+        else None
+    )
     val_targets = method.targets(val) if val else None
 
     def validate() -> dict[str, float]:
@@ -80,7 +84,7 @@ def run_method(
     if method.needs_features:
         if isinstance(train, ShardStream):
             raise ValueError(f"{method.name} needs the training features: pass samples")
-        train_data = ImageDataset(train, method.eval_transform, cache_size=size)
+        train_data = ImageDataset(train, method.eval_transform, cache_size=size, deterministic=True)
         method.prepare(image_features(method, train_data, device=device), method.targets(train))
     history: list[dict[str, Any]] = []
     fit_metrics: dict[str, float] = {"train_seconds": 0.0, "best_step": 0}
@@ -147,7 +151,9 @@ def training_set_loss(
             method.eval_transform, batch_size, seed=0, image_size=method.input_spec.size
         ).epoch(0)
     else:
-        data = ImageDataset(train, method.eval_transform, cache_size=method.input_spec.size)
+        data = ImageDataset(
+            train, method.eval_transform, cache_size=method.input_spec.size, deterministic=True
+        )
         batches = (
             (
                 torch.stack([data[i][0] for i in range(start, end)]),

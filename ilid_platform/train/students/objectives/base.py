@@ -126,8 +126,8 @@ def student_and_teacher_predictions(
     will in deployment) and of the teacher (with its class-prompt embeddings)."""
     student.eval()
     teacher_emb, student_emb = [], []
-    teacher_data = ImageDataset(samples, inputs.eval, cache_size=inputs.size)
-    student_data = ImageDataset(samples, inputs.student_eval)
+    teacher_data = ImageDataset(samples, inputs.eval, cache_size=inputs.size, deterministic=True)
+    student_data = ImageDataset(samples, inputs.student_eval, deterministic=True)
     for start in range(0, len(samples), 64):
         indices = range(start, min(start + 64, len(samples)))
         images = torch.stack([teacher_data[i][0] for i in indices]).to(device)
@@ -189,7 +189,9 @@ def validation(
     task: StudentTask, samples: Sequence[Sample], device: torch.device, batch_size: int = 64
 ) -> Callable[[], dict[str, float]]:
     """The task's loss (what SWAD watches) and the student's accuracy on held-in val images."""
-    dataset = ImageDataset(samples, task.inputs.eval, cache_size=task.inputs.size)
+    dataset = ImageDataset(
+        samples, task.inputs.eval, cache_size=task.inputs.size, deterministic=True
+    )
 
     @torch.no_grad()
     def validate() -> dict[str, float]:

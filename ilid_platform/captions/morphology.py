@@ -1,0 +1,131 @@
+"""Base forms of product-type words: a plural type becomes singular ("knives" gives "knife",
+"шаровые краны" "шаровой кран").
+
+English and Russian use dictionaries shipped in their wheels (lemminflect, pymorphy3 with
+pymorphy3-dicts-ru): regular endings get "knives", "canvas" or "камни" wrong. German and the
+Romance languages fall back on their regular plural endings.
+
+Russian names put the noun first or after its adjectives ("Клапаны запорные", "Шаровые
+краны"); `russian_type` finds the noun by its part of speech and keeps the one adjective that
+qualifies it, in the singular nominative, agreeing with the noun.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from ilid_platform.captions.language import CYRILLIC
+
+_ADJECTIVE = frozenset({"ADJF", "PRTF"})
+# A noun that opens a name and holds another ("набор ключей"): the held noun follows as is.
+_HOLDS = ("набор", "комплект", "блок", "модуль", "система")
+
+
+@functools.cache
+def _english():
+    import lemminflect
+
+    return lemminflect
+
+
+@functools.cache
+def _russian():
+    import pymorphy3
+
+    return pymorphy3.MorphAnalyzer(lang="ru")
+
+
+def singular(word: str, language: str) -> str:
+    """A plural head word's singular; other words as they are."""
+    lower = word.casefold()
+    if language == "en":
+        if not re.fullmatch(r"[a-z][a-z'-]*", lower) or not lower.endswith("s"):
+            return word
+        lemmas = _english().getLemma(lower, upos="NOUN")
+        return lemmas[0] if lemmas else word
+    if language == "ru":
+        if not CYRILLIC.search(word):
+            return word
+        parse = _russian().parse(lower)[0]
+        if "NOUN" in parse.tag and "plur" in parse.tag and "Pltm" not in parse.tag:
+            form = parse.inflect({"sing", "nomn"})
+            return form.word if form else word
+        return word
+    if language == "de":
+        if len(lower) > 5 and re.search(r"[^e]en$", lower) and lower[-3] in "kgbptsz":
+            return word[:-1]
+        if lower.endswith("s") and len(lower) > 4 and not lower.endswith("ss"):
+            return word[:-1]
+    elif language in ("fr", "es", "pt", "it"):
+        if language == "pt" and lower.endswith("ões"):
+            return word[:-3] + "ão"
+        if language == "es" and re.search(r"[aeiouáéíóú][rnld]es$", lower):
+            return word[:-2]
+        if len(lower) > 3 and lower[-1] in "sx" and not lower.endswith("ss"):
+            return word[:-1]
+    return word
+
+
+# Nouns that are no product's kind: names, places, abbreviations, indeclinable prefixes
+# ("мини", "электро").
+_NOT_A_KIND = frozenset({"Name", "Surn", "Patr", "Geox", "Orgn", "Trad", "Abbr", "Fixd"})
+
+
+def _is_noun(parse) -> bool:
+    return "NOUN" in parse.tag and not _NOT_A_KIND & set(parse.tag.grammemes)
+
+
+class _Word:
+    """A Russian word parsed by its last hyphenated part ("мини-кассета" is a кассета)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text.casefold()
+        self.stem, _, tail = self.text.rpartition("-")
+        self.parses = _russian().parse(tail or self.text) if CYRILLIC.search(text) else []
+        self.parse = self.parses[0] if self.parses else None
+
+    def form(self, grammemes: set[str]) -> str:
+        """The word in these grammemes (a form already in them kept as written), ё as the
+        page writes it."""
+        if self.parse is None or any(grammemes <= set(p.tag.grammemes) for p in self.parses):
+            return self.text
+        inflected = self.parse.inflect(grammemes)
+        if inflected is None:
+            return self.text
+        word = inflected.word if "ё" in self.text else inflected.word.replace("ё", "е")
+        return f"{self.stem}-{word}" if self.stem else word
+
+
+def russian_type(words: list[str], keep_adjective=lambda word: True) -> list[str]:
+    """The noun of a Russian name with one qualifying adjective: the one right before it, else
+    the first after it ("клапан стальной запорный" gives "клапан запорный" when
+    `keep_adjective` refuses materials); singular nominative, the adjective agreeing. Latin
+    words are models or brands, not the noun."""
+    parsed = [_Word(w) for w in words]
+    nouns = [i for i, w in enumerate(parsed) if w.parse is not None and _is_noun(w.parse)]
+    nominative = [i for i in nouns if "nomn" in parsed[i].parse.tag]
+    if not nouns:
+        return words[:1]
+    index = (nominative or nouns)[0]
+    noun = parsed[index]
+    plural_only = "Pltm" in noun.parse.tag
+    number = "plur" if plural_only else "sing"
+    gender = next((g for g in ("masc", "femn", "neut") if g in noun.parse.tag), None)
+    agree = {number, "nomn", *([gender] if gender and not plural_only else [])}
+    noun_form = noun.form({number, "nomn"})
+    after = parsed[index + 1 :]
+    if noun.parse.normal_form in _HOLDS and after and after[0].parse and _is_noun(after[0].parse):
+        return [noun_form, after[0].text]
+
+    def adjective(word: _Word) -> bool:
+        return word.parse is not None and word.parse.tag.POS in _ADJECTIVE
+
+    if index > 0 and adjective(parsed[index - 1]) and keep_adjective(parsed[index - 1].text):
+        return [parsed[index - 1].form(agree), noun_form]
+    for word in after:
+        if not adjective(word):
+            break
+        if keep_adjective(word.text):
+            return [noun_form, word.form(agree)]
+    return [noun_form]
