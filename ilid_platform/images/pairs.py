@@ -26,7 +26,7 @@ logger = logging.getLogger(__name__)
 _CHUNK = 512
 """Pairs checked per step; images they need are prepared first, in parallel."""
 _KEPT_IMAGES = 1024
-"""Prepared images kept for later pairs (about 200 KiB each)."""
+"""Prepared images kept for later pairs (about 350 KiB each, their comparison grid included)."""
 
 
 def candidate_pairs(views: np.ndarray, threshold: int) -> np.ndarray:
