@@ -114,6 +114,16 @@ _NEGATIVE_SLUGS = {
     "inquiry": "contact",
     "get-a-quote": "contact",
     "request-a-quote": "contact",
+    # Chinese sites name their folders in pinyin, whole or by initials.
+    "lianxi": "contact",
+    "lianxiwomen": "contact",
+    "lxwm": "contact",
+    "guanyu": "about",
+    "guanyuwomen": "about",
+    "gywm": "about",
+    "fuwu": "about",
+    "xinwen": "blog",
+    "anli": "blog",
 }
 
 _NEGATIVE_FOLDERS = {
@@ -136,6 +146,9 @@ _NEGATIVE_FOLDERS = {
     "services",
     "service",
     "uslugi",
+    "fuwu",
+    "xinwen",
+    "anli",
 }
 
 _NEGATIVE_HEADINGS = re.compile(
