@@ -40,8 +40,8 @@ GROUPS = {
 def test_name_in_an_h5_that_the_titles_confirm_under_the_slogan_of_its_group() -> None:
     """The only live h1 of each product page is its group's slogan (one group has only two
     pages, so its slogan is no site-wide heading); the name is an h5 (closed with </h4>), the
-    title "name | company - tagline" says it too; below it, h5 section headings of the page's
-    own ("Technical Specifications", "Key Facts")."""
+    title "name + words of its own | company - tagline" says it too; below it, h5 section
+    headings of the page's own ("Technical Specifications", "Key Facts")."""
     slugs = {name: name.lower().replace(" ", "-") for group in GROUPS.values() for name in group}
     menu = "".join(f'<li><a href="/{slug}.html">{name}</a></li>' for name, slug in slugs.items())
     pages = {"/index.html": page("<h1>Plant Ltd</h1><p>Fabricators since 1990.</p>", "Plant Ltd")}
@@ -58,7 +58,7 @@ def test_name_in_an_h5_that_the_titles_confirm_under_the_slogan_of_its_group() -
                 f'<h5 class="text-uppercase">{name}</h4></div>'
                 f'<div class="owl-carousel">{slides}</div>'
                 f"<h5>{sections[n % 3]}</h5><p>{name} built to order in steel.</p></div>",
-                f"{name} | Plant Ltd - Manufacturer of Engineering Products",
+                f"{name} Manufacturer in Pune | Plant Ltd - Engineering Products",
                 menu,
             )
     decided = decide(pages)

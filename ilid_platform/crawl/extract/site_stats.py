@@ -265,7 +265,9 @@ def _name_slots(
 ) -> dict[int, tuple[float, bool, int]]:
     """Per template group, the slot whose text differs from page to page (wrapper induction):
     where the first heading repeats (the category's h1 on each of its products) and a later
-    one is each page's own, the later one names the page."""
+    one is each page's own, the later one names the page. Where the first one differs from
+    page to page and most pages' titles hold its words, it names the page even where a few
+    pages show a heading above it (the slogan of a small group of products)."""
     groups: dict[int, list[PageReading]] = {}
     for reading in pages:
         if reading.url in stats.template_of:
@@ -280,7 +282,8 @@ def _name_slots(
             title = word_key(strip_affixes(reading.features.title, stats.title_affixes))
             for heading, slot in heading_slots(page_headings(reading, stats)):
                 values.setdefault(slot, []).append(text_key(heading["text"]))
-                titled[slot] += bool(title) and word_key(heading["text"]) == title
+                words = word_key(heading["text"])
+                titled[slot] += bool(words) and f" {words} " in f" {title} "
         covered = [
             (slot, texts) for slot, texts in values.items() if len(texts) >= 0.6 * len(members)
         ]
@@ -289,7 +292,7 @@ def _name_slots(
         first_slot, first_texts = min(covered, key=lambda item: item[0])
         if len(set(first_texts)) >= 0.8 * len(first_texts):
             # The first heading names each page; where the titles say so too, it is the name
-            # even on pages that show a heading above it (a slogan that a few pages share).
+            # even on the pages that show another heading above it.
             if titled[first_slot] >= 0.6 * len(members):
                 slots[group] = first_slot
             continue
