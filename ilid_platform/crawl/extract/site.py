@@ -341,6 +341,7 @@ def _adopt_by_place(
             or reading.features is None
             or stats.listing(reading)
             or stats.negative(reading.features)
+            or not any(i.get("slot") in places for i in reading.features.images)
         ):
             continue
         decision = _decide(reading, stats, needed=0)
