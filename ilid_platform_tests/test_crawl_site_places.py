@@ -88,6 +88,23 @@ def test_service_pages_in_the_product_template_under_a_pinyin_folder() -> None:
     assert names(decided) == {path: name for path, name in items.items() if "/chanpin/" in path}
 
 
+def test_kinds_of_page_named_in_urls_of_more_languages() -> None:
+    """Contact, about, service and news pages named in Turkish, Spanish, German, French and
+    Russian transliteration, as a page or as a folder; product slugs stay products."""
+    kinds = {
+        "/iletisim.html": "contact",
+        "/hakkimizda/": "about",
+        "/hizmetler/kaplama.html": "about",
+        "/quienes-somos.html": "about",
+        "/leistungen/montage/": "about",
+        "/a-propos/": "about",
+        "/novosti/2024/vystavka.html": "blog",
+        "/urunler/h-40-agir-hizmet-kablo-kanallari.html": "",
+        "/produkte/bentonit/edaton/": "",
+    }
+    assert {path: negative_kind(None, BASE + path) for path in kinds} == kinds
+
+
 def _mineral(name: str, text: str, sheet: str) -> str:
     return page(
         f'<div id="titlesec"><h2>Bentonit</h2><h1>{name}</h1></div>'
