@@ -52,6 +52,9 @@ def main() -> int:
     sites = [load_site(slug) for slug in args.site or site_slugs()]
     sites = [s for s in sites if args.split in ("all", s.split)]
     sites.sort(key=lambda s: (s.split != "holdout", s.slug))  # the held-out part first
+    if not sites:
+        print(f"no site in the corpus for --split {args.split}", file=sys.stderr)
+        return 2
     scores: list[SiteScore] = []
     with tempfile.TemporaryDirectory(prefix="ilid-extraction-") as tmp:
         for site in sites:

@@ -18,6 +18,7 @@ from ilid_platform.crawl.extract.naming import page_key
 from ilid_platform.crawl.extract.patterns import (
     DECORATIVE,
     DIGITS,
+    DOCUMENT_FILE,
     IMAGE_FILE,
     LISTING_CARDS,
     PRODUCT_MARKUP,
@@ -94,10 +95,12 @@ def card_links(
 
 
 def _page_href(link: Any) -> str:
-    """The href of a link to a page: not to a fragment, a script, an image file or an action
-    (add to cart, compare)."""
+    """The href of a link to a page: not to a fragment, a script, an image file, a download
+    (a variant's datasheet) or an action (add to cart, compare)."""
     href = (link.get("href") or "").strip()
     if not href or href.startswith(("#", "javascript:")) or IMAGE_FILE.search(href):
+        return ""
+    if DOCUMENT_FILE.search(href):
         return ""
     return "" if _ACTION_LINK.search(href) else href
 

@@ -14,6 +14,7 @@ from ilid_platform.crawl.extract.naming import page_key
 from ilid_platform.crawl.extract.patterns import (
     DECORATIVE,
     DIGITS,
+    DOCUMENT_FILE,
     GALLERY,
     IMAGE_FILE,
     LISTING_CARDS,
@@ -107,15 +108,17 @@ def _caption(element: Any) -> str:
 
 
 def _excluded(element: Any, marks: Marks, base: str, own_key: str) -> bool:
-    """Inside a link to another page (a card; a link to the page itself is none), or a
-    related-products block."""
+    """Inside a link to another page (a card; a link to the page itself, to the image file or
+    to a download is none), or a related-products block."""
     if marks.has(element, Marks.RELATED):
         return True
     if not marks.has(element, Marks.LINK):
         return False
     for ancestor in element.iterancestors("a"):
         href = (ancestor.get("href") or "").strip()
-        if href and not href.startswith(("#", "javascript:")) and not IMAGE_FILE.search(href):
+        if not href or href.startswith(("#", "javascript:")) or DOCUMENT_FILE.search(href):
+            continue
+        if not IMAGE_FILE.search(href):
             return page_key(join(base, href)) != own_key
     return False
 
@@ -204,12 +207,15 @@ def tile_blocks(
 
 def _actionable(block: Any) -> bool:
     """Whether a tile leads somewhere, as a listing's items do: a link to a page (not to an
-    image file, which shows the photo larger), or a button."""
+    image file, which shows the photo larger, nor to a download such as the datasheet of a
+    variant), or a button."""
     if next(block.iter("button"), None) is not None:
         return True
     for link in (*block.iter("a"), *block.iterancestors("a")):
         href = (link.get("href") or "").strip()
-        if href and not href.startswith(("#", "javascript:")) and not IMAGE_FILE.search(href):
+        if not href or href.startswith(("#", "javascript:")):
+            continue
+        if not IMAGE_FILE.search(href) and not DOCUMENT_FILE.search(href):
             return True
     return False
 

@@ -18,6 +18,9 @@ from ilid_platform.crawl.extract.naming import (
 from ilid_platform.crawl.extract.reading import PageReading
 from ilid_platform.crawl.extract.site_stats import SiteStats, heading_slots, page_headings
 
+_MINOR_HEADING = 4.5
+"""Levels above this are h5 and h6 (`page.headings`): as a page's only heading, its title
+names it better."""
 _WORD = re.compile(r"[^\W\d_]{3,}")
 _LOPSIDED_SLASH = re.compile(r"(?<=\S) /(?=\S)|(?<=\S)/ (?=\S)")
 
@@ -98,13 +101,17 @@ def _heading_name(reading: PageReading, stats: SiteStats, evidence: list[str], c
             and text_key(h["text"]) not in stats.listing_headings
         ]
         usable = shared or usable
-    if usable:
-        best = min(usable, key=lambda h: (h["level"], h["order"]))
-        if best["level"] >= 4.5:
-            evidence.append("name from the listing card that links here")
-        return best["text"]
     title = strip_affixes(reading.features.title, stats.title_affixes)
-    if title and not stats.repeated(_title_count(reading, stats)):
+    titled = bool(title) and not stats.repeated(_title_count(reading, stats))
+    best = min(usable, key=lambda h: (h["level"], h["order"]), default=None)
+    # An h5 or h6 alone is a minor heading; the page's own title says more.
+    if best is not None and (best["level"] <= _MINOR_HEADING or not titled):
+        if best["level"] == 4.5:
+            evidence.append("name from the listing card that links here")
+        elif best["level"] > _MINOR_HEADING:
+            evidence.append("name from a minor heading (h5, h6): the title says nothing else")
+        return best["text"]
+    if titled:
         evidence.append("name from the title: no heading unique to the page")
         return title
     return ""

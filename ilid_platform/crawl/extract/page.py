@@ -38,7 +38,7 @@ _NEXT_DEFINITION = lxml.etree.XPath("following-sibling::dd[1]")
 
 _LIST_ITEMS = lxml.etree.XPath("./li")
 
-_HEADINGS = {"h1": 1.0, "h2": 2.0, "h3": 3.0, "h4": 3.8}
+_HEADINGS = {"h1": 1.0, "h2": 2.0, "h3": 3.0, "h4": 3.8, "h5": 4.6, "h6": 4.7}
 """Heading levels; an h4 names a page only where no h1-h3 or titled element does (hand-written
 catalogs that put the product's name in an h4 under a slogan)."""
 

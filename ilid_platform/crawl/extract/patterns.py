@@ -21,6 +21,10 @@ DECORATIVE = re.compile(
     re.I,
 )
 IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif|bmp|tiff?)(?:$|\?)", re.I)
+DOCUMENT_FILE = re.compile(
+    r"\.(?:pdf|docx?|xlsx?|pptx?|odt|ods|zip|rar|7z|dwg|dxf|stp|step|igs)(?:$|[?#])", re.I
+)
+"""A download (a datasheet, a drawing): a link to it leads to no other page."""
 
 GALLERY = re.compile(
     r"gallery|carousel|slider|swiper|slick|thumbnail|product[-_]?(image|img|media|photo|pic)"

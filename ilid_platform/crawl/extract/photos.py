@@ -77,8 +77,22 @@ def choose_photos(
     slot = stats.photo_slots.get(stats.template_of.get(reading.url, -1))
     placed = [i for i in candidates if slot and i.get("slot") == slot]
     if placed:
-        evidence.append("photo from the place that shows each page's own photo in its template")
         main = placed[0]
+        # A photo of its own that the page shows between its name and that place (in its
+        # text, where the template's other pages show none) comes first.
+        named = min((h["order"] for h in headings if h["level"] == top), default=main["order"])
+        before = [
+            i
+            for i in candidates
+            if kinds[i["url"]] == "own"
+            and named < i["order"] < main["order"]
+            and not 0 < i["area"] < THUMBNAIL_AREA
+        ]
+        if before:
+            evidence.append("photo of its own, before the place its template shows photos in")
+            main = before[0]
+            return _with_gallery(main, candidates), main.get("caption", ""), foreign
+        evidence.append("photo from the place that shows each page's own photo in its template")
         return _with_gallery(main, candidates), main.get("caption", ""), foreign
     own = [i for i in candidates if kinds[i["url"]] == "own"]
     pool = (

@@ -38,7 +38,12 @@ from ilid_platform.crawl.extract.patterns import LISTING_CARDS
 from ilid_platform.crawl.extract.photos import choose_photos
 from ilid_platform.crawl.extract.reading import PageReading
 from ilid_platform.crawl.extract.selectors import apply_selected
-from ilid_platform.crawl.extract.site_stats import SiteStats, site_stats
+from ilid_platform.crawl.extract.site_stats import (
+    SiteStats,
+    heading_slots,
+    page_headings,
+    site_stats,
+)
 from ilid_platform.crawl.records import cap_fields
 
 EVIDENCE_NEEDED = 2
@@ -79,6 +84,7 @@ def decide_pages(readings: Sequence[PageReading]) -> list[Decision]:
     # that show no evidence of their own.
     _propagate_templates(readings, decisions, stats)
     _propagate_templates(readings, decisions, stats)
+    _adopt_by_place(readings, decisions, stats)
     _demote_catalog_pages(readings, decisions, stats)
     return decisions
 
@@ -301,6 +307,64 @@ def _differ(found: list[dict[str, Any]], known: list[dict[str, Any]], pages: int
     names = len({p["name"] for p in every})
     photos = len({p["image_urls"][0] if p["image_urls"] else "" for p in every})
     return names >= 0.8 * len(every) and photos >= 0.5 * len(every)
+
+
+def _adopt_by_place(
+    readings: Sequence[PageReading], decisions: list[Decision], stats: SiteStats
+) -> None:
+    """A page whose structure sets it apart from the site's product template (a longer text,
+    more sections) is a product too when it shows its name where that template's pages show
+    theirs (the same heading slot, else the same heading level) and its photo where they show
+    theirs: the place of name and photo is the template's, whatever else the page adds."""
+    members: dict[int, list[int]] = {}
+    for index, reading in enumerate(readings):
+        members.setdefault(stats.template_of.get(reading.url, -1), []).append(index)
+    places: dict[str, tuple[int, Any]] = {}  # photo slot -> (template, where its names are)
+    for group, indices in members.items():
+        slot = stats.photo_slots.get(group)
+        named = [i for i in indices if decisions[i].product is not None]
+        if group < 0 or not slot or len(named) < 3 or 2 * len(named) <= len(indices):
+            continue
+        levels = Counter(
+            h["level"]
+            for i in named
+            for h in readings[i].features.headings
+            if h["text"] == decisions[i].product["name"]
+        )
+        where = stats.name_slots.get(group) or (levels.most_common(1) or [(None, 0)])[0][0]
+        places[slot] = (group, where)
+    if not places:
+        return
+    for index, reading in enumerate(readings):
+        if (
+            decisions[index].product is not None
+            or reading.features is None
+            or stats.listing(reading)
+            or stats.negative(reading.features)
+            or not any(i.get("slot") in places for i in reading.features.images)
+        ):
+            continue
+        decision = _decide(reading, stats, needed=0)
+        product = decision.product
+        if product is None or not product["image_urls"]:
+            continue
+        slot = next(
+            (
+                i.get("slot")
+                for i in reading.features.images
+                if i["url"] == product["image_urls"][0]
+            ),
+            None,
+        )
+        group, where = places.get(slot, (None, None))
+        if group is None or group == stats.template_of.get(reading.url) or where is None:
+            continue
+        slotted = heading_slots(page_headings(reading, stats))
+        if any(h["text"] == product["name"] and where in (key, h["level"]) for h, key in slotted):
+            decision.evidence.append(
+                "its photo and name sit where the pages of a product template show theirs"
+            )
+            decisions[index] = decision
 
 
 def _demote_catalog_pages(

@@ -12,9 +12,11 @@ from typing import Any
 from ilid_platform.crawl.extract.naming import (
     affix_key,
     page_key,
+    strip_affixes,
     text_key,
     title_affixes,
     without_common_affix,
+    word_key,
 )
 from ilid_platform.crawl.extract.page import PageFeatures
 from ilid_platform.crawl.extract.page_kinds import heading_kind
@@ -263,7 +265,9 @@ def _name_slots(
 ) -> dict[int, tuple[float, bool, int]]:
     """Per template group, the slot whose text differs from page to page (wrapper induction):
     where the first heading repeats (the category's h1 on each of its products) and a later
-    one is each page's own, the later one names the page."""
+    one is each page's own, the later one names the page. Where the first one differs from
+    page to page and most pages' titles hold its words, it names the page even where a few
+    pages show a heading above it (the slogan of a small group of products)."""
     groups: dict[int, list[PageReading]] = {}
     for reading in pages:
         if reading.url in stats.template_of:
@@ -273,9 +277,13 @@ def _name_slots(
         if len(members) < 3:
             continue
         values: dict[tuple[float, bool, int], list[str]] = {}
+        titled: Counter[tuple[float, bool, int]] = Counter()
         for reading in members:
+            title = word_key(strip_affixes(reading.features.title, stats.title_affixes))
             for heading, slot in heading_slots(page_headings(reading, stats)):
                 values.setdefault(slot, []).append(text_key(heading["text"]))
+                words = word_key(heading["text"])
+                titled[slot] += bool(words) and f" {words} " in f" {title} "
         covered = [
             (slot, texts) for slot, texts in values.items() if len(texts) >= 0.6 * len(members)
         ]
@@ -283,7 +291,11 @@ def _name_slots(
             continue
         first_slot, first_texts = min(covered, key=lambda item: item[0])
         if len(set(first_texts)) >= 0.8 * len(first_texts):
-            continue  # the first heading names each page: nothing to induce
+            # The first heading names each page; where the titles say so too, it is the name
+            # even on the pages that show another heading above it.
+            if titled[first_slot] >= 0.6 * len(members):
+                slots[group] = first_slot
+            continue
         distinct = [(slot, texts) for slot, texts in covered if len(set(texts)) >= 0.8 * len(texts)]
         if distinct:
             slots[group] = min(distinct, key=lambda item: item[0])[0]
