@@ -76,6 +76,10 @@ class Lexicon:
     navigation: frozenset[str]
     packs: frozenset[str]
     boilerplate: re.Pattern[str]
+    name_noise: re.Pattern[str]
+    """Catalog wording around a name ("… Manufacturer and Supplier")."""
+    machines: frozenset[str]
+    """Head words of machines and plants."""
 
 
 @functools.cache
@@ -89,4 +93,8 @@ def lexicon(path: Path = LEXICON_PATH) -> Lexicon:
         navigation=frozenset(str(w).casefold() for w in data["navigation"]),
         packs=frozenset(str(w).casefold() for w in data["packs"]),
         boilerplate=re.compile(_pattern(data["boilerplate"]), re.IGNORECASE),
+        name_noise=re.compile(
+            "|".join(_bounded(f"(?:{_pattern(p)})") for p in data["name_noise"]), re.IGNORECASE
+        ),
+        machines=frozenset(str(w).casefold() for w in data["machines"]),
     )

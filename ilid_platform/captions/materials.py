@@ -19,7 +19,7 @@ from ilid_platform.captions.page_text import (
     spec_value,
     stated_in_text,
 )
-from ilid_platform.captions.part_type import clean_name
+from ilid_platform.captions.part_type import clean_name, is_machine
 from ilid_platform.captions.schema import WORD_LIMITS, ProductText
 from ilid_platform.captions.site import EMPTY, SiteText
 
@@ -29,8 +29,9 @@ _HAS_DIGIT = re.compile(r"\d")
 # Words after which a page says what the product is made of ("Tube: … nitrile rubber").
 _CONSTRUCTION = re.compile(
     r"(?<!\w)(?:(?:tube|body|housing|shell|cover|cuerpo|corps|gehäuse|корпус\w*)\s*[:：]"
-    r"|made of|made from|изготовлен\w*|fabricad[oa]s? (?:en|de|com)|hergestellt aus"
-    r"|besteht aus)(?!\w)"
+    r"|made (?:up )?(?:of|from)|(?:crafted|constructed|fabricated|manufactured|built) (?:of|from)"
+    r"|изготовлен\w*|выполнен\w* из|fabricad[oa]s? (?:en|de|com)|hech[oa]s? (?:de|en)"
+    r"|hergestellt aus|gefertigt aus|besteht aus|fabriqu[ée]e?s? en|réalisée?s? en)(?!\w)"
     r"(?P<after>(?:\W+\w+){1,8})",
     re.IGNORECASE,
 )
@@ -105,8 +106,12 @@ def material(product: ProductText, site: SiteText = EMPTY, kind: str = "") -> st
         ),
         "",
     )
-    if built or _known(name, lex.materials):
-        return built or _known(name, lex.materials)
+    if built:
+        return built
+    if is_machine(kind):  # a machine's name and text speak of the material it works
+        return None
+    if _known(name, lex.materials):
+        return _known(name, lex.materials)
     about = _about(product.name, kind)
     for sentence in sentences(text):
         if about.search(sentence):  # "comes with silicone brackets": an accessory's

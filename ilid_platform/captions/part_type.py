@@ -76,6 +76,11 @@ _ACRONYMS = frozenset(
         "UPS",
         "SD",
         "PCB",
+        "RO",
+        "UF",
+        "HEPA",
+        "ULPA",
+        "SPM",
     ]
 )
 # A number with its unit ("40 mm", "1,6 МПа", "3300 об/мин"); the number alone goes anyway.
@@ -107,14 +112,25 @@ _GENERIC = frozenset(
     {"accessories", "accessory", "spares", "spare parts", "parts", "other", "others", "misc",
      "zubehör", "ersatzteile", "accessoire", "accessoires", "pièces détachées", "accesorios",
      "repuestos", "acessórios", "аксессуары", "запчасти", "комплектующие", "разное", "配件",
-     "phụ kiện", "products", "new arrivals", "featured", "sale", "uncategorized"}
+     "phụ kiện", "products", "new arrivals", "featured", "sale", "uncategorized", "series",
+     "serie", "série", "серия", "model", "модель", "系列"}
 )  # fmt: skip
 
 
-def _lower_if_shouting(text: str) -> str:
+def fold(text: str, language: str = "") -> str:
+    """Case-folded, Turkish capitals as Turkish writes them in lower case (I is ı, İ is i)."""
+    if language == "tr":
+        text = text.replace("I", "ı").replace("İ", "i")
+    return text.casefold()
+
+
+def is_shouting(text: str) -> bool:
     letters = [c for c in text if c.isalpha()]
-    upper = sum(c.isupper() for c in letters)
-    return text.lower() if letters and upper / len(letters) > 0.7 else text
+    return bool(letters) and sum(c.isupper() for c in letters) / len(letters) > 0.7
+
+
+def _lower_if_shouting(text: str, language: str = "") -> str:
+    return fold(text, language) if is_shouting(text) else text
 
 
 def _squash(text: str) -> str:
@@ -128,9 +144,10 @@ def _squash(text: str) -> str:
     return " ".join(text.split()).strip(" ,;:-/|.")
 
 
-def clean_name(name: str, trade_names: re.Pattern[str] | None = None) -> str:
-    """The name without trade names, codes, numbers, sizes, quantities and remarks."""
-    text = normalise(name)
+def clean_name(name: str, trade_names: re.Pattern[str] | None = None, language: str = "") -> str:
+    """The name without trade names, codes, numbers, sizes, quantities, remarks and the
+    lexicon's catalog wording ("… Manufacturer and Supplier", "Characteristics of …")."""
+    text = lexicon().name_noise.sub(" ", normalise(name))
     if trade_names is not None:
         text = trade_names.sub(" ", text)
     text = _BRACKETS.sub(" ", text)
@@ -145,7 +162,7 @@ def clean_name(name: str, trade_names: re.Pattern[str] | None = None) -> str:
         text = _LATIN_WORD.sub(
             lambda m: m.group(0) if m.group(0).upper() in _ACRONYMS else " ", text
         )
-    lowered = _lower_if_shouting(text)
+    lowered = _lower_if_shouting(text, language)
     if lowered == text:  # capitals among lower case are codes; in a shouted name, words
         text = _CODE.sub(lambda m: m.group(0) if m.group(0).upper() in _ACRONYMS else " ", text)
     else:
@@ -175,7 +192,9 @@ def _jieba():
 
 def _head_zh(phrase: str) -> str:
     words = [w for w in _jieba().lcut(phrase.replace(" ", "")) if w.strip()]
-    while len(words) > 1 and _is_attribute(words[0]):
+    # a material before the kind is dropped while the kind keeps three characters ("水泥盖板"
+    # stays whole, "不锈钢伸缩接头" gives "伸缩接头")
+    while len(words) > 1 and _is_attribute(words[0]) and len("".join(words[1:])) >= 3:
         words.pop(0)
     if not words:
         return ""
@@ -193,6 +212,10 @@ _TRAILING_ATTRIBUTE = re.compile(
     r"|\w{3,}(?:able|ible|ous|less|ful))$",
     re.IGNORECASE,
 )
+_GENERIC_LAST = re.compile(r"^(?:machine|machinery|unit|equipment|device)$", re.IGNORECASE)
+# English adjectives and gerunds by their ending ("acoustic", "crimping", "domestic").
+_ADJECTIVE_EN = re.compile(r"(?:ic|al|ing|ous|ive|ary|ed|ful|less|able|ible)$", re.IGNORECASE)
+_AND = frozenset({"&", "and", "und", "et", "y", "e", "ve", "i", "и", "và"})
 # Marketing words that say nothing about the kind of product.
 _MARKETING = re.compile(
     r"^(?:premium|professional|pro|new|original|genuine|quality|high-quality|classic|best)$",
@@ -211,6 +234,10 @@ def _head_last(words: list[str], language: str, said: Callable[[str], bool]) -> 
     if language == "de":
         return [singular(words[-1].split("-")[-1], language)]
     while len(words) > 1 and _TRAILING_ATTRIBUTE.match(words[-1]):
+        words = words[:-1]
+    # "Hydraulic Press Machine", "Remote Controller Unit": a generic last word after a noun
+    # that already names the kind ("Crimping Machine" keeps it: a gerund names no kind)
+    if len(words) > 2 and _GENERIC_LAST.match(words[-1]) and not _ADJECTIVE_EN.search(words[-2]):
         words = words[:-1]
     words = [w for w in words[:-1] if not _MARKETING.match(w)] + words[-1:]
     keep = next((words[-k:] for k in (4, 3) if len(words) >= k and _said(words[-k:], said)), [])
@@ -287,7 +314,13 @@ def head_phrase(
         return ""
     if language == "zh":
         return _head_zh(phrase)
-    words = [w for w in phrase.split() if w.casefold() not in ("&", "and", "und", "et", "y")]
+    words = phrase.split()
+    if language == "en":  # "Oil Seals and Coupling": the first of two kinds, unless it is an
+        # adjective shared with the second ("Domestic & Commercial RO System")
+        first = list(itertools.takewhile(lambda w: w.casefold() not in _AND, words))
+        if 0 < len(first) < len(words) and not _ADJECTIVE_EN.search(first[-1]):
+            words = first
+    words = [w for w in words if w.casefold() not in _AND]
     if language in HEAD_LAST:
         words = [w for w in words if not _is_attribute(w)] or words
     if not words:
@@ -296,14 +329,33 @@ def head_phrase(
         head = _head_last(words, language, said)
     else:
         head = _head_first(words, language)
-    return " ".join(head[:LABEL_WORDS]).casefold()
+    return fold(" ".join(head[:LABEL_WORDS]), language)
+
+
+def is_generic(head: str) -> bool:
+    """A type that ends in a generic word ("acoustic equipment"): a crumb says more."""
+    words = head.split()
+    if not words or not _GENERIC_LAST.match(words[-1]):
+        return False
+    return len(words) == 1 or (
+        _ADJECTIVE_EN.search(words[-2]) is not None and not words[-2].endswith("ing")
+    )
+
+
+def is_machine(kind: str) -> bool:
+    """A machine or plant ("rubber moulding machine", "пресс", "制砖机")."""
+    machines = lexicon().machines
+    words = kind.casefold().split()
+    if is_cjk(kind):
+        return any(kind.endswith(m) for m in machines if is_cjk(m))
+    return bool(words) and (words[-1] in machines or words[0] in machines)
 
 
 def looks_like_a_proper_name(name: str, text: str, head: str) -> bool:
     """A name of capitalised words only ("Happy Ninja", "Ravenna") whose head word the page's
     text never uses in lower case: a model, project or variety name, not a kind of product."""
     words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", name) if len(w) > 2]
-    if not words or any(w[0].islower() for w in words):
+    if not words or any(w[0].islower() for w in words) or is_shouting(name):
         return False
     last = head.split()[-1] if head.split() else ""
     return not last or re.search(rf"(?<!\w){re.escape(last)}", text) is None
@@ -327,6 +379,8 @@ def crumb_type(crumbs: tuple[str, ...], name: str, language: str) -> str:
         text = written.casefold()
         if not text or text in lex.navigation or text == name_key:
             continue
+        if language in ("ru", "zh", "ko") and not (CYRILLIC.search(text) or is_cjk(text)):
+            continue  # a Latin crumb on a Russian or Chinese page names a brand or line
         if name_key.startswith(text) or text.startswith(name_key):
             continue
         # a category titled with a figure ("Motores Enduro 2 Tiempos") up to the figure

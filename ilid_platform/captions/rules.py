@@ -40,6 +40,7 @@ from ilid_platform.captions.part_type import (
     clean_name,
     crumb_type,
     head_phrase,
+    is_generic,
     looks_like_a_proper_name,
     mentions,
     shares_word,
@@ -97,6 +98,7 @@ def part_type(product: ProductText, title: str, language: str, site: SiteText = 
     # speaks of the breadcrumb's kind and never of the name's head.
     if (
         not head
+        or is_generic(head)
         or looks_like_a_proper_name(product.name, text, head)
         or (mentions(about, crumb) and not mentions(about, _head_noun(head, language)))
     ):
@@ -137,9 +139,9 @@ class RuleCaptioner:
     def caption(self, product: ProductText) -> CaptionOutcome:
         site = self.sites.get(product.source, EMPTY)
         trade_names = _brands(product, self.trade_name_regex)
-        title = clean_name(product.name, trade_names)
         context = " ".join([*product.breadcrumbs, product.description])
         language = name_language(product.name, context)
+        title = clean_name(product.name, trade_names, language)
         if language in HEAD_LAST:  # a word before the head that opens every name: the brand
             title = site.without_leading_word(title)
         label_short = " ".join(part_type(product, title, language, site).split()[:LABEL_WORDS])
