@@ -223,6 +223,13 @@ _MARKETING = re.compile(
 )
 
 
+def _qualifies(word: str, language: str) -> bool:
+    """An adjective or gerund (German: a word in lower case)."""
+    if language == "de":
+        return word[:1].islower()
+    return language == "en" and _ADJECTIVE_EN.search(word) is not None
+
+
 def _said(words: list[str], said: Callable[[str], bool]) -> bool:
     return said(" ".join(w.casefold() for w in words))
 
@@ -241,6 +248,11 @@ def _head_last(words: list[str], language: str, said: Callable[[str], bool]) -> 
         words = words[:-1]
     words = [w for w in words[:-1] if not _MARKETING.match(w)] + words[-1:]
     keep = next((words[-k:] for k in (4, 3) if len(words) >= k and _said(words[-k:], said)), [])
+    # a name of three nouns is one compound ("Pressure Reducing Valve", "Water Jet Hose");
+    # an adjective first ("Industrial RO System") only qualifies the two-word type
+    first = words[0] if len(words) == 3 else ""
+    if not keep and language == "en" and first and not _ADJECTIVE_EN.search(first.rstrip("ing")):
+        keep = words
     keep = keep or words[-2:]
     keep = [w for w in keep[:-1] if not _is_attribute(w)] + keep[-1:]
     return [*keep[:-1], singular(keep[-1], language)]
@@ -318,11 +330,16 @@ def head_phrase(
     if language == "en":  # "Oil Seals and Coupling": the first of two kinds, unless it is an
         # adjective shared with the second ("Domestic & Commercial RO System")
         first = list(itertools.takewhile(lambda w: w.casefold() not in _AND, words))
-        if 0 < len(first) < len(words) and not _ADJECTIVE_EN.search(first[-1]):
-            words = first
+        second = len(words) - len(first) - 1
+        if first and second > 0 and not _ADJECTIVE_EN.search(first[-1]):
+            words = first if len(first) > 1 or second == 1 else words
     words = [w for w in words if w.casefold() not in _AND]
     if language in HEAD_LAST:
-        words = [w for w in words if not _is_attribute(w)] or words
+        # a material last after an adjective or gerund is the product ("natürlicher
+        # Calcium-Bentonit", "Digital Printing Vinyl"), not its attribute
+        last = words[-1:] if len(words) > 1 and _qualifies(words[-2], language) else []
+        words = [w for w in words[: len(words) - len(last)] if not _is_attribute(w)] + last
+        words = words or phrase.split()
     if not words:
         return ""
     if language in HEAD_LAST:
@@ -355,7 +372,7 @@ def looks_like_a_proper_name(name: str, text: str, head: str) -> bool:
     """A name of capitalised words only ("Happy Ninja", "Ravenna") whose head word the page's
     text never uses in lower case: a model, project or variety name, not a kind of product."""
     words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", name) if len(w) > 2]
-    if not words or any(w[0].islower() for w in words) or is_shouting(name):
+    if not words or any(w[0].islower() for w in words) or (is_shouting(name) and len(words) > 1):
         return False
     last = head.split()[-1] if head.split() else ""
     return not last or re.search(rf"(?<!\w){re.escape(last)}", text) is None

@@ -26,6 +26,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from ilid_platform.captions.filters import trade_name_pattern
+from ilid_platform.captions.framing import framed_type
 from ilid_platform.captions.language import HEAD_LAST, name_language
 from ilid_platform.captions.materials import finish, material
 from ilid_platform.captions.page_text import (
@@ -79,6 +80,10 @@ def _head_noun(phrase: str, language: str) -> str:
     return (words[-1] if language in HEAD_LAST else words[0]) if words else ""
 
 
+def _read_kind(phrase: str, language: str) -> str:
+    return head_phrase(clean_name(phrase, None, language), language)
+
+
 def part_type(product: ProductText, title: str, language: str, site: SiteText = EMPTY) -> str:
     stated = stated_in_text(product.description, "type") or spec_value(product.specs, "type")
     if stated:
@@ -92,6 +97,10 @@ def part_type(product: ProductText, title: str, language: str, site: SiteText = 
     category = stated_in_text(product.description, "category").split(",")[0].strip()
     crumbs = (*product.breadcrumbs, category) if category else product.breadcrumbs
     crumb = crumb_type(crumbs, product.name, language)
+    if not head or looks_like_a_proper_name(product.name, text, head):
+        framed = framed_type(product.name, text, language, _read_kind)
+        if framed:
+            return framed
     if not crumb or (head and shares_word(head, crumb)):
         return head or crumb
     # The name names no kind of product when it reads like a proper name, or when the text
