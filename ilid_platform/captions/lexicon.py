@@ -80,6 +80,8 @@ class Lexicon:
     """Catalog wording around a name ("… Manufacturer and Supplier")."""
     machines: frozenset[str]
     """Head words of machines and plants."""
+    hedges: re.Pattern[str]
+    """Words that make a statement about a kind of product in general ("usually")."""
 
 
 @functools.cache
@@ -97,4 +99,5 @@ def lexicon(path: Path = LEXICON_PATH) -> Lexicon:
             "|".join(_bounded(f"(?:{_pattern(p)})") for p in data["name_noise"]), re.IGNORECASE
         ),
         machines=frozenset(str(w).casefold() for w in data["machines"]),
+        hedges=re.compile(_bounded(f"(?:{_pattern(data['hedges'])})"), re.IGNORECASE),
     )

@@ -39,6 +39,11 @@ _NAME_PARTS = re.compile(r"[,;(\[|]|\s[-–—]\s")
 # A grade or standard code as a whole value ("CF8M", "Q235A", "12Х18Н10Т", "G-10").
 _CODE = re.compile(r"(?=\S*\d)(?=\S*[^\W\d_])(?!\d+(?:[x×*/]\d+)+)[^\W_][\w-]{1,14}")
 _WORD = re.compile(r"[^\W\d_]{4,}")
+# A material in capital initials ("G I", "M.S.": galvanised iron, mild steel).
+_INITIALS = re.compile(r"[A-Z](?:[. ]?[A-Z]){1,2}\.?")
+# Materials listed together in running text are what the product fits or handles ("for
+# rubber and plastic hoses", "mortar, cement or concrete"), not what it is made of.
+_LISTED = re.compile(r"^\s*(?:,|and|or|und|oder|et|ou|y|o|и|или)\s", re.IGNORECASE)
 
 
 def _known(text: str, *vocabularies: Vocabulary) -> str:
@@ -66,7 +71,7 @@ def _from_value(value: str, limit: int, *vocabularies: Vocabulary, written: bool
     names a known word or is one or two words; a value that is only a grade or code keeps it
     ("CF8M, WCB" gives "CF8M"); else the known word it names."""
     raw = next((c.strip() for c in _SEPARATORS.split(value) if c.strip()), "")
-    if _CODE.fullmatch(raw):
+    if _CODE.fullmatch(raw) or _INITIALS.fullmatch(raw):
         return raw
     clause = next((c.strip() for c in _SEPARATORS.split(clean_name(raw)) if c.strip()), "")
     known = any(v.find(clause) for v in vocabularies)
@@ -92,9 +97,11 @@ def material(product: ProductText, site: SiteText = EMPTY, kind: str = "") -> st
         or stated_in_text(statements, "material", codes=True)
         or spec_value(product.specs, "material", of_a_part=True)
     )
-    if stated:
-        return _from_value(stated, limit, lex.materials) or None
-    own = real_text(product.description, site)
+    if stated:  # "GI powder coated": the finish is no part of the material
+        bare = " ".join(_without(stated, lex.finishes).split()) or stated
+        return _from_value(bare, limit, lex.materials) or None
+    # "such tanks are usually made of steel" speaks of the kind in general
+    own = " ".join(s for s in sentences(real_text(product.description, site)) if not _hedged(s))
     # "zinc plated" is a finish and "with rubber insert" an accessory, not the material.
     name = _WITH_CLAUSE.sub(" ", _without(normalise(product.name), lex.finishes))
     text = _without(own, lex.finishes)
@@ -115,10 +122,27 @@ def material(product: ProductText, site: SiteText = EMPTY, kind: str = "") -> st
     about = _about(product.name, kind)
     for sentence in sentences(text):
         if about.search(sentence):  # "comes with silicone brackets": an accessory's
-            found = _known(_WITH_CLAUSE.sub(" ", sentence), lex.materials)
+            found = _alone(_WITH_CLAUSE.sub(" ", sentence), lex.materials)
             if found:
                 return found
     return None
+
+
+def _alone(sentence: str, materials: Vocabulary) -> str:
+    """The first material of a sentence that is not one of a list of materials."""
+    matches = list(materials.any.finditer(sentence))
+    for index, match in enumerate(matches):
+        listed = index > 0 and _LISTED.match(sentence[matches[index - 1].end() : match.start()])
+        following = index + 1 < len(matches)
+        if following and _LISTED.match(sentence[match.end() : matches[index + 1].start()]):
+            listed = True
+        if not listed:
+            return materials.output_of(match.group(0)) or ""
+    return ""
+
+
+def _hedged(sentence: str) -> bool:
+    return lexicon().hedges.search(sentence) is not None
 
 
 def _about(name: str, kind: str) -> re.Pattern[str]:
