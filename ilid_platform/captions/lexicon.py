@@ -75,6 +75,7 @@ class Lexicon:
     """Alternations of the spec keys (and "Key: value" labels) that state a field."""
     navigation: frozenset[str]
     packs: frozenset[str]
+    acronyms: frozenset[str]
     boilerplate: re.Pattern[str]
     name_noise: re.Pattern[str]
     """Catalog wording around a name ("… Manufacturer and Supplier")."""
@@ -94,6 +95,7 @@ def lexicon(path: Path = LEXICON_PATH) -> Lexicon:
         keys={name: _pattern(text) for name, text in data["keys"].items()},
         navigation=frozenset(str(w).casefold() for w in data["navigation"]),
         packs=frozenset(str(w).casefold() for w in data["packs"]),
+        acronyms=frozenset(str(w).upper() for w in data["acronyms"]),
         boilerplate=re.compile(_pattern(data["boilerplate"]), re.IGNORECASE),
         name_noise=re.compile(
             "|".join(_bounded(f"(?:{_pattern(p)})") for p in data["name_noise"]), re.IGNORECASE

@@ -40,49 +40,6 @@ _QUANTITY = re.compile(r"^\s*\d+\s*(?:[x×*]|pcs|stk|шт\.?)\s+", re.IGNORECASE
 _HAS_DIGIT = re.compile(r"[^\s,;()\[\]]*\d[^\s,;()\[\]]*")
 _MODEL_PREFIX_ZH = re.compile(r"[A-Za-z0-9\-_/.]+(?:型|系列|款)?")
 _CODE = re.compile(r"(?<!\w)[A-ZА-ЯЁ]{2,6}(?!\w)")
-# Capitals that name a kind of product, not a model.
-_ACRONYMS = frozenset(
-    [
-        "LED",
-        "USB",
-        "TV",
-        "LCD",
-        "SSD",
-        "HDD",
-        "CPU",
-        "GPU",
-        "PC",
-        "PVC",
-        "CNC",
-        "PLC",
-        "UV",
-        "IR",
-        "RGB",
-        "CCTV",
-        "IP",
-        "DVD",
-        "CD",
-        "GPS",
-        "AC",
-        "DC",
-        "CNG",
-        "LPG",
-        "ABS",
-        "HDMI",
-        "VGA",
-        "WIFI",
-        "NFC",
-        "RFID",
-        "UPS",
-        "SD",
-        "PCB",
-        "RO",
-        "UF",
-        "HEPA",
-        "ULPA",
-        "SPM",
-    ]
-)
 # A number with its unit ("40 mm", "1,6 МПа", "3300 об/мин"); the number alone goes anyway.
 _NUMBER_WITH_UNIT = re.compile(
     r"\d+(?:[.,/]\d+)*\s*(?:mm|cm|m|in|inch|inches|kg|g|nm|kn|n|v|w|kw|kwh|wh|mah|ah|bar|psi"
@@ -144,6 +101,10 @@ def _squash(text: str) -> str:
     return " ".join(text.split()).strip(" ,;:-/|.")
 
 
+def _acronym_or_blank(match: re.Match[str]) -> str:
+    return match.group(0) if match.group(0).upper() in lexicon().acronyms else " "
+
+
 def clean_name(name: str, trade_names: re.Pattern[str] | None = None, language: str = "") -> str:
     """The name without trade names, codes, numbers, sizes, quantities, remarks and the
     lexicon's catalog wording ("… Manufacturer and Supplier", "Characteristics of …")."""
@@ -159,12 +120,10 @@ def clean_name(name: str, trade_names: re.Pattern[str] | None = None, language: 
     text = _CODE_WORD.sub(" ", text)
     if CYRILLIC.search(text) or is_cjk(text):
         # Latin words in a Russian or Chinese name are brands and models ("DeWalt").
-        text = _LATIN_WORD.sub(
-            lambda m: m.group(0) if m.group(0).upper() in _ACRONYMS else " ", text
-        )
+        text = _LATIN_WORD.sub(_acronym_or_blank, text)
     lowered = _lower_if_shouting(text, language)
     if lowered == text:  # capitals among lower case are codes; in a shouted name, words
-        text = _CODE.sub(lambda m: m.group(0) if m.group(0).upper() in _ACRONYMS else " ", text)
+        text = _CODE.sub(_acronym_or_blank, text)
     else:
         text = lowered
     text = _LONE_X.sub(" ", text)
