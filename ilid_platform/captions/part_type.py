@@ -122,10 +122,8 @@ def clean_name(name: str, trade_names: re.Pattern[str] | None = None, language: 
         # Latin words in a Russian or Chinese name are brands and models ("DeWalt").
         text = _LATIN_WORD.sub(_acronym_or_blank, text)
     lowered = _lower_if_shouting(text, language)
-    if lowered == text:  # capitals among lower case are codes; in a shouted name, words
-        text = _CODE.sub(_acronym_or_blank, text)
-    else:
-        text = lowered
+    # capitals among lower case are codes; in a shouted name, words
+    text = _CODE.sub(_acronym_or_blank, text) if lowered == text else lowered
     text = _LONE_X.sub(" ", text)
     text = re.sub(r"(?<![\w-])[A-Za-z](?![\w-])", " ", text)
     return _squash(text)
