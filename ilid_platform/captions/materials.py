@@ -71,9 +71,11 @@ def _from_value(value: str, limit: int, *vocabularies: Vocabulary, written: bool
     names a known word or is one or two words; a value that is only a grade or code keeps it
     ("CF8M, WCB" gives "CF8M"); else the known word it names."""
     raw = next((c.strip() for c in _SEPARATORS.split(value) if c.strip()), "")
-    if _CODE.fullmatch(raw) or _INITIALS.fullmatch(raw):
+    if _CODE.fullmatch(raw):
         return raw
     clause = next((c.strip() for c in _SEPARATORS.split(clean_name(raw)) if c.strip()), "")
+    if not clause and _INITIALS.fullmatch(raw):
+        return raw.casefold()
     known = any(v.find(clause) for v in vocabularies)
     if clause and len(clause.split()) <= limit and (known or len(clause.split()) <= 2):
         return clause.casefold()
@@ -97,8 +99,10 @@ def material(product: ProductText, site: SiteText = EMPTY, kind: str = "") -> st
         or stated_in_text(statements, "material", codes=True)
         or spec_value(product.specs, "material", of_a_part=True)
     )
-    if stated:  # "GI powder coated": the finish is no part of the material
-        bare = " ".join(_without(stated, lex.finishes).split()) or stated
+    if stated:  # "G I powder coated": a finish beside no known material is no part of it
+        bare = stated
+        if not lex.materials.find(stated):
+            bare = " ".join(_without(stated, lex.finishes).split()) or stated
         return _from_value(bare, limit, lex.materials) or None
     # "such tanks are usually made of steel" speaks of the kind in general
     own = " ".join(s for s in sentences(real_text(product.description, site)) if not _hedged(s))
@@ -171,10 +175,11 @@ def finish(product: ProductText, site: SiteText = EMPTY) -> str | None:
     name = _without(normalise(product.name), lex.materials)
     _, _, rest = _parts(name)
     text = _without(own, lex.materials)
-    return (
-        _as_written(name, lex.finishes)
+    return (  # finishes as written ("zinc plated"), colours beside no material
+        _as_written(normalise(product.name), lex.finishes)
         or _as_written(rest, lex.colours)
-        or _as_written(text, lex.finishes, lex.colours)
+        or _as_written(own, lex.finishes)
+        or _as_written(text, lex.colours)
         or None
     )
 

@@ -205,11 +205,12 @@ def _head_last(words: list[str], language: str, said: Callable[[str], bool]) -> 
         words = words[:-1]
     words = [w for w in words[:-1] if not _MARKETING.match(w)] + words[-1:]
     keep = next((words[-k:] for k in (4, 3) if len(words) >= k and _said(words[-k:], said)), [])
-    # a name of three nouns is one compound ("Pressure Reducing Valve", "Water Jet Hose");
-    # an adjective first ("Industrial RO System") only qualifies the two-word type
+    # a name of three nouns is one compound ("Pressure Reducing Valve", "Water Jet Hose") when
+    # the page's text uses its first word too; an adjective first ("Industrial RO System")
+    # only qualifies the two-word type
     first = words[0] if len(words) == 3 else ""
     if not keep and language == "en" and first and not _ADJECTIVE_EN.search(first.rstrip("ing")):
-        keep = words
+        keep = words if said(first) else []
     keep = keep or words[-2:]
     keep = [w for w in keep[:-1] if not _is_attribute(w)] + keep[-1:]
     return [*keep[:-1], singular(keep[-1], language)]
