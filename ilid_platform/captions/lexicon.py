@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 LEXICON_PATH = Path(__file__).with_name("lexicon.yaml")
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7a3]")
 
 
 def _pattern(text: str) -> str:

@@ -13,6 +13,7 @@ import re
 
 from ilid_platform.captions.lexicon import Vocabulary, lexicon
 from ilid_platform.captions.page_text import (
+    is_cjk,
     normalise,
     real_text,
     sentences,
@@ -38,7 +39,11 @@ _CONSTRUCTION = re.compile(
 _NAME_PARTS = re.compile(r"[,;(\[|]|\s[-–—]\s")
 # A grade or standard code as a whole value ("CF8M", "Q235A", "12Х18Н10Т", "G-10").
 _CODE = re.compile(r"(?=\S*\d)(?=\S*[^\W\d_])(?!\d+(?:[x×*/]\d+)+)[^\W_][\w-]{1,14}")
-_WORD = re.compile(r"[^\W\d_]{4,}")
+_WORD = re.compile(r"[^\W\d_\u3400-\u9fff]{4,}")
+_MADE_ZH = re.compile(
+    r"采用|选用|选材|以.{1,12}为(?:原料|主要原料|材料)|制成|制作|制造|材质|原料|浇筑"
+)
+_CJK_RUN = re.compile(r"[\u3400-\u9fff]{2,}")
 # A material in capital initials ("G I", "M.S.": galvanised iron, mild steel).
 _INITIALS = re.compile(r"[A-Z](?:[. ]?[A-Z]){1,2}\.?")
 # Materials listed together in running text are what the product fits or handles ("for
@@ -125,6 +130,8 @@ def material(product: ProductText, site: SiteText = EMPTY, kind: str = "") -> st
         return _known(name, lex.materials)
     about = _about(product.name, kind)
     for sentence in sentences(text):
+        if is_cjk(sentence) and not _MADE_ZH.search(sentence):
+            continue  # Chinese states a material with a verb of making ("采用", "制成")
         if about.search(sentence):  # "comes with silicone brackets": an accessory's
             found = _alone(_WITH_CLAUSE.sub(" ", sentence), lex.materials)
             if found:
@@ -153,9 +160,13 @@ def _about(name: str, kind: str) -> re.Pattern[str]:
     """Words that make a sentence about this product: its name's and its kind's, without
     their last two letters ("valves" and "valve", "клапаны" and "клапана" count)."""
     words = {w.casefold()[: max(4, len(w) - 2)] for w in _WORD.findall(f"{name} {kind}")}
-    if not words:
+    # Chinese runs without spaces: the name's last two characters, its head ("水泥盖板": 盖板)
+    heads = {run[-2:] for run in _CJK_RUN.findall(f"{name} {kind}")}
+    if not words and not heads:
         return re.compile(r"(?!)")
-    return re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, sorted(words)))})", re.IGNORECASE)
+    alternatives = [rf"(?<!\w)(?:{'|'.join(map(re.escape, sorted(words)))})"] if words else []
+    alternatives += map(re.escape, sorted(heads))
+    return re.compile("|".join(alternatives), re.IGNORECASE)
 
 
 def finish(product: ProductText, site: SiteText = EMPTY) -> str | None:

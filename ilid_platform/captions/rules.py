@@ -28,6 +28,7 @@ from collections.abc import Iterable, Iterator
 from ilid_platform.captions.filters import trade_name_pattern
 from ilid_platform.captions.framing import framed_type
 from ilid_platform.captions.language import HEAD_LAST, name_language
+from ilid_platform.captions.lexicon import lexicon
 from ilid_platform.captions.materials import finish, material
 from ilid_platform.captions.page_text import (
     real_description,
@@ -149,7 +150,7 @@ class RuleCaptioner:
         site = self.sites.get(product.source, EMPTY)
         trade_names = _brands(product, self.trade_name_regex)
         context = " ".join([*product.breadcrumbs, product.description])
-        language = name_language(product.name, context)
+        language = name_language(lexicon().name_noise.sub(" ", product.name), context)
         title = clean_name(product.name, trade_names, language)
         if language in HEAD_LAST:  # a word before the head that opens every name: the brand
             title = site.without_leading_word(title)
