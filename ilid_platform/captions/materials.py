@@ -27,10 +27,18 @@ from ilid_platform.captions.site import EMPTY, SiteText
 _WITH_CLAUSE = re.compile(r"\b(?:with|mit|avec|con|com|с)\b[^,;.]*", re.IGNORECASE)
 _SEPARATORS = re.compile(r"[,;/|()\[\]]")
 _HAS_DIGIT = re.compile(r"\d")
+# The parts whose material is the product's ("Tube: … nitrile rubber", "Корпус: алюминиевый
+# сплав").
+_PARTS = (
+    r"tube|body|housing|shell|cover|frame|casing|cuerpo|carcasa|corps|boîtier|gehäuse"
+    r"|rahmen|корпус\w*|рама|каркас|阀体|壳体|本体"
+)
+_PART_KEY = re.compile(rf"(?:{_PARTS})", re.IGNORECASE)
 # Words after which a page says what the product is made of ("Tube: … nitrile rubber").
 _CONSTRUCTION = re.compile(
-    r"(?<!\w)(?:(?:tube|body|housing|shell|cover|cuerpo|corps|gehäuse|корпус\w*)\s*[:：]"
-    r"|made (?:up )?(?:of|from)|(?:crafted|constructed|fabricated|manufactured|built) (?:of|from)"
+    rf"(?<!\w)(?:(?:{_PARTS})\s*[:：]"
+    r"|made (?:up )?(?:of|from)"
+    r"|(?:crafted|constructed|fabricated|manufactured|built) (?:of|from|with|using|in)"
     r"|изготовлен\w*|выполнен\w* из|fabricad[oa]s? (?:en|de|com)|hech[oa]s? (?:de|en)"
     r"|hergestellt aus|gefertigt aus|besteht aus|fabriqu[ée]e?s? en|réalisée?s? en)(?!\w)"
     r"(?P<after>(?:\W+\w+){1,8})",
@@ -103,6 +111,7 @@ def material(product: ProductText, site: SiteText = EMPTY, kind: str = "") -> st
         spec_value(product.specs, "material")
         or stated_in_text(statements, "material", codes=True)
         or spec_value(product.specs, "material", of_a_part=True)
+        or _part_row(product.specs, lex.materials)
     )
     if stated:  # "G I powder coated": a finish beside no known material is no part of it
         bare = stated
@@ -149,6 +158,15 @@ def _alone(sentence: str, materials: Vocabulary) -> str:
             listed = True
         if not listed:
             return materials.output_of(match.group(0)) or ""
+    return ""
+
+
+def _part_row(specs: dict[str, str], materials: Vocabulary) -> str:
+    """A spec row of the body or housing whose value is a material ("Корпус: алюминиевый
+    сплав")."""
+    for key, value in specs.items():
+        if _PART_KEY.fullmatch(normalise(key).strip(" :：")) and materials.find(value or ""):
+            return normalise(value)
     return ""
 
 
