@@ -24,11 +24,14 @@ _ARTICLE = r"(?:an?|the|ein(?:e|er|en|em)?|une?|una?|uma?|un[oa]?|il|la|le|el|o|
 # Where a definition's noun phrase ends: a clause, a relative pronoun, a preposition of use.
 _PHRASE_END = re.compile(
     r"[,.;:()!?]|\s(?:which|that|who|with|for|from|used|designed|der|die|das|mit|für|zur|zum"
-    r"|als|qui|que|pour|avec|de\s+(?:la|l)|para|con|que|com|per|che|который|которая|которое"
+    r"|als|auf|aus|im|von|zur|bei|on|at|by|qui|que|pour|avec|sur|de\s+(?:la|l)|para|con|com|per"
+    r"|che|который|которая|которое|на|по|от"
     r"|для|с|из|dùng|cho|với|của|için|ile|用于)\s",
     re.IGNORECASE,
 )
-_MARK = r"\s*[®™©]?"
+# A trade mark, then model codes, may stand between the name and its verb ("Sepiogel TX/TS
+# sind …").
+_MARK = r"(?:\s*[®™©])?(?:\s+(?=\S*[\d/]|(?-i:[A-Z]{1,4}\b))[\w/.-]+)*"
 _LOWER_RUN = re.compile(r"((?:[^\W\d_][\w-]*\s+){1,4})$")
 
 
@@ -45,17 +48,17 @@ def framed_type(
         match = named.search(sentence)
         if match is None:
             continue
+        if language not in HEAD_LAST:
+            kind = _before(sentence[: match.start()], language, read)
+            # the kind a brand and name follow is one the text keeps using
+            if kind and len(re.findall(rf"(?<!\w){re.escape(kind)}(?!\w)", text, re.I)) > 1:
+                return kind
         after = sentence[match.end() :]
         defined = re.match(rf"\s+{_COPULA}\s+(?:{_ARTICLE}\s+)?(?P<np>.+)", after, re.I)
         if defined:
             phrase = _PHRASE_END.split(f" {defined.group('np')} ", maxsplit=1)[0].strip()
             kind = read(phrase, language) if phrase else ""
             if kind:
-                return kind
-        if language not in HEAD_LAST:
-            kind = _before(sentence[: match.start()], language, read)
-            # the kind a brand and name follow is one the text keeps using
-            if kind and len(re.findall(rf"(?<!\w){re.escape(kind)}(?!\w)", text, re.I)) > 1:
                 return kind
     return ""
 

@@ -55,7 +55,7 @@ def singular(word: str, language: str) -> str:
     if language == "de":
         if len(lower) > 5 and re.search(r"[^e]en$", lower) and lower[-3] in "kgbptsz":
             return word[:-1]
-        if lower.endswith("s") and len(lower) > 4 and not lower.endswith("ss"):
+        if lower.endswith("s") and len(lower) > 4 and not lower.endswith(("ss", "ens")):
             return word[:-1]
     elif language == "tr":
         return _turkish_singular(word)

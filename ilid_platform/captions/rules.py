@@ -27,7 +27,7 @@ from collections.abc import Iterable, Iterator
 
 from ilid_platform.captions.filters import trade_name_pattern
 from ilid_platform.captions.framing import framed_type
-from ilid_platform.captions.language import HEAD_LAST, name_language
+from ilid_platform.captions.language import HEAD_LAST, guess_language, name_language
 from ilid_platform.captions.lexicon import lexicon
 from ilid_platform.captions.materials import finish, material
 from ilid_platform.captions.page_text import (
@@ -98,8 +98,11 @@ def part_type(product: ProductText, title: str, language: str, site: SiteText = 
     category = stated_in_text(product.description, "category").split(",")[0].strip()
     crumbs = (*product.breadcrumbs, category) if category else product.breadcrumbs
     crumb = crumb_type(crumbs, product.name, language)
-    if not head or looks_like_a_proper_name(product.name, text, head):
-        framed = framed_type(product.name, text, language, _read_kind)
+    # a registered trade name (®, ™) is a proper name whatever its words
+    trade_name = re.search(r"[®™]", product.name) is not None
+    if not head or trade_name or looks_like_a_proper_name(product.name, text, head):
+        # the frame is read in the text's language (a proper name has none of its own)
+        framed = framed_type(product.name, text, guess_language(text), _read_kind)
         if framed:
             return framed
     if not crumb or (head and shares_word(head, crumb)):
