@@ -295,6 +295,16 @@ def test_sentence_case_name_ends_its_type_at_the_brand_and_a_stated_category_cou
         ),
         # a finish beside a material given as initials is no part of it
         ({"name": "Laminar Flow Cabinet", "specs": {"Material": "G I Powder Coated"}}, "g i"),
+        # a numbered spec row of the body gives its material, a grade code as written
+        ({"name": "Задвижка", "specs": {"1. Корпус": "GGG40", "2. Клин": "EPDM"}}, "GGG40"),
+        # "are of" in Spanish
+        (
+            {
+                "name": "Turbina",
+                "description": "Los componentes de la turbina son de acero inoxidable.",
+            },
+            "acero inoxidable",
+        ),
         # materials in more languages: Russian, Korean, Chinese
         ({"name": "Плита", "specs": {"Материал": "углеродистая сталь"}}, "углеродистая сталь"),
         (

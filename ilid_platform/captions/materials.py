@@ -34,13 +34,15 @@ _PARTS = (
     r"|rahmen|корпус\w*|рама|каркас|阀体|壳体|本体"
 )
 _PART_KEY = re.compile(rf"(?:{_PARTS})", re.IGNORECASE)
+_NUMBERING = re.compile(r"^\s*\d+[.)]\s*")
 # Words after which a page says what the product is made of ("Tube: … nitrile rubber").
 _CONSTRUCTION = re.compile(
     rf"(?<!\w)(?:(?:{_PARTS})\s*[:：]"
     r"|made (?:up )?(?:of|from)"
     r"|(?:crafted|constructed|fabricated|manufactured|built) (?:of|from|with|using|in)"
     r"|изготовлен\w*|выполнен\w* из|fabricad[oa]s? (?:en|de|com)|hech[oa]s? (?:de|en)"
-    r"|hergestellt aus|gefertigt aus|besteht aus|fabriqu[ée]e?s? en|réalisée?s? en)(?!\w)"
+    r"|hergestellt aus|gefertigt aus|besteht aus|(?:ist|sind) aus|fabriqu[ée]e?s? en"
+    r"|réalisée?s? en|(?:est|sont) en|(?:es|son) de|(?:é|são) de)(?!\w)"
     r"(?P<after>(?:\W+\w+){1,8})",
     re.IGNORECASE,
 )
@@ -165,7 +167,9 @@ def _part_row(specs: dict[str, str], materials: Vocabulary) -> str:
     """A spec row of the body or housing whose value is a material ("Корпус: алюминиевый
     сплав")."""
     for key, value in specs.items():
-        if _PART_KEY.fullmatch(normalise(key).strip(" :：")) and materials.find(value or ""):
+        part = _NUMBERING.sub("", normalise(key)).strip(" :：")
+        first = next((c.strip() for c in _SEPARATORS.split(value or "") if c.strip()), "")
+        if _PART_KEY.fullmatch(part) and (materials.find(first) or _CODE.fullmatch(first)):
             return normalise(value)
     return ""
 
