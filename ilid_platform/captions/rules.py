@@ -51,7 +51,7 @@ from ilid_platform.captions.part_type import singular as _singular
 from ilid_platform.captions.schema import CaptionOutcome, ProductText
 from ilid_platform.captions.site import EMPTY, SiteText, read_sites
 
-RULES_VERSION = "rules-v3"
+RULES_VERSION = "rules-v4"
 
 
 def singular(phrase: str) -> str:
