@@ -335,3 +335,19 @@ def test_first_person_company_marketing_is_no_description():
     assert caption.description == own
     _, (caption, _) = _caption(None, name="Hydraulic Cylinder", description=marketing)
     assert caption.description is None
+
+
+def test_company_statements_and_cut_excerpts_are_no_description_and_state_no_material():
+    own = "The oil hose carries crude and refined oil at up to twenty bar in refineries and depots."
+    _, (caption, _) = _caption(
+        None,
+        name="Oil Hose",
+        description=f"Trelleborg Fluid Handling is part of Trelleborg Industrial Solutions. {own}",
+    )
+    assert caption.description == own
+    snippet = (
+        "All Types of Industrial & Automobiles, Bearings, V Belts, Oil Seals, Industrial ... "
+        "Drive Shaft Coupling. Flex Coupling ... Flexible Rubber Coupling."
+    )
+    fields, (caption, _) = _caption(None, name="Oil Seals and Coupling", description=snippet)
+    assert (caption.description, caption.material) == (None, None)
