@@ -246,6 +246,14 @@ def test_unstated_fields_are_null_and_languages_are_told_apart():
             },
             "cơ",
         ),
+        # a name that says no kind, without crumbs: the text's opening words
+        (
+            {
+                "name": "Carboma с металлическими дверьми",
+                "description": "Холодильные шкафы с металлическими дверьми Carboma надёжны.",
+            },
+            "холодильный шкаф",
+        ),
         # a Latin crumb on a Russian page is a brand, never the kind
         (
             {

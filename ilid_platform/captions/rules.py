@@ -31,6 +31,7 @@ from ilid_platform.captions.language import HEAD_LAST, guess_language, name_lang
 from ilid_platform.captions.lexicon import lexicon
 from ilid_platform.captions.materials import finish, material
 from ilid_platform.captions.page_text import (
+    is_cjk,
     real_description,
     real_text,
     sentences,
@@ -105,6 +106,10 @@ def part_type(product: ProductText, title: str, language: str, site: SiteText = 
         framed = framed_type(product.name, text, guess_language(text), _read_kind)
         if framed:
             return framed
+    if not head and not crumb:  # the name says nothing: the text's first words may
+        opening = next(iter(sentences(about)), "")
+        kind = head_phrase(clean_name(opening, None, language), language) if opening else ""
+        return kind if len(kind) > 3 or is_cjk(kind) else ""  # "es", "это": a verb
     if not crumb or (head and shares_word(head, crumb)):
         return head or crumb
     # The name names no kind of product when it reads like a proper name, or when the text
