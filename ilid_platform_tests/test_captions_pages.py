@@ -184,3 +184,85 @@ def test_unstated_fields_are_null_and_languages_are_told_apart():
         "zh",
         "de",
     ]
+
+
+@pytest.mark.parametrize(
+    ("product", "label_short"),
+    [
+        # Turkish: told by its letters, head last, a plural possessive made singular; the
+        # listing crumb "Ürünlerimiz" (our products) names no kind
+        (
+            {
+                "name": "TOPRAKLAMA ÇUBUKLARI",
+                "description": "Bakır kaplı topraklama çubukları, toprak direncini düşürür.",
+                "breadcrumbs": ("Anasayfa", "Ürünlerimiz", "TOPRAKLAMA ÇUBUKLARI"),
+            },
+            "topraklama çubuğu",
+        ),
+        (
+            {"name": "H:60 NORMAL KABLO KANALLARI", "description": "Ağır hizmet tipi."},
+            "kablo kanalı",
+        ),
+        # catalog wording around the name is no part of it
+        (
+            {
+                "name": "Storage Tanks Manufacturer and Supplier in India",
+                "description": "These tanks hold water for homes and farms.",
+            },
+            "storage tank",
+        ),
+        ({"name": "Characteristics Of Distillation Column"}, "distillation column"),
+        ({"name": "Pressure Vessel Specification"}, "pressure vessel"),
+        # a generic last word after a noun; a gerund before it keeps it
+        ({"name": "Four Pillar Hydraulic Press Machine"}, "hydraulic press"),
+        ({"name": "CRIMPING MACHINE", "breadcrumbs": ("PRODUCTS", "HOSES")}, "crimping machine"),
+        # two kinds joined: the first; a shared adjective: the whole
+        ({"name": "Oil Seals and Coupling"}, "oil seal"),
+        ({"name": "Domestic & Commercial RO System"}, "ro system"),
+        # three nouns are one compound where the text uses the first of them
+        (
+            {
+                "name": "Pressure Reducing Valve",
+                "description": "Keeps the downstream pressure constant whatever the inlet.",
+            },
+            "pressure reducing valve",
+        ),
+        # a proper name: the kind a definition gives it (German), or the words before brand
+        # and name (Vietnamese)
+        (
+            {
+                "name": "EDATON®",
+                "description": "EDATON® ist ein natürlicher Calcium-Bentonit, der als "
+                "Bodenhilfsstoff die Bodeneigenschaften verbessert.",
+            },
+            "bentonit",
+        ),
+        (
+            {
+                "name": "Ravenna",
+                "description": "Mẫu cơ Longoni Ravenna là mẫu cơ răng gỗ với ngọn maple. "
+                "Cơ được sơn ba lớp.",
+                "breadcrumbs": ("Trang chủ", "Ravenna"),
+            },
+            "cơ",
+        ),
+        # a name that says no kind, without crumbs: the text's opening words
+        (
+            {
+                "name": "Carboma с металлическими дверьми",
+                "description": "Холодильные шкафы с металлическими дверьми Carboma надёжны.",
+            },
+            "холодильный шкаф",
+        ),
+        # a Latin crumb on a Russian page is a brand, never the kind
+        (
+            {
+                "name": "Электропривод Серия 70",
+                "breadcrumbs": ("Главная", "Bray", "Серия 70"),
+            },
+            "электропривод",
+        ),
+    ],
+)
+def test_product_type_in_more_languages_and_catalog_structures(product, label_short):
+    assert _kept(**product)["label_short"] == label_short

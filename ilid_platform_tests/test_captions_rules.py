@@ -162,7 +162,7 @@ def test_long_description_keeps_whole_leading_sentences_within_thirty_words():
 def test_deterministic_and_model_identity_follows_the_regex():
     product = ProductText("s", "u", "Washer M8 DIN 125, brass, polished", image_urls=IMAGES)
     assert RuleCaptioner().caption(product) == RuleCaptioner().caption(product)
-    assert RuleCaptioner().model == RULES_VERSION == "rules-v3"
+    assert RuleCaptioner().model == RULES_VERSION == "rules-v4"
     assert RuleCaptioner(ACME).model != RuleCaptioner(CLAMPCO).model
     with pytest.raises(Exception, match="unterminated|missing"):
         RuleCaptioner("(broken")
@@ -255,3 +255,99 @@ def test_sentence_case_name_ends_its_type_at_the_brand_and_a_stated_category_cou
         .fields
     )
     assert fields["label_short"] == "cơ bida"
+
+
+@pytest.mark.parametrize(
+    ("product", "material"),
+    [
+        # a material only of the kind in general, never this product's
+        (
+            {
+                "name": "Petroleum Storage Tank",
+                "description": "Petroleum storage tanks hold crude oil. These tanks are usually "
+                "constructed from steel.",
+            },
+            None,
+        ),
+        # a machine's name and text speak of what it works, not of what it is made of
+        (
+            {
+                "name": "Rubber Moulding Machine",
+                "description": "The rubber moulding machine presses rubber parts in heated moulds.",
+            },
+            None,
+        ),
+        # ... unless the page says what it is built from
+        (
+            {
+                "name": "Baling Press",
+                "description": "Crafted from mild steel, this baling press lasts for decades.",
+            },
+            "mild steel",
+        ),
+        # materials listed together are what the product fits
+        (
+            {
+                "name": "Quick Release Coupling",
+                "description": "Quick release couplings are assembled to rubber and plastic hoses.",
+            },
+            None,
+        ),
+        # a finish beside a material given as initials is no part of it
+        ({"name": "Laminar Flow Cabinet", "specs": {"Material": "G I Powder Coated"}}, "g i"),
+        # a numbered spec row of the body gives its material, a grade code as written
+        ({"name": "Задвижка", "specs": {"1. Корпус": "GGG40", "2. Клин": "EPDM"}}, "GGG40"),
+        # "are of" in Spanish
+        (
+            {
+                "name": "Turbina",
+                "description": "Los componentes de la turbina son de acero inoxidable.",
+            },
+            "acero inoxidable",
+        ),
+        # materials in more languages: Russian, Korean, Chinese
+        ({"name": "Плита", "specs": {"Материал": "углеродистая сталь"}}, "углеродистая сталь"),
+        (
+            {"name": "올스텐 교반기", "description": "올스텐 교반기는 스텐으로 만들었습니다."},
+            "스테인리스",
+        ),
+        ({"name": "盖板", "description": "本盖板采用高标号混凝土浇筑而成。"}, "混凝土"),
+    ],
+)
+def test_material_only_where_the_page_states_it_for_this_product(product, material):
+    fields, (caption, reason) = _caption(None, **{"description": "", **product})
+    assert reason is None, (reason, fields)
+    assert caption.material == material
+
+
+def test_first_person_company_marketing_is_no_description():
+    """Catalog sentences about the company and its clients are no product's description; the
+    page's own sentence after them is."""
+    marketing = (
+        "We are engaged in supplying a wide range of Hydraulic Cylinders to our prestigious "
+        "clients. Our cylinders are highly acclaimed by the customers."
+    )
+    own = (
+        "The double acting cylinder lifts loads of up to ten tonnes on presses and lifting "
+        "tables. Its piston rod is hardened and ground for long seal life."
+    )
+    _, (caption, _) = _caption(None, name="Hydraulic Cylinder", description=f"{marketing} {own}")
+    assert caption.description == own
+    _, (caption, _) = _caption(None, name="Hydraulic Cylinder", description=marketing)
+    assert caption.description is None
+
+
+def test_company_statements_and_cut_excerpts_are_no_description_and_state_no_material():
+    own = "The oil hose carries crude and refined oil at up to twenty bar in refineries and depots."
+    _, (caption, _) = _caption(
+        None,
+        name="Oil Hose",
+        description=f"Trelleborg Fluid Handling is part of Trelleborg Industrial Solutions. {own}",
+    )
+    assert caption.description == own
+    snippet = (
+        "All Types of Industrial & Automobiles, Bearings, V Belts, Oil Seals, Industrial ... "
+        "Drive Shaft Coupling. Flex Coupling ... Flexible Rubber Coupling."
+    )
+    fields, (caption, _) = _caption(None, name="Oil Seals and Coupling", description=snippet)
+    assert (caption.description, caption.material) == (None, None)

@@ -16,12 +16,14 @@ CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 # Letters only Vietnamese uses (â, ê, ô are French and Portuguese too).
 _VIETNAMESE = re.compile(r"[ăđơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.I)
-LATIN_LANGUAGES = ("en", "de", "fr", "es", "pt", "it", "nl")
+LATIN_LANGUAGES = ("en", "de", "fr", "es", "pt", "it", "nl", "pl", "tr")
+# Letters only Turkish uses among these languages (dotless ı, dotted İ, ğ, ş).
+_TURKISH = re.compile(r"[ıİğĞşŞ]")
 # Languages told by their script alone.
 _BY_SCRIPT = ("zh", "ko", "ru", "vi")
 # Languages that put a noun phrase's head last ("air drill hose", "Motivmaske", "伸缩接头",
-# "라디칼수 발생기").
-HEAD_LAST = frozenset({"en", "de", "nl", "zh", "ko"})
+# "라디칼수 발생기", "topraklama çubuğu").
+HEAD_LAST = frozenset({"en", "de", "nl", "zh", "ko", "tr"})
 
 
 def name_language(name: str, text: str) -> str:
@@ -36,7 +38,7 @@ def name_language(name: str, text: str) -> str:
 
 def guess_language(text: str) -> str:
     """The language a text is in: its script where that decides (Cyrillic, Chinese, Korean,
-    Vietnamese letters), else py3langid's character n-gram model over the Latin-script
+    Vietnamese or Turkish letters), else py3langid's character n-gram model over the Latin-script
     languages catalogs are written in; English when in doubt."""
     if HANGUL.search(text):
         return "ko"
@@ -46,6 +48,8 @@ def guess_language(text: str) -> str:
         return "ru"
     if _VIETNAMESE.search(text):
         return "vi"
+    if _TURKISH.search(text):
+        return "tr"
     letters = re.sub(r"[\W\d_]+", " ", text).strip()
     if not letters:
         return "en"

@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 LEXICON_PATH = Path(__file__).with_name("lexicon.yaml")
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7a3]")
 
 
 def _pattern(text: str) -> str:
@@ -75,7 +75,14 @@ class Lexicon:
     """Alternations of the spec keys (and "Key: value" labels) that state a field."""
     navigation: frozenset[str]
     packs: frozenset[str]
+    acronyms: frozenset[str]
     boilerplate: re.Pattern[str]
+    name_noise: re.Pattern[str]
+    """Catalog wording around a name ("… Manufacturer and Supplier")."""
+    machines: frozenset[str]
+    """Head words of machines and plants."""
+    hedges: re.Pattern[str]
+    """Words that make a statement about a kind of product in general ("usually")."""
 
 
 @functools.cache
@@ -88,5 +95,11 @@ def lexicon(path: Path = LEXICON_PATH) -> Lexicon:
         keys={name: _pattern(text) for name, text in data["keys"].items()},
         navigation=frozenset(str(w).casefold() for w in data["navigation"]),
         packs=frozenset(str(w).casefold() for w in data["packs"]),
+        acronyms=frozenset(str(w).upper() for w in data["acronyms"]),
         boilerplate=re.compile(_pattern(data["boilerplate"]), re.IGNORECASE),
+        name_noise=re.compile(
+            "|".join(_bounded(f"(?:{_pattern(p)})") for p in data["name_noise"]), re.IGNORECASE
+        ),
+        machines=frozenset(str(w).casefold() for w in data["machines"]),
+        hedges=re.compile(_bounded(f"(?:{_pattern(data['hedges'])})"), re.IGNORECASE),
     )

@@ -55,8 +55,10 @@ def singular(word: str, language: str) -> str:
     if language == "de":
         if len(lower) > 5 and re.search(r"[^e]en$", lower) and lower[-3] in "kgbptsz":
             return word[:-1]
-        if lower.endswith("s") and len(lower) > 4 and not lower.endswith("ss"):
+        if lower.endswith("s") and len(lower) > 4 and not lower.endswith(("ss", "ens")):
             return word[:-1]
+    elif language == "tr":
+        return _turkish_singular(word)
     elif language in ("fr", "es", "pt", "it"):
         if language == "pt" and lower.endswith("ões"):
             return word[:-3] + "ão"
@@ -65,6 +67,32 @@ def singular(word: str, language: str) -> str:
         if len(lower) > 3 and lower[-1] in "sx" and not lower.endswith("ss"):
             return word[:-1]
     return word
+
+
+_TR_VOWELS = "aıoueiöü"
+# The possessive ending by the stem's last vowel (vowel harmony): "kanal" gives "kanalı".
+_TR_POSSESSIVE = {"a": "ı", "ı": "ı", "o": "u", "u": "u", "e": "i", "i": "i", "ö": "ü", "ü": "ü"}
+_TR_SOFT = {"k": "ğ", "p": "b", "ç": "c"}
+
+
+def _turkish_singular(word: str) -> str:
+    """A Turkish plural head word's singular: "-lar"/"-ler" goes; a compound's plural
+    possessive ("kablo kanalları", "topraklama çubukları") becomes the singular one ("kanalı",
+    "çubuğu"), the stem's last consonant softened as Turkish does."""
+    lower = word.casefold()
+    match = re.fullmatch(r"(\w{2,}?)(?:lar|ler)([ıi])?", lower)
+    if not match:
+        return word
+    stem, possessive = match.groups()
+    if not possessive:
+        return stem
+    vowel = next((c for c in reversed(stem) if c in _TR_VOWELS), "a")
+    ending = _TR_POSSESSIVE[vowel]
+    if stem[-1] in _TR_VOWELS:
+        return f"{stem}s{ending}"
+    if stem[-1] in _TR_SOFT and len(stem) > 3:
+        stem = stem[:-1] + _TR_SOFT[stem[-1]]
+    return stem + ending
 
 
 # Nouns that are no product's kind: names, places, abbreviations, indeclinable prefixes

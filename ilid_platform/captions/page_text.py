@@ -37,6 +37,8 @@ _FILLER = re.compile(
     r"|tempor|libero|placerat|eleifend|curabitur|vivamus|nullam|sed do eiusmod)(?!\w)",
     re.IGNORECASE,
 )
+# A spaced ellipsis: where a search or keyword excerpt was cut.
+_SNIPPET = re.compile(r"\s(?:…|\.\.\.)(?=\s|$)")
 # The least text, beyond the words of the name, that makes a description.
 _MIN_NEW_WORDS = 4
 _MIN_NEW_CJK_CHARS = 8
@@ -120,6 +122,13 @@ def _cut(kept: list[str]) -> str:
     return " ".join(chosen) or " ".join(kept[0].split()[:DESCRIPTION_WORDS])
 
 
+def _no_real_text(text: str) -> bool:
+    """Theme filler (three placeholder Latin words), or a list of cut excerpts ("Bearings,
+    V Belts ... Flex Coupling ...")."""
+    filler = len({m.group(0).casefold() for m in _FILLER.finditer(text)}) >= 3
+    return filler or len(_SNIPPET.findall(text)) >= 2
+
+
 def real_description(
     text: str,
     name: str,
@@ -127,7 +136,7 @@ def real_description(
     site: SiteText | None = None,
 ) -> str | None:
     """The page's own description in at most 30 words, or None when nothing real is left."""
-    if len({m.group(0).casefold() for m in _FILLER.finditer(text)}) >= 3:
+    if _no_real_text(text):
         return None
     shop = sum(len(s) for s in sentences(text) if is_boilerplate(s))
     if shop >= _SHOP_BLOCK_SHARE * max(1, len(normalise(text))):
@@ -150,9 +159,7 @@ def real_description(
 def real_text(text: str, site: SiteText | None = None) -> str:
     """Every sentence of the page's text that is neither shop or template text nor repeated
     on other products' pages of the site."""
-    if len({m.group(0).casefold() for m in _FILLER.finditer(text)}) >= 3:
-        return ""
-    return " ".join(_own_sentences(text, site))
+    return "" if _no_real_text(text) else " ".join(_own_sentences(text, site))
 
 
 def _key_pattern(field: str) -> str:

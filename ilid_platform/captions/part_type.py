@@ -40,44 +40,6 @@ _QUANTITY = re.compile(r"^\s*\d+\s*(?:[x×*]|pcs|stk|шт\.?)\s+", re.IGNORECASE
 _HAS_DIGIT = re.compile(r"[^\s,;()\[\]]*\d[^\s,;()\[\]]*")
 _MODEL_PREFIX_ZH = re.compile(r"[A-Za-z0-9\-_/.]+(?:型|系列|款)?")
 _CODE = re.compile(r"(?<!\w)[A-ZА-ЯЁ]{2,6}(?!\w)")
-# Capitals that name a kind of product, not a model.
-_ACRONYMS = frozenset(
-    [
-        "LED",
-        "USB",
-        "TV",
-        "LCD",
-        "SSD",
-        "HDD",
-        "CPU",
-        "GPU",
-        "PC",
-        "PVC",
-        "CNC",
-        "PLC",
-        "UV",
-        "IR",
-        "RGB",
-        "CCTV",
-        "IP",
-        "DVD",
-        "CD",
-        "GPS",
-        "AC",
-        "DC",
-        "CNG",
-        "LPG",
-        "ABS",
-        "HDMI",
-        "VGA",
-        "WIFI",
-        "NFC",
-        "RFID",
-        "UPS",
-        "SD",
-        "PCB",
-    ]
-)
 # A number with its unit ("40 mm", "1,6 МПа", "3300 об/мин"); the number alone goes anyway.
 _NUMBER_WITH_UNIT = re.compile(
     r"\d+(?:[.,/]\d+)*\s*(?:mm|cm|m|in|inch|inches|kg|g|nm|kn|n|v|w|kw|kwh|wh|mah|ah|bar|psi"
@@ -107,14 +69,25 @@ _GENERIC = frozenset(
     {"accessories", "accessory", "spares", "spare parts", "parts", "other", "others", "misc",
      "zubehör", "ersatzteile", "accessoire", "accessoires", "pièces détachées", "accesorios",
      "repuestos", "acessórios", "аксессуары", "запчасти", "комплектующие", "разное", "配件",
-     "phụ kiện", "products", "new arrivals", "featured", "sale", "uncategorized"}
+     "phụ kiện", "products", "new arrivals", "featured", "sale", "uncategorized", "series",
+     "serie", "série", "серия", "model", "модель", "系列"}
 )  # fmt: skip
 
 
-def _lower_if_shouting(text: str) -> str:
+def fold(text: str, language: str = "") -> str:
+    """Case-folded, Turkish capitals as Turkish writes them in lower case (I is ı, İ is i)."""
+    if language == "tr":
+        text = text.replace("I", "ı").replace("İ", "i")
+    return text.casefold()
+
+
+def is_shouting(text: str) -> bool:
     letters = [c for c in text if c.isalpha()]
-    upper = sum(c.isupper() for c in letters)
-    return text.lower() if letters and upper / len(letters) > 0.7 else text
+    return bool(letters) and sum(c.isupper() for c in letters) / len(letters) > 0.7
+
+
+def _lower_if_shouting(text: str, language: str = "") -> str:
+    return fold(text, language) if is_shouting(text) else text
 
 
 def _squash(text: str) -> str:
@@ -128,9 +101,14 @@ def _squash(text: str) -> str:
     return " ".join(text.split()).strip(" ,;:-/|.")
 
 
-def clean_name(name: str, trade_names: re.Pattern[str] | None = None) -> str:
-    """The name without trade names, codes, numbers, sizes, quantities and remarks."""
-    text = normalise(name)
+def _acronym_or_blank(match: re.Match[str]) -> str:
+    return match.group(0) if match.group(0).upper() in lexicon().acronyms else " "
+
+
+def clean_name(name: str, trade_names: re.Pattern[str] | None = None, language: str = "") -> str:
+    """The name without trade names, codes, numbers, sizes, quantities, remarks and the
+    lexicon's catalog wording ("… Manufacturer and Supplier", "Characteristics of …")."""
+    text = lexicon().name_noise.sub(" ", normalise(name))
     if trade_names is not None:
         text = trade_names.sub(" ", text)
     text = _BRACKETS.sub(" ", text)
@@ -142,14 +120,10 @@ def clean_name(name: str, trade_names: re.Pattern[str] | None = None) -> str:
     text = _CODE_WORD.sub(" ", text)
     if CYRILLIC.search(text) or is_cjk(text):
         # Latin words in a Russian or Chinese name are brands and models ("DeWalt").
-        text = _LATIN_WORD.sub(
-            lambda m: m.group(0) if m.group(0).upper() in _ACRONYMS else " ", text
-        )
-    lowered = _lower_if_shouting(text)
-    if lowered == text:  # capitals among lower case are codes; in a shouted name, words
-        text = _CODE.sub(lambda m: m.group(0) if m.group(0).upper() in _ACRONYMS else " ", text)
-    else:
-        text = lowered
+        text = _LATIN_WORD.sub(_acronym_or_blank, text)
+    lowered = _lower_if_shouting(text, language)
+    # capitals among lower case are codes; in a shouted name, words
+    text = _CODE.sub(_acronym_or_blank, text) if lowered == text else lowered
     text = _LONE_X.sub(" ", text)
     text = re.sub(r"(?<![\w-])[A-Za-z](?![\w-])", " ", text)
     return _squash(text)
@@ -175,7 +149,9 @@ def _jieba():
 
 def _head_zh(phrase: str) -> str:
     words = [w for w in _jieba().lcut(phrase.replace(" ", "")) if w.strip()]
-    while len(words) > 1 and _is_attribute(words[0]):
+    # a material before the kind is dropped while the kind keeps three characters ("水泥盖板"
+    # stays whole, "不锈钢伸缩接头" gives "伸缩接头")
+    while len(words) > 1 and _is_attribute(words[0]) and len("".join(words[1:])) >= 3:
         words.pop(0)
     if not words:
         return ""
@@ -193,11 +169,22 @@ _TRAILING_ATTRIBUTE = re.compile(
     r"|\w{3,}(?:able|ible|ous|less|ful))$",
     re.IGNORECASE,
 )
+_GENERIC_LAST = re.compile(r"^(?:machine|machinery|unit|equipment|device)$", re.IGNORECASE)
+# English adjectives and gerunds by their ending ("acoustic", "crimping", "domestic").
+_ADJECTIVE_EN = re.compile(r"(?:ic|al|ing|ous|ive|ary|ed|ful|less|able|ible)$", re.IGNORECASE)
+_AND = frozenset({"&", "and", "und", "et", "y", "e", "ve", "i", "и", "và"})
 # Marketing words that say nothing about the kind of product.
 _MARKETING = re.compile(
     r"^(?:premium|professional|pro|new|original|genuine|quality|high-quality|classic|best)$",
     re.IGNORECASE,
 )
+
+
+def _qualifies(word: str, language: str) -> bool:
+    """An adjective or gerund (German: a word in lower case)."""
+    if language == "de":
+        return word[:1].islower()
+    return language == "en" and _ADJECTIVE_EN.search(word) is not None
 
 
 def _said(words: list[str], said: Callable[[str], bool]) -> bool:
@@ -212,8 +199,18 @@ def _head_last(words: list[str], language: str, said: Callable[[str], bool]) -> 
         return [singular(words[-1].split("-")[-1], language)]
     while len(words) > 1 and _TRAILING_ATTRIBUTE.match(words[-1]):
         words = words[:-1]
+    # "Hydraulic Press Machine", "Remote Controller Unit": a generic last word after a noun
+    # that already names the kind ("Crimping Machine" keeps it: a gerund names no kind)
+    if len(words) > 2 and _GENERIC_LAST.match(words[-1]) and not _ADJECTIVE_EN.search(words[-2]):
+        words = words[:-1]
     words = [w for w in words[:-1] if not _MARKETING.match(w)] + words[-1:]
     keep = next((words[-k:] for k in (4, 3) if len(words) >= k and _said(words[-k:], said)), [])
+    # a name of three nouns is one compound ("Pressure Reducing Valve", "Water Jet Hose") when
+    # the page's text uses its first word too; an adjective first ("Industrial RO System")
+    # only qualifies the two-word type
+    first = words[0] if len(words) == 3 else ""
+    if not keep and language == "en" and first and not _ADJECTIVE_EN.search(first.rstrip("ing")):
+        keep = words if said(first) else []
     keep = keep or words[-2:]
     keep = [w for w in keep[:-1] if not _is_attribute(w)] + keep[-1:]
     return [*keep[:-1], singular(keep[-1], language)]
@@ -287,23 +284,53 @@ def head_phrase(
         return ""
     if language == "zh":
         return _head_zh(phrase)
-    words = [w for w in phrase.split() if w.casefold() not in ("&", "and", "und", "et", "y")]
+    words = phrase.split()
+    if language == "en":  # "Oil Seals and Coupling": the first of two kinds, unless it is an
+        # adjective shared with the second ("Domestic & Commercial RO System")
+        first = list(itertools.takewhile(lambda w: w.casefold() not in _AND, words))
+        second = len(words) - len(first) - 1
+        if first and second > 0 and not _ADJECTIVE_EN.search(first[-1]):
+            words = first if len(first) > 1 or second == 1 else words
+    words = [w for w in words if w.casefold() not in _AND]
     if language in HEAD_LAST:
-        words = [w for w in words if not _is_attribute(w)] or words
+        # a material last after an adjective or gerund is the product ("natürlicher
+        # Calcium-Bentonit", "Digital Printing Vinyl"), not its attribute
+        last = words[-1:] if len(words) > 1 and _qualifies(words[-2], language) else []
+        words = [w for w in words[: len(words) - len(last)] if not _is_attribute(w)] + last
+        words = words or phrase.split()
     if not words:
         return ""
     if language in HEAD_LAST:
         head = _head_last(words, language, said)
     else:
         head = _head_first(words, language)
-    return " ".join(head[:LABEL_WORDS]).casefold()
+    return fold(" ".join(head[:LABEL_WORDS]), language)
+
+
+def is_generic(head: str) -> bool:
+    """A type that ends in a generic word ("acoustic equipment"): a crumb says more."""
+    words = head.split()
+    if not words or not _GENERIC_LAST.match(words[-1]):
+        return False
+    return len(words) == 1 or (
+        _ADJECTIVE_EN.search(words[-2]) is not None and not words[-2].endswith("ing")
+    )
+
+
+def is_machine(kind: str) -> bool:
+    """A machine or plant ("rubber moulding machine", "пресс", "制砖机")."""
+    machines = lexicon().machines
+    words = kind.casefold().split()
+    if is_cjk(kind):
+        return any(kind.endswith(m) for m in machines if is_cjk(m))
+    return bool(words) and (words[-1] in machines or words[0] in machines)
 
 
 def looks_like_a_proper_name(name: str, text: str, head: str) -> bool:
     """A name of capitalised words only ("Happy Ninja", "Ravenna") whose head word the page's
     text never uses in lower case: a model, project or variety name, not a kind of product."""
     words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", name) if len(w) > 2]
-    if not words or any(w[0].islower() for w in words):
+    if not words or any(w[0].islower() for w in words) or (is_shouting(name) and len(words) > 1):
         return False
     last = head.split()[-1] if head.split() else ""
     return not last or re.search(rf"(?<!\w){re.escape(last)}", text) is None
@@ -327,6 +354,8 @@ def crumb_type(crumbs: tuple[str, ...], name: str, language: str) -> str:
         text = written.casefold()
         if not text or text in lex.navigation or text == name_key:
             continue
+        if language in ("ru", "zh", "ko") and not (CYRILLIC.search(text) or is_cjk(text)):
+            continue  # a Latin crumb on a Russian or Chinese page names a brand or line
         if name_key.startswith(text) or text.startswith(name_key):
             continue
         # a category titled with a figure ("Motores Enduro 2 Tiempos") up to the figure

@@ -26,9 +26,12 @@ import re
 from collections.abc import Iterable, Iterator
 
 from ilid_platform.captions.filters import trade_name_pattern
-from ilid_platform.captions.language import HEAD_LAST, name_language
+from ilid_platform.captions.framing import framed_type
+from ilid_platform.captions.language import HEAD_LAST, guess_language, name_language
+from ilid_platform.captions.lexicon import lexicon
 from ilid_platform.captions.materials import finish, material
 from ilid_platform.captions.page_text import (
+    is_cjk,
     real_description,
     real_text,
     sentences,
@@ -40,6 +43,7 @@ from ilid_platform.captions.part_type import (
     clean_name,
     crumb_type,
     head_phrase,
+    is_generic,
     looks_like_a_proper_name,
     mentions,
     shares_word,
@@ -48,7 +52,7 @@ from ilid_platform.captions.part_type import singular as _singular
 from ilid_platform.captions.schema import CaptionOutcome, ProductText
 from ilid_platform.captions.site import EMPTY, SiteText, read_sites
 
-RULES_VERSION = "rules-v3"
+RULES_VERSION = "rules-v4"
 
 
 def singular(phrase: str) -> str:
@@ -78,6 +82,10 @@ def _head_noun(phrase: str, language: str) -> str:
     return (words[-1] if language in HEAD_LAST else words[0]) if words else ""
 
 
+def _read_kind(phrase: str, language: str) -> str:
+    return head_phrase(clean_name(phrase, None, language), language)
+
+
 def part_type(product: ProductText, title: str, language: str, site: SiteText = EMPTY) -> str:
     stated = stated_in_text(product.description, "type") or spec_value(product.specs, "type")
     if stated:
@@ -91,12 +99,24 @@ def part_type(product: ProductText, title: str, language: str, site: SiteText = 
     category = stated_in_text(product.description, "category").split(",")[0].strip()
     crumbs = (*product.breadcrumbs, category) if category else product.breadcrumbs
     crumb = crumb_type(crumbs, product.name, language)
+    # a registered trade name (®, ™) is a proper name whatever its words
+    trade_name = re.search(r"[®™]", product.name) is not None
+    if not head or trade_name or looks_like_a_proper_name(product.name, text, head):
+        # the frame is read in the text's language (a proper name has none of its own)
+        framed = framed_type(product.name, text, guess_language(text), _read_kind)
+        if framed:
+            return framed
+    if not head and not crumb:  # the name says nothing: the text's first words may
+        opening = next(iter(sentences(about)), "")
+        kind = head_phrase(clean_name(opening, None, language), language) if opening else ""
+        return kind if len(kind) > 3 or is_cjk(kind) else ""  # "es", "это": a verb
     if not crumb or (head and shares_word(head, crumb)):
         return head or crumb
     # The name names no kind of product when it reads like a proper name, or when the text
     # speaks of the breadcrumb's kind and never of the name's head.
     if (
         not head
+        or is_generic(head)
         or looks_like_a_proper_name(product.name, text, head)
         or (mentions(about, crumb) and not mentions(about, _head_noun(head, language)))
     ):
@@ -137,9 +157,9 @@ class RuleCaptioner:
     def caption(self, product: ProductText) -> CaptionOutcome:
         site = self.sites.get(product.source, EMPTY)
         trade_names = _brands(product, self.trade_name_regex)
-        title = clean_name(product.name, trade_names)
         context = " ".join([*product.breadcrumbs, product.description])
-        language = name_language(product.name, context)
+        language = name_language(lexicon().name_noise.sub(" ", product.name), context)
+        title = clean_name(product.name, trade_names, language)
         if language in HEAD_LAST:  # a word before the head that opens every name: the brand
             title = site.without_leading_word(title)
         label_short = " ".join(part_type(product, title, language, site).split()[:LABEL_WORDS])

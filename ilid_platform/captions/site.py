@@ -83,10 +83,13 @@ class SiteText:
 
     def says(self, own_text: str) -> Callable[[str], bool]:
         """Whether `own_text` (a page's text without its name) or the site's prose uses a
-        phrase."""
+        phrase (a single word: whether `own_text` does)."""
         own = phrases(own_text)
+        words = {w.casefold() for w in _WORD.findall(normalise(own_text))}
 
         def said(phrase: str) -> bool:
+            if len(phrase.split()) == 1:  # a single word: the page's own text uses it
+                return phrase.casefold() in words
             key = phrase_key(phrase.split())
             return key in self.phrases or key in own
 

@@ -1,0 +1,81 @@
+"""The kind of product a page's text gives a proper name ("EDATON® ist ein natürlicher
+Calcium-Bentonit", "Mẫu cơ Longoni Ravenna"), for names that do not say it themselves.
+
+Two structures, in any catalog language: a definition, where the name is the subject of "is
+a" ("X ist ein …", "X est un …", "X — это …", "X là …", "X是…"), and, in languages that put
+the head first, the lower-case words right before the name's first mention ("Mẫu cơ Longoni
+Ravenna": a "cơ" of the brand Longoni). The phrase found is read as a name is (`head_phrase`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from ilid_platform.captions.language import HEAD_LAST
+from ilid_platform.captions.lexicon import lexicon
+from ilid_platform.captions.page_text import normalise, sentences
+
+_COPULA = (
+    r"(?:is|are|ist|sind|est|sont|es|son|é|são|è|sono|является|являются|—\s*это|-\s*это|это|là"
+    r"|bir|to|jest)"
+)
+_ARTICLE = r"(?:an?|the|ein(?:e|er|en|em)?|une?|una?|uma?|un[oa]?|il|la|le|el|o|a)"
+# Where a definition's noun phrase ends: a clause, a relative pronoun, a preposition of use.
+_PHRASE_END = re.compile(
+    r"[,.;:()!?]|\s(?:which|that|who|with|for|from|used|designed|der|die|das|mit|für|zur|zum"
+    r"|als|auf|aus|im|von|zur|bei|on|at|by|qui|que|pour|avec|sur|de\s+(?:la|l)|para|con|com|per"
+    r"|che|который|которая|которое|на|по|от"
+    r"|для|с|из|dùng|cho|với|của|için|ile|用于)\s",
+    re.IGNORECASE,
+)
+# A trade mark, then model codes, may stand between the name and its verb ("Sepiogel TX/TS
+# sind …").
+_MARK = r"(?:\s*[®™©])?(?:\s+(?=\S*[\d/]|(?-i:[A-Z]{1,4}\b))[\w/.-]+)*"
+_LOWER_RUN = re.compile(r"((?:[^\W\d_][\w-]*\s+){1,4})$")
+
+
+def framed_type(
+    name: str, text: str, language: str, read: Callable[[str, str], str], limit: int = 6
+) -> str:
+    """The kind the text's first `limit` sentences give `name`, read by `read(phrase,
+    language)`; "" when no sentence frames it."""
+    key = normalise(name).strip(" ®™©")
+    if not key:
+        return ""
+    named = re.compile(rf"(?<!\w){re.escape(key)}{_MARK}", re.IGNORECASE)
+    for sentence in sentences(text)[:limit]:
+        match = named.search(sentence)
+        if match is None:
+            continue
+        if language not in HEAD_LAST:
+            kind = _before(sentence[: match.start()], language, read)
+            # the kind a brand and name follow is one the text keeps using
+            if kind and len(re.findall(rf"(?<!\w){re.escape(kind)}(?!\w)", text, re.I)) > 1:
+                return kind
+        after = sentence[match.end() :]
+        defined = re.match(rf"\s+{_COPULA}\s+(?:{_ARTICLE}\s+)?(?P<np>.+)", after, re.I)
+        if defined:
+            phrase = _PHRASE_END.split(f" {defined.group('np')} ", maxsplit=1)[0].strip()
+            kind = read(phrase, language) if phrase else ""
+            if kind:
+                return kind
+    return ""
+
+
+def _before(text: str, language: str, read: Callable[[str, str], str]) -> str:
+    """The lower-case words right before a name, without the brand between them ("Mẫu cơ
+    Longoni"), and without a word that only says "model" or "set"."""
+    words = text.split()
+    while words and words[-1][:1].isupper():
+        words.pop()
+    run = _LOWER_RUN.search(" ".join(words) + " ")
+    if not run:
+        return ""
+    phrase = run.group(1).split()
+    packs = lexicon().packs
+    while phrase and phrase[0].casefold() in packs:
+        phrase = phrase[1:]
+    if not phrase or not all(w[:1].islower() for w in phrase[1:]):
+        return ""
+    return read(" ".join(phrase), language)
