@@ -121,10 +121,13 @@ def content_links(tree: lxml.etree._Element, base: str, marks: Marks) -> list[st
     return list(links)[:2000]
 
 
-def looks_like_listing(tree: lxml.etree._Element, marks: Marks | None = None) -> bool:
+def looks_like_listing(
+    tree: lxml.etree._Element, marks: Marks | None = None, tiles: dict[Any, Any] | None = None
+) -> bool:
     """Many distinct links wrapping a thumbnail: a category grid, not a product (the page
-    alone; the site-level pass also discounts links every page has)."""
-    return len(card_links(tree, "", marks)) >= LISTING_CARDS
+    alone; the site-level pass also discounts links every page has). `tiles`: the page's
+    `images.tile_blocks`, where the caller has them already."""
+    return len(card_links(tree, "", marks, tiles=tiles)) >= LISTING_CARDS
 
 
 def _label(img: Any) -> str:

@@ -98,11 +98,18 @@ class PageFeatures:
 
 
 def read_features(
-    tree: lxml.etree._Element, url: str, base: str, marks: Marks | None = None
+    tree: lxml.etree._Element,
+    url: str,
+    base: str,
+    marks: Marks | None = None,
+    photos: list[tuple[Any, bool]] | None = None,
+    tiles: dict[Any, Any] | None = None,
 ) -> PageFeatures:
+    """`photos` and `tiles`: the page's `images.photo_elements` and `images.tile_blocks`,
+    where the caller has them already (the listing check needs them too)."""
     marks = marks or Marks(tree)
-    photos = photo_elements(tree, marks)
-    tiles = tile_blocks(tree, marks, photos)
+    photos = photo_elements(tree, marks) if photos is None else photos
+    tiles = tile_blocks(tree, marks, photos) if tiles is None else tiles
     return PageFeatures(
         title=clean_text(next((text_of(t) for t in tree.iter("title")), "")),
         headings=headings(tree, marks),
