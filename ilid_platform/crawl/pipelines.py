@@ -134,6 +134,8 @@ class ReadingsPipeline:
         self.out = Path(crawler.settings["ILID_OUT_JSONL"])
         self.kept: set[str] = set()
         self.seen: set[str] = set()
+        self.items: list[dict[str, Any]] = []
+        """The file's readings, in its order: decided at the end without parsing it again."""
         self.file: IO[str] | None = None
 
     @classmethod
@@ -151,6 +153,7 @@ class ReadingsPipeline:
         kept = []
         for item in load_reading_items(self.path):
             self.kept.add(item["url"])
+            self.items.append(item)
             kept.append(json.dumps(item, ensure_ascii=False))
         tmp = self.path.with_suffix(".tmp")
         tmp.write_text("".join(f"{line}\n" for line in kept), encoding="utf-8")
@@ -166,6 +169,7 @@ class ReadingsPipeline:
         assert self.file is not None
         self.file.write(json.dumps(item, ensure_ascii=False) + "\n")
         self.file.flush()
+        self.items.append(item)
         if len(self.seen) % 50 == 0:
             logger.info("pages read: %d", len(self.seen))
         return item
@@ -174,9 +178,7 @@ class ReadingsPipeline:
         if self.file:
             self.file.close()
         stats, spider = self.crawler.stats, self.crawler.spider
-        outcome = decide_products(
-            load_reading_items(self.path), spider.source.name, spider.in_catalog
-        )
+        outcome = decide_products(self.items, spider.source.name, spider.in_catalog)
         write_records(outcome.records, self.out)
         stats.set_value("ilid/products", len(outcome.records))
         resumed = sum(url in self.kept for url in outcome.from_urls)

@@ -28,6 +28,7 @@ from ilid_platform.crawl.extract.html import (
     parse_html,
     text_of,
 )
+from ilid_platform.crawl.extract.images import photo_elements, tile_blocks
 from ilid_platform.crawl.extract.meta import first, from_opengraph, from_twitter, meta_tags
 from ilid_platform.crawl.extract.page import read_features
 from ilid_platform.crawl.extract.patterns import Marks
@@ -133,7 +134,10 @@ def _read(
         issues.append("malformed_html")
     base = base_url(tree, url)
     marks = Marks(tree)
-    listing = cache(partial(looks_like_listing, tree, marks))  # asked for when it decides
+    # The tiles of grids: both the listing check and the page's features need them.
+    photos = photo_elements(tree, marks)
+    tiles = tile_blocks(tree, marks, photos)
+    listing = cache(partial(looks_like_listing, tree, marks, tiles))  # asked for when it decides
     jsonld, jsonld_valid = jsonld_nodes(tree)
     if not jsonld_valid:
         issues.append("invalid_jsonld")
@@ -171,7 +175,7 @@ def _read(
         structured=structured,
         structured_breadcrumbs=breadcrumbs_structured([*jsonld, *microdata, *rdfa]),
         site_name=first(meta, "og:site_name"),
-        features=read_features(tree, url, base, marks),
+        features=read_features(tree, url, base, marks, photos, tiles),
         selected=selected_values(tree, selectors) if selectors else {},
     )
     return tree, reading

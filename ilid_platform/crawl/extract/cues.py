@@ -54,6 +54,12 @@ _MINHASH_B = np.random.default_rng(8).integers(0, (1 << 31) - 1, 32, dtype=np.ui
 
 APP_ROOT_IDS = {"app", "root", "__next", "__nuxt", "svelte", "main-app", "application"}
 
+# Compiled once; plain strings, not lxml's "smart" ones that know their parent element.
+_CONTENT_TEXT = lxml.etree.XPath(
+    f"//body//text()[not({NOT_CONTENT} or {CHROME})]", smart_strings=False
+)
+_WITH_ID = lxml.etree.XPath("//*[@id]")
+
 
 def card_links(
     tree: lxml.etree._Element,
@@ -121,10 +127,13 @@ def content_links(tree: lxml.etree._Element, base: str, marks: Marks) -> list[st
     return list(links)[:2000]
 
 
-def looks_like_listing(tree: lxml.etree._Element, marks: Marks | None = None) -> bool:
+def looks_like_listing(
+    tree: lxml.etree._Element, marks: Marks | None = None, tiles: dict[Any, Any] | None = None
+) -> bool:
     """Many distinct links wrapping a thumbnail: a category grid, not a product (the page
-    alone; the site-level pass also discounts links every page has)."""
-    return len(card_links(tree, "", marks)) >= LISTING_CARDS
+    alone; the site-level pass also discounts links every page has). `tiles`: the page's
+    `images.tile_blocks`, where the caller has them already."""
+    return len(card_links(tree, "", marks, tiles=tiles)) >= LISTING_CARDS
 
 
 def _label(img: Any) -> str:
@@ -197,14 +206,14 @@ def has_product_markup(tree: lxml.etree._Element, marks: Marks) -> bool:
 def app_shell(tree: lxml.etree._Element) -> bool:
     """A page a browser would have to render: it has scripts and, outside header, navigation
     and footer, next to no text, or an app root that holds only a loading placeholder."""
-    if not tree.xpath("//script"):
+    if next(tree.iter("script"), None) is None:
         return False
-    content = " ".join(tree.xpath(f"//body//text()[not({NOT_CONTENT} or {CHROME})]"))
+    content = " ".join(_CONTENT_TEXT(tree))
     if len(" ".join(content.split())) < 200:
         return True
     return any(
         element.get("id").lower() in APP_ROOT_IDS and len(text_of(element)) < 40
-        for element in tree.xpath("//*[@id]")
+        for element in _WITH_ID(tree)
     )
 
 

@@ -23,9 +23,10 @@ NOT_PROSE = (
     f"{NOT_CONTENT} or ancestor::table or ancestor::dl or ancestor::form or ancestor::button"
     " or ancestor::select or ancestor::h1 or ancestor::h2 or ancestor::h3 or ancestor::h4"
 )
-# Compiled once: these run for every cell, crumb and block of every page.
-_TEXT_NODES = lxml.etree.XPath(f".//text()[not({NOT_CONTENT})]")
-_PROSE_NODES = lxml.etree.XPath(f".//text()[not({NOT_PROSE})]")
+# Compiled once: these run for every cell, crumb and block of every page. Plain strings, not
+# lxml's "smart" ones that know their parent element: the texts are only joined.
+_TEXT_NODES = lxml.etree.XPath(f".//text()[not({NOT_CONTENT})]", smart_strings=False)
+_PROSE_NODES = lxml.etree.XPath(f".//text()[not({NOT_PROSE})]", smart_strings=False)
 _PATH_SPLIT = re.compile(r"\s+[>›»|→]\s+|\s+/\s+")
 _CONTROL_BYTES = bytes([*range(0x09), 0x0B, *range(0x0E, 0x20)])
 

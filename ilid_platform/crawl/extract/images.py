@@ -181,6 +181,7 @@ def tile_blocks(
     size, a captioned gallery)."""
     groups: dict[tuple[Any, str], dict[Any, tuple[Any, str]]] = {}
     actionable: dict[tuple[Any, str], int] = {}
+    texts: dict[Any, str] = {}  # the photos of a gallery climb to the same blocks
     for img, background in photo_elements(tree, marks) if elements is None else elements:
         if background:
             continue
@@ -189,7 +190,9 @@ def tile_blocks(
             block = block.getparent()
             if block is None or block.tag in ("body", "main"):
                 break
-            words = text_of(block)
+            words = texts.get(block)
+            if words is None:
+                words = texts[block] = text_of(block)
             if words:
                 # Like blocks: the same tag and classes, or the same tag under one parent (a
                 # row of cards whose classes differ by a spacing class).

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from difflib import SequenceMatcher
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -16,10 +17,16 @@ AFFIX_EDGES = " ▲►▶•·*|-–—:»/_~"
 _PUNCTUATION = re.compile(r"[\W_]+", re.UNICODE)
 
 
+# The keys below are asked for the same few thousand texts and urls many times over when a
+# site is decided (every heading against every statistic), so they are remembered.
+
+
+@lru_cache(maxsize=65536)
 def text_key(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
+@lru_cache(maxsize=65536)
 def word_key(text: str) -> str:
     return " ".join(_PUNCTUATION.sub(" ", text.casefold()).split())
 
@@ -27,6 +34,7 @@ def word_key(text: str) -> str:
 # ---------------------------------------------------------------- templates
 
 
+@lru_cache(maxsize=65536)
 def page_key(url: str) -> str:
     try:
         parts = urlsplit(url)
