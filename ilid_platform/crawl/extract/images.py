@@ -285,8 +285,7 @@ def content_images(
         if DECORATIVE.search(f"{src} {hint(element)}") or (
             # An alt text is often a template's leftover ("feature banner" on every product's
             # photo): it rules out only an image not declared at a photo's size.
-            DECORATIVE.search(element.get("alt", ""))
-            and (width * (height or width) < PHOTO_AREA)
+            DECORATIVE.search(element.get("alt", "")) and (width * (height or width) < PHOTO_AREA)
         ):
             continue
         if not zoom and ((width and width < 64) or (height and height < 64)):
