@@ -7,7 +7,10 @@ shows a product's photo)."""
 
 from __future__ import annotations
 
+import lxml.html
+
 from ilid_platform.crawl.extract import decide_pages, read_page
+from ilid_platform.crawl.extract.page_kinds import negative_heading
 from ilid_platform.crawl.pipelines import decide_products
 
 BASE = "https://steel.example"
@@ -127,3 +130,24 @@ def test_head_copied_from_the_home_page_resized_copy_and_home_photo() -> None:
     assert found == {
         f"{BASE}/item/{slug}": (name, f"{BASE}/v1/{slug}.png") for slug, name in PRODUCTS.items()
     }
+
+
+def test_history_page_in_the_product_template_is_about_the_company() -> None:
+    """Every page is a shortlink file (`index.html@p=N.html`), so no url says what a page is;
+    the company's history page ("Trayectoria", "Our history") shows its own heading and photo
+    in the product template, and is no product."""
+    pages = {"/index.html": home('<li><a href="/index.html@p={slug}.html">{name}</a></li>')}
+    for n, (slug, name) in enumerate([*PRODUCTS.items(), ("830", "Trayectoria")]):
+        pages[f"/index.html@p={slug}.html"] = page(
+            f'<div class="page-title"><h1>{name}</h1></div><div class="kc_single_image">'
+            f'<img src="/uploads/{slug}.jpg"></div><div class="kc_single_image">'
+            f'<img src="/uploads/{slug}-detail.jpg"></div><p>Since {2000 + n}, in Santiago.</p>',
+            title=f"{name} – Hidro",
+        )
+    decided = decide(pages)
+    assert decided["/index.html@p=830.html"] is None
+    assert {p for p, record in decided.items() if record} == {
+        f"/index.html@p={slug}.html" for slug in PRODUCTS
+    }
+    for heading in ("Our history", "Historia", "Nuestra empresa", "Quiénes somos", "О нас"):
+        assert negative_heading(lxml.html.fromstring(f"<div><h1>{heading}</h1></div>")), heading
