@@ -151,3 +151,28 @@ def test_history_page_in_the_product_template_is_about_the_company() -> None:
     }
     for heading in ("Our history", "Historia", "Nuestra empresa", "Quiénes somos", "О нас"):
         assert negative_heading(lxml.html.fromstring(f"<div><h1>{heading}</h1></div>")), heading
+
+
+def test_folder_page_above_its_products_is_their_category() -> None:
+    """A CMS mirror files each product line under its category's folder (`/bellows/hot/`),
+    links written with backslashes; the folder's own page is a long text with a photo of the
+    line, like its products', and links them from its content: it is their category."""
+    lines = {"hot": "Heat-proof bellows", "box": "Box covers", "ring": "Ring bellows"}
+    menu = "".join(
+        f'<li><a href="..\\bellows\\{slug}\\index.html">{n}</a></li>' for slug, n in lines.items()
+    )
+    pages = {"/index.html": page("<h1>Rubber goods plant</h1><p>Since 1960.</p>", "Plant")}
+    for slug, name in {"": "Bellows for rods", **lines}.items():
+        path = f"/bellows/{slug}/index.html" if slug else "/bellows/index.html"
+        links = menu.replace("..\\bellows\\", "") if not slug else menu
+        pages[path] = page(
+            f'<div id="content"><h1>{name}</h1><p><img src="/img/{slug or "line"}.jpg"></p>'
+            f'<p>{name} made to order.</p><p><img src="/img/{slug or "line"}-2.jpg"></p>'
+            f"<ul>{links}</ul></div>",
+            f"{name} - Plant",
+        )
+    decided = decide(pages)
+    assert decided["/bellows/index.html"] is None
+    assert {p for p, record in decided.items() if record} == {
+        f"/bellows/{slug}/index.html" for slug in lines
+    }

@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ilid_platform.crawl.extract.folders import folder_categories
 from ilid_platform.crawl.extract.html import absolute_urls
 from ilid_platform.crawl.extract.names import heading_name, structured_name, tidy_name
 from ilid_platform.crawl.extract.naming import (
@@ -86,6 +87,8 @@ def decide_pages(readings: Sequence[PageReading]) -> list[Decision]:
     _propagate_templates(readings, decisions, stats)
     _adopt_by_place(readings, decisions, stats)
     _demote_catalog_pages(readings, decisions, stats)
+    for i in folder_categories(readings, [d.product is not None for d in decisions]):
+        _demote(decisions, i, "the page of a folder that holds product pages it links to")
     return decisions
 
 
