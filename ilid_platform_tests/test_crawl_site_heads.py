@@ -155,24 +155,40 @@ def test_history_page_in_the_product_template_is_about_the_company() -> None:
 
 def test_folder_page_above_its_products_is_their_category() -> None:
     """A CMS mirror files each product line under its category's folder (`/bellows/hot/`),
-    links written with backslashes; the folder's own page is a long text with a photo of the
-    line, like its products', and links them from its content: it is their category."""
+    links written with backslashes; the folder's own page is a long text with photos of the
+    line and links its products from its content: it is their category, and the pages it files
+    there with a name and a photo of their own are its products, though each shows one photo
+    and no other evidence."""
     lines = {"hot": "Heat-proof bellows", "box": "Box covers", "ring": "Ring bellows"}
     menu = "".join(
         f'<li><a href="..\\bellows\\{slug}\\index.html">{n}</a></li>' for slug, n in lines.items()
     )
+    own_menu = menu.replace("..\\bellows\\", "")
     pages = {"/index.html": page("<h1>Rubber goods plant</h1><p>Since 1960.</p>", "Plant")}
     for slug, name in {"": "Bellows for rods", **lines}.items():
         path = f"/bellows/{slug}/index.html" if slug else "/bellows/index.html"
-        links = menu.replace("..\\bellows\\", "") if not slug else menu
+        second = "" if slug else '<p><img src="/img/line-2.jpg"></p>'
         pages[path] = page(
-            f'<div id="content"><h1>{name}</h1><p><img src="/img/{slug or "line"}.jpg"></p>'
-            f'<p>{name} made to order.</p><p><img src="/img/{slug or "line"}-2.jpg"></p>'
-            f"<ul>{links}</ul></div>",
+            f'<div id="content"><h1>{name}</h1>'
+            f'<p class="{slug}"><img src="/img/{slug or "line"}.jpg"></p>'
+            f"<p>{name} made to order.</p>{second}"
+            f"<ul>{menu if slug else own_menu}</ul></div>",
             f"{name} - Plant",
+        )
+    seals = ("oil-seal", "rod-seal", "wiper", "o-ring")
+    for slug in seals:
+        pages[f"/seals/{slug}.html"] = page(
+            f'<div id="content"><h1>Seal {slug}</h1><p><img src="/img/{slug}.jpg"></p>'
+            f'<p>Seal {slug} in NBR.</p><p><img src="/img/{slug}-2.jpg"></p><ul>{menu}</ul></div>',
+            f"Seal {slug} - Plant",
         )
     decided = decide(pages)
     assert decided["/bellows/index.html"] is None
-    assert {p for p, record in decided.items() if record} == {
-        f"/bellows/{slug}/index.html" for slug in lines
+    seal_names = {f"/seals/{slug}.html": f"Seal {slug}" for slug in seals}
+    assert names_of(decided) == seal_names | {
+        f"/bellows/{slug}/index.html": n for slug, n in lines.items()
     }
+
+
+def names_of(decided: dict[str, dict | None]) -> dict[str, str]:
+    return {path: record["name"] for path, record in decided.items() if record}

@@ -35,3 +35,21 @@ def folder_categories(readings: Sequence[PageReading], products: Sequence[bool])
         if any(key.startswith(inside) and key in keys for key in links):
             found.append(index)
     return found
+
+
+def filed_under(
+    readings: Sequence[PageReading], category: int, products: Sequence[bool]
+) -> list[int]:
+    """Indices of the pages not read as products inside the folder of page `category` that it
+    links from its content: the rest of its products, which show less evidence of their own."""
+    inside = page_key(readings[category].url).split("?")[0] + "/"
+    links = {page_key(u) for u in readings[category].features.content_links}
+    return [
+        index
+        for index, (reading, product) in enumerate(zip(readings, products, strict=True))
+        if not product
+        and reading.features is not None
+        and not reading.features.negative
+        and page_key(reading.url) in links
+        and page_key(reading.url).startswith(inside)
+    ]
