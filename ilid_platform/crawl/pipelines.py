@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from ilid_platform.crawl.extract import PageReading, decide_pages
+from ilid_platform.crawl.extract import Decision, PageReading, decide_pages
 from ilid_platform.crawl.extract.categories import listing_categories
 from ilid_platform.crawl.records import ProductRecord
 
@@ -74,6 +74,7 @@ def decide_products(
     categories = listing_categories(
         readings, [r.url for r, d in zip(readings, decisions, strict=True) if d.product]
     )
+    copied = _copied_canonicals(readings, decisions)
     outcome = SiteOutcome()
     seen: set[str] = set()
     for item, reading, decision in zip(items, readings, decisions, strict=True):
@@ -86,7 +87,11 @@ def decide_products(
                 outcome.rejects[decision.reason or "not_product"] += 1
             continue
         url = item["url"]
-        if reading.canonical and (in_scope is None or in_scope(reading.canonical)):
+        if (
+            reading.canonical
+            and reading.canonical not in copied
+            and (in_scope is None or in_scope(reading.canonical))
+        ):
             url = _canonical(reading.canonical) or url
         if not decision.product.get("breadcrumbs") and reading.url in categories:
             decision.product["breadcrumbs"] = [categories[reading.url]]
@@ -106,6 +111,16 @@ def decide_products(
         outcome.records.append(record)
         outcome.from_urls.append(item["url"])
     return outcome
+
+
+def _copied_canonicals(readings: list[PageReading], decisions: list[Decision]) -> set[str]:
+    """rel=canonical urls that products of different names declare: a <head> copied onto
+    every page (from the home page, a template), which says nothing about the page."""
+    names: dict[str, set[str]] = {}
+    for reading, decision in zip(readings, decisions, strict=True):
+        if reading.canonical and decision.product is not None:
+            names.setdefault(reading.canonical, set()).add(decision.product["name"])
+    return {url for url, found in names.items() if len(found) > 1}
 
 
 def _canonical(url: str) -> str:

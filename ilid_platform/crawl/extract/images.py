@@ -40,6 +40,11 @@ _CLONED = re.compile(r"cloned|duplicate", re.I)
 the document is then a copy of the last."""
 _PICTURE_SOURCES = lxml.etree.XPath("ancestor::picture[1]/source/@srcset")
 
+PHOTO_AREA = 150 * 150
+"""Declared at least this size, an image is a photo whatever its alt text says."""
+
+_HEADING_TAGS = ("h1", "h2", "h3")
+
 _CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")]+)['\"]?\s*\)", re.I)
 
 
@@ -266,6 +271,8 @@ def content_images(
             continue
         width = height = srcset_width = 0
         if background:
+            if next(element.iter(*_HEADING_TAGS), None) is not None:
+                continue  # the backdrop of a heading (a page header's banner), not a photo
             style = _CSS_URL.search(element.get("style") or "")
             lazy = next((element.get(n) for n in _BACKGROUND_ATTRIBUTES if element.get(n)), "")
             src = (lazy or (style.group(1) if style else "")).strip()
@@ -276,10 +283,13 @@ def content_images(
             src, srcset_width = _image_source(element)
             width, height = dimension(element.get("width")), dimension(element.get("height"))
         zoom = _zoom_link(element)
-        label = " ".join([src, hint(element), element.get("alt", "")])
         if not src or src.startswith("data:") or src.lower().split("?")[0].endswith(".svg"):
             continue
-        if DECORATIVE.search(label):
+        if DECORATIVE.search(f"{src} {hint(element)}") or (
+            # An alt text is often a template's leftover ("feature banner" on every product's
+            # photo): it rules out only an image not declared at a photo's size.
+            DECORATIVE.search(element.get("alt", "")) and (width * (height or width) < PHOTO_AREA)
+        ):
             continue
         if not zoom and ((width and width < 64) or (height and height < 64)):
             continue

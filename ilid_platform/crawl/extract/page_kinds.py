@@ -189,7 +189,10 @@ _NEGATIVE_HEADINGS = re.compile(
     r"^(contact( us)?|contacts|kontakt|contacto|contato|impressum|imprint|about( us)?"
     r"|über uns|ueber uns|faq|frequently asked questions|shopping cart|your cart|warenkorb"
     r"|panier|carrito|carrinho|корзина|контакты|о компании|login|log in|sign in|my account"
-    r"|terms( and conditions)?|privacy( policy)?|datenschutz(erklärung)?|liên hệ|giới thiệu)$",
+    r"|terms( and conditions)?|privacy( policy)?|datenschutz(erklärung)?|liên hệ|giới thiệu"
+    # A company's pages about itself: its history, who it is.
+    r"|(our )?history|(our )?company|who we are|historia|nuestra (historia|empresa)|trayectoria"
+    r"|qui[eé]nes somos|(sobre )?nosotros|hakkımızda|о нас|история( компании)?)$",
     re.I,
 )
 

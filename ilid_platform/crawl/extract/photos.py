@@ -19,11 +19,15 @@ else the one in the place where its template shows each page's own photo.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ilid_platform.crawl.extract.naming import page_key, text_key
 from ilid_platform.crawl.extract.reading import PageReading
 from ilid_platform.crawl.extract.site_stats import SiteStats, page_headings
+
+_RESIZED = re.compile(r"-\d{2,4}x\d{2,4}(\.\w+)(?=$|\?)")
+"""The size suffix a CMS gives the resized copies of an uploaded photo."""
 
 THUMBNAIL_AREA = 150 * 150
 """An image declared smaller is a thumbnail (of a larger photo further on), not the photo; so
@@ -50,6 +54,11 @@ def choose_photos(
         evidence.append(f"{chrome} image(s) skipped as site chrome (on many pages)")
     if tiles:
         evidence.append(f"{tiles} image(s) skipped as tiles of a grid (each with its own name)")
+    # A resized copy ("x-300x225.jpg") that the page shows beside its original is that photo.
+    originals = {i["url"] for i in candidates}
+    candidates = [
+        i for i in candidates if _RESIZED.sub(r"\1", i["url"]) not in originals - {i["url"]}
+    ]
     linked = stats.links_of.get(own_key, set())
     kinds = {image["url"]: _kind(image, own_key, linked, stats) for image in candidates}
     shown = [i for i in candidates if kinds[i["url"]] == "linked"]
@@ -134,7 +143,7 @@ def _kind(image: dict[str, Any], own_key: str, linked: set[str], stats: SiteStat
     it, or it sits under a label many pages repeat), else "own"."""
     where = stats.image_where.get(image["url"], set()) - {own_key}
     links = stats.links_of
-    for other in where & linked:
+    for other in (where & linked) - stats.home_pages:  # a home page shows, never owns
         back = own_key in links.get(other, set())
         # Pages that link each other (a category and its product's way back): the one with
         # more links is the listing.

@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ilid_platform.crawl.extract.folders import filed_under, folder_categories
 from ilid_platform.crawl.extract.html import absolute_urls
 from ilid_platform.crawl.extract.names import heading_name, structured_name, tidy_name
 from ilid_platform.crawl.extract.naming import (
@@ -86,6 +87,13 @@ def decide_pages(readings: Sequence[PageReading]) -> list[Decision]:
     _propagate_templates(readings, decisions, stats)
     _adopt_by_place(readings, decisions, stats)
     _demote_catalog_pages(readings, decisions, stats)
+    for i in folder_categories(readings, [d.product is not None for d in decisions]):
+        _demote(decisions, i, "the page of a folder that holds product pages it links to")
+        for j in filed_under(readings, i, [d.product is not None for d in decisions]):
+            decision = _decide(readings[j], stats, needed=0)
+            if decision.product is not None and not stats.listing(readings[j]):
+                decision.evidence.append("filed in the folder of a category that links it")
+                decisions[j] = decision
     return decisions
 
 

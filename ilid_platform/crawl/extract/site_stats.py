@@ -65,6 +65,8 @@ class SiteStats:
     _siblings: dict[str, bool] = field(default_factory=dict, repr=False)
     related_templates: set[int] = field(default_factory=set)
     """Templates whose pages show each other as related items (`listing_pages`)."""
+    home_pages: set[str] = field(default_factory=set)
+    """Keys of the pages whose url says they are the site's home page."""
     negative_headings: Counter[str] = field(default_factory=Counter)
     """h1s that name a kind of page that is no product, by the number of pages they head."""
 
@@ -147,6 +149,8 @@ def site_stats(readings: Sequence[PageReading]) -> SiteStats:
                 if words:
                     stats.card_names.setdefault(page_key(href), Counter())[(raw, words)] += 1
         negative = stats.negative(features)
+        if features.negative == "home":
+            stats.home_pages.add(page_key(reading.url))
         if negative == "home" and features.headings:
             stats.home_headings.add(text_key(features.headings[0]["text"]))
         if stats.listing(reading) or negative:
