@@ -80,6 +80,9 @@ class SiteText:
     phrases: frozenset[str] = frozenset()
     """`phrase_key`s of the names' three- and four-word runs that the descriptions of two or
     more products use in prose (each without its own name)."""
+    home: frozenset[str] = frozenset()
+    """Case-folded breadcrumbs that open nearly every trail of the site (before more crumbs):
+    its home link, whatever it is called ("Home", "Главная", the company's name)."""
 
     def says(self, own_text: str) -> Callable[[str], bool]:
         """Whether `own_text` (a page's text without its name) or the site's prose uses a
@@ -110,7 +113,7 @@ class SiteText:
         return name
 
     def digest(self) -> str:
-        parts = (self.repeated, self.sitewide, self.leading_words, self.phrases)
+        parts = (self.repeated, self.sitewide, self.leading_words, self.phrases, self.home)
         payload = "\n--\n".join("\n".join(sorted(part)) for part in parts)
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:12]
 
@@ -145,7 +148,22 @@ def read_site(products: Iterable[ProductText]) -> SiteText:
         )
         used.update(phrases(own, prose=True) & named)
     said = frozenset(key for key, count in used.items() if count >= 2)
-    return SiteText(repeated=repeated, sitewide=sitewide, leading_words=leading, phrases=said)
+    return SiteText(
+        repeated=repeated,
+        sitewide=sitewide,
+        leading_words=leading,
+        phrases=said,
+        home=_home(products),
+    )
+
+
+def _home(products: list[ProductText]) -> frozenset[str]:
+    """The first crumb of nearly every trail of two or more crumbs."""
+    trails = [p.breadcrumbs for p in products if len(p.breadcrumbs) >= 2]
+    if len(trails) < _MIN_NAMES:
+        return frozenset()
+    firsts = Counter(normalise(trail[0]).strip(" />»›|").casefold() for trail in trails)
+    return frozenset(c for c, n in firsts.items() if c and n >= _AFFIX_SHARE * len(trails))
 
 
 def read_sites(products: Iterable[ProductText]) -> dict[str, SiteText]:
