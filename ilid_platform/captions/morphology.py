@@ -69,6 +69,13 @@ def singular(word: str, language: str) -> str:
     return word
 
 
+def is_noun_only(word: str) -> bool:
+    """An English word the dictionary knows as a noun (or verb), never as an adjective ("air",
+    "pressure"; not "industrial", "double", nor an unknown word)."""
+    lemmas = _english().getAllLemmas(word.casefold())
+    return "NOUN" in lemmas and "ADJ" not in lemmas
+
+
 # Languages whose nouns show no number: every heading may list one kind.
 _NO_PLURAL = frozenset({"zh", "ko", "vi", "ja"})
 _HEAD_FIRST_PLURAL = frozenset({"fr", "es", "pt", "it"})

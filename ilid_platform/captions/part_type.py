@@ -22,7 +22,7 @@ from collections.abc import Callable
 
 from ilid_platform.captions.language import CYRILLIC, HEAD_LAST
 from ilid_platform.captions.lexicon import lexicon
-from ilid_platform.captions.morphology import russian_type, singular
+from ilid_platform.captions.morphology import is_noun_only, russian_type, singular
 from ilid_platform.captions.page_text import is_cjk, normalise
 
 LABEL_WORDS = 4
@@ -180,7 +180,9 @@ def _said(words: list[str], said: Callable[[str], bool]) -> bool:
     return said(" ".join(w.casefold() for w in words))
 
 
-def _head_last(words: list[str], language: str, said: Callable[[str], bool]) -> list[str]:
+def _head_last(
+    words: list[str], language: str, said: Callable[[str], bool], joined: bool = False
+) -> list[str]:
     """English: the last two words, or the last three or four where the page or its site
     uses them as one phrase beyond this name (`said`); German: the last word (its compounds
     carry the qualifier), its hyphenated tail."""
@@ -194,12 +196,14 @@ def _head_last(words: list[str], language: str, said: Callable[[str], bool]) -> 
         words = words[:-1]
     words = [w for w in words[:-1] if not _MARKETING.match(w)] + words[-1:]
     keep = next((words[-k:] for k in (4, 3) if len(words) >= k and _said(words[-k:], said)), [])
-    # a name of three nouns is one compound ("Pressure Reducing Valve", "Water Jet Hose") when
-    # the page's text uses its first word too; an adjective first ("Industrial RO System")
-    # only qualifies the two-word type
+    # a name of three nouns is one compound ("Pressure Reducing Valve", "Air Release Valve")
+    # when the page's text uses its first word too or the dictionary knows it only as a noun;
+    # an adjective first ("Industrial RO System") only qualifies the two-word type, an
+    # unknown word ("Sipper Aviation Hose") may be a line's name, and "Oil & Petroleum Hose"
+    # joins two kinds
     first = words[0] if len(words) == 3 else ""
     if not keep and language == "en" and first and not _ADJECTIVE_EN.search(first.rstrip("ing")):
-        keep = words if said(first) else []
+        keep = words if said(first) or (is_noun_only(first) and not joined) else []
     keep = keep or words[-2:]
     keep = [w for w in keep[:-1] if not is_attribute(w)] + keep[-1:]
     return [*keep[:-1], singular(keep[-1], language)]
@@ -233,7 +237,9 @@ def _head_first(words: list[str], language: str) -> list[str]:
         if _is_qualifier(rest[1]):
             head += rest[:2]
     elif rest and _is_qualifier(rest[0]):
-        head.append(rest[0])
+        # the adjective agrees with its noun: singular with it ("Generadores Insonorizados")
+        plural = head[0] != words[0]
+        head.append(singular(rest[0], language) if plural else rest[0])
     return head
 
 
@@ -280,6 +286,7 @@ def head_phrase(
         second = len(words) - len(first) - 1
         if first and second > 0 and not _ADJECTIVE_EN.search(first[-1]):
             words = first if len(first) > 1 or second == 1 else words
+    joined = any(w.casefold() in _AND for w in words)
     words = [w for w in words if w.casefold() not in _AND]
     if language in HEAD_LAST:
         # a material last after an adjective or gerund is the product ("natürlicher
@@ -290,7 +297,7 @@ def head_phrase(
     if not words:
         return ""
     if language in HEAD_LAST:
-        head = _head_last(words, language, said)
+        head = _head_last(words, language, said, joined)
     else:
         head = _head_first(words, language)
     return fold(" ".join(head[:LABEL_WORDS]), language)
