@@ -17,7 +17,7 @@ import itertools
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from ilid_platform.captions.language import CYRILLIC, HEAD_LAST
+from ilid_platform.captions.language import BY_SCRIPT, CYRILLIC, HEAD_LAST, guess_language
 from ilid_platform.captions.lexicon import lexicon
 from ilid_platform.captions.morphology import is_plural, russian_type, singular
 from ilid_platform.captions.page_text import is_cjk, normalise
@@ -68,7 +68,9 @@ def crumb_type(
         text = " ".join(words).casefold()
         if not words or text in _GENERIC or len(words) > LABEL_WORDS:
             continue
-        listing = is_plural(words, language)
+        # a crumb in a script of its own (Vietnamese on a page named in Latin) has its own
+        script = guess_language(text)
+        listing = is_plural(words, script if script in BY_SCRIPT else language)
         if language == "ru":
             words = russian_type(words, lambda word: not is_attribute(word))
         elif language in HEAD_LAST:
