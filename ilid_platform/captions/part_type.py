@@ -164,7 +164,8 @@ _ADJECTIVE_EN = re.compile(r"(?:ic|al|ing|ous|ive|ary|ed|ful|less|able|ible)$", 
 _AND = frozenset({"&", "and", "und", "et", "y", "e", "ve", "i", "и", "và"})
 # Marketing words that say nothing about the kind of product.
 _MARKETING = re.compile(
-    r"^(?:premium|professional|pro|new|original|genuine|quality|high-quality|classic|best)$",
+    r"^(?:premium|professional|pro|new|original|genuine|official|quality|high-quality|classic"
+    r"|best)$",
     re.IGNORECASE,
 )
 
