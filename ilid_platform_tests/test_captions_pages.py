@@ -266,3 +266,84 @@ def test_unstated_fields_are_null_and_languages_are_told_apart():
 )
 def test_product_type_in_more_languages_and_catalog_structures(product, label_short):
     assert _kept(**product)["label_short"] == label_short
+
+
+def _site(*products: dict) -> list[str]:
+    """label_short of each product, the site's pages read together first (`prepare`)."""
+    texts = [ProductText("s", f"http://s/{i}", image_urls=IMAGE, **p) for i, p in
+             enumerate(products)]  # fmt: skip
+    captioner = RuleCaptioner()
+    captioner.prepare(texts)
+    return [captioner.caption(t).fields["label_short"] for t in texts]
+
+
+def test_a_singular_heading_is_a_field_of_use_and_a_plural_listing_a_kind():
+    """Under "Drip Irrigation" (singular: a field of use) each product is what its name says,
+    even where its text speaks only of irrigation; under "Knives" (plural: one kind) a
+    proper name is a knife."""
+    irrigation = "Ideal for isolation in irrigation lines and overhead sprinkler systems."
+    trail = ("Home", "Drip Irrigation")
+    assert _site(
+        {"name": "Pressure Gauge", "description": irrigation, "breadcrumbs": trail},
+        {"name": "Air Release Valve", "breadcrumbs": trail},
+        {"name": "Y-Type Filter", "breadcrumbs": trail},
+        {"name": "Master Hunter", "breadcrumbs": ("Home", "Outdoor", "Knives")},
+    ) == ["pressure gauge", "air release valve", "y-type filter", "knife"]
+
+
+def test_the_trail_opener_of_every_page_is_navigation_and_a_name_after_de_is_the_kind():
+    """A company name opening every trail ("Hidro") is no product type; "una gama de Grúas
+    Torre" makes the name the kind, not a proper name framed by "de"; the adjective agrees
+    with its singular noun."""
+    assert _site(
+        {
+            "name": "Grúas Torre",
+            "description": "La serie LC es nueva. Se trata de una gama de Grúas Torre sin "
+            "cúspide compuesta de 4 modelos.",
+            "breadcrumbs": ("Hidro", "Grúas Torre"),
+        },
+        {
+            "name": "Generadores Insonorizados",
+            "description": "Grupos electrógenos con cabina insonorizada y tableros.",
+            "breadcrumbs": ("Hidro", "Generadores Insonorizados"),
+        },
+        {"name": "Plataformas Colgantes", "breadcrumbs": ("Hidro", "Plataformas Colgantes")},
+    ) == ["grúa", "generador insonorizado", "plataforma colgante"]
+
+
+@pytest.mark.parametrize(
+    ("product", "label_short", "material"),
+    [
+        # a Latin "c" typed inside a Russian word is read as Cyrillic
+        ({"name": "Трубы беcшовные"}, "труба бесшовная", None),
+        # a resin named in a Chinese name is its material
+        ({"name": "聚氨酯耐磨地坪"}, "耐磨地坪", "聚氨酯"),
+        # glass fabric is no glass
+        (
+            {
+                "name": "Сильфон защитный",
+                "description": "Сильфон изготовлен из стеклоткани с силиконовым покрытием.",
+            },
+            "сильфон защитный",
+            "стеклоткань",
+        ),
+    ],
+)
+def test_lookalike_letters_resins_and_fabrics(product, label_short, material):
+    caption = _kept(**product)
+    assert (caption["label_short"], caption["material"]) == (label_short, material)
+
+
+def test_a_proper_name_opening_many_names_is_the_brand():
+    """ "Nova" opens many names and is never written in lower case: the site's brand;
+    "Cooling" opens as many, but the site also writes it in lower case: part of the type."""
+    assert _site(
+        {"name": "Nova Remote Control", "description": "Works with the Nova case."},
+        {"name": "Nova Expansion Board", "description": "Adds a second slot."},
+        {"name": "Nova Cooling Fan", "description": "Keeps the board cool."},
+        {"name": "Official Raspberry Pi Case"},
+        {"name": "Cooling Pad", "description": "Our cooling pads need air."},
+        {"name": "Cooling Block"},
+        {"name": "Cooling Plate"},
+    ) == ["remote control", "expansion board", "cooling fan", "raspberry pi case",
+          "cooling pad", "cooling block", "cooling plate"]  # fmt: skip

@@ -106,7 +106,7 @@ def test_brief_example_hex_nut():
                     "Colour": "RAL 9005 jet black",
                 },
             },
-            ("grip knob", "star grip knob, polyamide", "polyamide", "jet black"),
+            ("star grip knob", "star grip knob, polyamide", "polyamide", "jet black"),
         ),
     ],
 )
@@ -162,7 +162,7 @@ def test_long_description_keeps_whole_leading_sentences_within_thirty_words():
 def test_deterministic_and_model_identity_follows_the_regex():
     product = ProductText("s", "u", "Washer M8 DIN 125, brass, polished", image_urls=IMAGES)
     assert RuleCaptioner().caption(product) == RuleCaptioner().caption(product)
-    assert RuleCaptioner().model == RULES_VERSION == "rules-v4"
+    assert RuleCaptioner().model == RULES_VERSION == "rules-v5"
     assert RuleCaptioner(ACME).model != RuleCaptioner(CLAMPCO).model
     with pytest.raises(Exception, match="unterminated|missing"):
         RuleCaptioner("(broken")

@@ -32,6 +32,8 @@ _PHRASE_END = re.compile(
 # A trade mark, then model codes, may stand between the name and its verb ("Sepiogel TX/TS
 # sind …").
 _MARK = r"(?:\s*[®™©])?(?:\s+(?=\S*[\d/]|(?-i:[A-Z]{1,4}\b))[\w/.-]+)*"
+# Prepositions that make the name their complement ("a range of Tower Cranes").
+_LINKS = frozenset({"of", "de", "du", "des", "da", "do", "di", "del", "della", "von", "der", "из"})
 _LOWER_RUN = re.compile(r"((?:[^\W\d_][\w-]*\s+){1,4})$")
 
 
@@ -65,7 +67,8 @@ def framed_type(
 
 def _before(text: str, language: str, read: Callable[[str, str], str]) -> str:
     """The lower-case words right before a name, without the brand between them ("Mẫu cơ
-    Longoni"), and without a word that only says "model" or "set"."""
+    Longoni"), and without a word that only says "model" or "set"; none when they end in a
+    preposition whose complement the name is."""
     words = text.split()
     while words and words[-1][:1].isupper():
         words.pop()
@@ -73,6 +76,8 @@ def _before(text: str, language: str, read: Callable[[str, str], str]) -> str:
     if not run:
         return ""
     phrase = run.group(1).split()
+    if phrase[-1].casefold() in _LINKS:  # "una gama de Grúas Torre": the name is the kind
+        return ""
     packs = lexicon().packs
     while phrase and phrase[0].casefold() in packs:
         phrase = phrase[1:]

@@ -20,7 +20,7 @@ LATIN_LANGUAGES = ("en", "de", "fr", "es", "pt", "it", "nl", "pl", "tr")
 # Letters only Turkish uses among these languages (dotless ı, dotted İ, ğ, ş).
 _TURKISH = re.compile(r"[ıİğĞşŞ]")
 # Languages told by their script alone.
-_BY_SCRIPT = ("zh", "ko", "ru", "vi")
+BY_SCRIPT = ("zh", "ko", "ru", "vi")
 # Languages that put a noun phrase's head last ("air drill hose", "Motivmaske", "伸缩接头",
 # "라디칼수 발생기", "topraklama çubuğu").
 HEAD_LAST = frozenset({"en", "de", "nl", "zh", "ko", "tr"})
@@ -30,10 +30,10 @@ def name_language(name: str, text: str) -> str:
     """The language of the name's words: its own script first (an English name on a Russian
     page is English), then the page's common words for a Latin-script name."""
     own = guess_language(name)
-    if own in _BY_SCRIPT:
+    if own in BY_SCRIPT:
         return own
     page = guess_language(f"{name} {text}")
-    return page if page not in _BY_SCRIPT else own
+    return page if page not in BY_SCRIPT else own
 
 
 def guess_language(text: str) -> str:

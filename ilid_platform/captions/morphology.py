@@ -69,6 +69,32 @@ def singular(word: str, language: str) -> str:
     return word
 
 
+def is_noun_only(word: str) -> bool:
+    """An English word the dictionary knows as a noun (or verb), never as an adjective ("air",
+    "pressure"; not "industrial", "double", nor an unknown word)."""
+    lemmas = _english().getAllLemmas(word.casefold())
+    return "NOUN" in lemmas and "ADJ" not in lemmas
+
+
+# Languages whose nouns show no number: every heading may list one kind.
+_NO_PLURAL = frozenset({"zh", "ko", "vi", "ja"})
+_HEAD_FIRST_PLURAL = frozenset({"fr", "es", "pt", "it"})
+
+
+def is_plural(words: list[str], language: str) -> bool:
+    """Whether a heading's noun is written in the plural ("Hoodies", "Bouteilles de vin",
+    "Задвижки"); True in languages that do not mark number."""
+    if not words or language in _NO_PLURAL:
+        return True
+    if language == "ru":
+        parses = [_Word(w).parse for w in words]
+        nouns = [p for p in parses if p is not None and _is_noun(p)]
+        noun = next((p for p in nouns if "nomn" in p.tag), nouns[0] if nouns else None)
+        return noun is not None and ("plur" in noun.tag or "Pltm" in noun.tag)
+    head = words[0] if language in _HEAD_FIRST_PLURAL else words[-1]
+    return singular(head, language).casefold() != head.casefold()
+
+
 _TR_VOWELS = "aıoueiöü"
 # The possessive ending by the stem's last vowel (vowel harmony): "kanal" gives "kanalı".
 _TR_POSSESSIVE = {"a": "ı", "ı": "ı", "o": "u", "u": "u", "e": "i", "i": "i", "ö": "ü", "ü": "ü"}

@@ -44,8 +44,24 @@ _MIN_NEW_WORDS = 4
 _MIN_NEW_CJK_CHARS = 8
 
 
+# Latin letters that look like Cyrillic ones, typed by mistake inside Russian words ("беcшовные"
+# with a Latin c): a word mostly in Cyrillic is read as Cyrillic throughout.
+_LOOKALIKES = str.maketrans("aceopxyACEHKMOPTXB", "асеорхуАСЕНКМОРТХВ")
+_MIXED_WORD = re.compile(r"\w*[\u0400-\u04ff]\w*")
+_LATIN = re.compile(r"[A-Za-z]")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+
+
+def _cyrillic_word(match: re.Match[str]) -> str:
+    word = match.group(0)
+    latin = len(_LATIN.findall(word))
+    return word.translate(_LOOKALIKES) if 0 < latin < len(_CYRILLIC.findall(word)) else word
+
+
 def normalise(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFKC", text or "").split())
+    """NFKC, single spaces, and Russian words free of Latin lookalike letters."""
+    text = " ".join(unicodedata.normalize("NFKC", text or "").split())
+    return _MIXED_WORD.sub(_cyrillic_word, text) if _LATIN.search(text) else text
 
 
 def is_cjk(text: str) -> bool:

@@ -22,7 +22,7 @@ from collections.abc import Callable
 
 from ilid_platform.captions.language import CYRILLIC, HEAD_LAST
 from ilid_platform.captions.lexicon import lexicon
-from ilid_platform.captions.morphology import russian_type, singular
+from ilid_platform.captions.morphology import is_noun_only, russian_type, singular
 from ilid_platform.captions.page_text import is_cjk, normalise
 
 LABEL_WORDS = 4
@@ -37,7 +37,7 @@ _CLAUSE = re.compile(
 _SEGMENTS = re.compile(r"\s+[-–—|/]\s+|[–—|]|\s*[,;:]\s+|(?<=\w)-\s+|/")
 _BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]|（[^）]*）|【[^】]*】")
 _QUANTITY = re.compile(r"^\s*\d+\s*(?:[x×*]|pcs|stk|шт\.?)\s+", re.IGNORECASE)
-_HAS_DIGIT = re.compile(r"[^\s,;()\[\]]*\d[^\s,;()\[\]]*")
+HAS_DIGIT = re.compile(r"[^\s,;()\[\]]*\d[^\s,;()\[\]]*")
 _MODEL_PREFIX_ZH = re.compile(r"[A-Za-z0-9\-_/.]+(?:型|系列|款)?")
 _CODE = re.compile(r"(?<!\w)[A-ZА-ЯЁ]{2,6}(?!\w)")
 # A number with its unit ("40 mm", "1,6 МПа", "3300 об/мин"); the number alone goes anyway.
@@ -61,17 +61,6 @@ _JOINED_PARTS = re.compile(r"(?<=[a-z]{3})-(?=[A-Z][a-z]{2})")
 _LINKS = frozenset({"de", "du", "des", "da", "do", "di", "del", "della"})
 _ELISION = re.compile(r"(?<!\w)[ldjmnst][''’](?=\w)", re.IGNORECASE)
 _LONE_X = re.compile(r"(?<!\w)[x×](?!\w)", re.IGNORECASE)
-_DETERMINERS = frozenset(
-    {"nos", "notre", "our", "all", "the", "les", "unsere", "alle", "nuestros", "nuestras",
-     "todos", "nossos", "наши", "все"}
-)  # fmt: skip
-_GENERIC = frozenset(
-    {"accessories", "accessory", "spares", "spare parts", "parts", "other", "others", "misc",
-     "zubehör", "ersatzteile", "accessoire", "accessoires", "pièces détachées", "accesorios",
-     "repuestos", "acessórios", "аксессуары", "запчасти", "комплектующие", "разное", "配件",
-     "phụ kiện", "products", "new arrivals", "featured", "sale", "uncategorized", "series",
-     "serie", "série", "серия", "model", "модель", "系列"}
-)  # fmt: skip
 
 
 def fold(text: str, language: str = "") -> str:
@@ -116,7 +105,7 @@ def clean_name(name: str, trade_names: re.Pattern[str] | None = None, language: 
     if is_cjk(text):
         text = _MODEL_PREFIX_ZH.sub(" ", text)
     text = _NUMBER_WITH_UNIT.sub(" ", text)
-    text = _HAS_DIGIT.sub(" ", text)
+    text = HAS_DIGIT.sub(" ", text)
     text = _CODE_WORD.sub(" ", text)
     if CYRILLIC.search(text) or is_cjk(text):
         # Latin words in a Russian or Chinese name are brands and models ("DeWalt").
@@ -133,7 +122,7 @@ def _cut_clause(phrase: str) -> str:
     return _CLAUSE.split(phrase, maxsplit=1)[0].strip()
 
 
-def _is_attribute(word: str) -> bool:
+def is_attribute(word: str) -> bool:
     """A material, finish or colour word: a property of the product, not its kind."""
     lex = lexicon()
     return any(v.find(word) for v in (lex.materials, lex.finishes, lex.colours))
@@ -151,7 +140,7 @@ def _head_zh(phrase: str) -> str:
     words = [w for w in _jieba().lcut(phrase.replace(" ", "")) if w.strip()]
     # a material before the kind is dropped while the kind keeps three characters ("水泥盖板"
     # stays whole, "不锈钢伸缩接头" gives "伸缩接头")
-    while len(words) > 1 and _is_attribute(words[0]) and len("".join(words[1:])) >= 3:
+    while len(words) > 1 and is_attribute(words[0]) and len("".join(words[1:])) >= 3:
         words.pop(0)
     if not words:
         return ""
@@ -175,7 +164,8 @@ _ADJECTIVE_EN = re.compile(r"(?:ic|al|ing|ous|ive|ary|ed|ful|less|able|ible)$", 
 _AND = frozenset({"&", "and", "und", "et", "y", "e", "ve", "i", "и", "và"})
 # Marketing words that say nothing about the kind of product.
 _MARKETING = re.compile(
-    r"^(?:premium|professional|pro|new|original|genuine|quality|high-quality|classic|best)$",
+    r"^(?:premium|professional|pro|new|original|genuine|official|quality|high-quality|classic"
+    r"|best)$",
     re.IGNORECASE,
 )
 
@@ -191,7 +181,9 @@ def _said(words: list[str], said: Callable[[str], bool]) -> bool:
     return said(" ".join(w.casefold() for w in words))
 
 
-def _head_last(words: list[str], language: str, said: Callable[[str], bool]) -> list[str]:
+def _head_last(
+    words: list[str], language: str, said: Callable[[str], bool], joined: bool = False
+) -> list[str]:
     """English: the last two words, or the last three or four where the page or its site
     uses them as one phrase beyond this name (`said`); German: the last word (its compounds
     carry the qualifier), its hyphenated tail."""
@@ -205,14 +197,16 @@ def _head_last(words: list[str], language: str, said: Callable[[str], bool]) -> 
         words = words[:-1]
     words = [w for w in words[:-1] if not _MARKETING.match(w)] + words[-1:]
     keep = next((words[-k:] for k in (4, 3) if len(words) >= k and _said(words[-k:], said)), [])
-    # a name of three nouns is one compound ("Pressure Reducing Valve", "Water Jet Hose") when
-    # the page's text uses its first word too; an adjective first ("Industrial RO System")
-    # only qualifies the two-word type
+    # a name of three nouns is one compound ("Pressure Reducing Valve", "Air Release Valve")
+    # when the page's text uses its first word too or the dictionary knows it only as a noun;
+    # an adjective first ("Industrial RO System") only qualifies the two-word type, an
+    # unknown word ("Sipper Aviation Hose") may be a line's name, and "Oil & Petroleum Hose"
+    # joins two kinds
     first = words[0] if len(words) == 3 else ""
     if not keep and language == "en" and first and not _ADJECTIVE_EN.search(first.rstrip("ing")):
-        keep = words if said(first) else []
+        keep = words if said(first) or (is_noun_only(first) and not joined) else []
     keep = keep or words[-2:]
-    keep = [w for w in keep[:-1] if not _is_attribute(w)] + keep[-1:]
+    keep = [w for w in keep[:-1] if not is_attribute(w)] + keep[-1:]
     return [*keep[:-1], singular(keep[-1], language)]
 
 
@@ -235,7 +229,7 @@ def _head_first(words: list[str], language: str) -> list[str]:
         words = words[1:]
     words = _before_a_proper_name(words)
     if language == "ru":
-        return russian_type(words, lambda word: not _is_attribute(word))
+        return russian_type(words, lambda word: not is_attribute(word))
     if language == "vi":
         return words[:3]
     head = [singular(words[0], language)]
@@ -244,7 +238,9 @@ def _head_first(words: list[str], language: str) -> list[str]:
         if _is_qualifier(rest[1]):
             head += rest[:2]
     elif rest and _is_qualifier(rest[0]):
-        head.append(rest[0])
+        # the adjective agrees with its noun: singular with it ("Generadores Insonorizados")
+        plural = head[0] != words[0]
+        head.append(singular(rest[0], language) if plural else rest[0])
     return head
 
 
@@ -259,7 +255,7 @@ _ROMANCE_ADJECTIVE = re.compile(
 def _is_qualifier(word: str) -> bool:
     """A word that can qualify a Romance head noun: an adjective by its ending, not a
     material or colour."""
-    return not _is_attribute(word) and _ROMANCE_ADJECTIVE.search(word.casefold()) is not None
+    return not is_attribute(word) and _ROMANCE_ADJECTIVE.search(word.casefold()) is not None
 
 
 def head_phrase(
@@ -291,17 +287,18 @@ def head_phrase(
         second = len(words) - len(first) - 1
         if first and second > 0 and not _ADJECTIVE_EN.search(first[-1]):
             words = first if len(first) > 1 or second == 1 else words
+    joined = any(w.casefold() in _AND for w in words)
     words = [w for w in words if w.casefold() not in _AND]
     if language in HEAD_LAST:
         # a material last after an adjective or gerund is the product ("natürlicher
         # Calcium-Bentonit", "Digital Printing Vinyl"), not its attribute
         last = words[-1:] if len(words) > 1 and _qualifies(words[-2], language) else []
-        words = [w for w in words[: len(words) - len(last)] if not _is_attribute(w)] + last
+        words = [w for w in words[: len(words) - len(last)] if not is_attribute(w)] + last
         words = words or phrase.split()
     if not words:
         return ""
     if language in HEAD_LAST:
-        head = _head_last(words, language, said)
+        head = _head_last(words, language, said, joined)
     else:
         head = _head_first(words, language)
     return fold(" ".join(head[:LABEL_WORDS]), language)
@@ -343,40 +340,6 @@ def mentions(text: str, phrase: str) -> bool:
         if len(word) > 2 and re.search(rf"(?<!\w){re.escape(word[:5])}", folded):
             return True
     return False
-
-
-def crumb_type(crumbs: tuple[str, ...], name: str, language: str) -> str:
-    """The most specific breadcrumb that names a kind of product, singular, lower case."""
-    lex = lexicon()
-    name_key = normalise(name).casefold()
-    for crumb in reversed(crumbs):
-        written = normalise(crumb).strip(" />»›|")
-        text = written.casefold()
-        if not text or text in lex.navigation or text == name_key:
-            continue
-        if language in ("ru", "zh", "ko") and not (CYRILLIC.search(text) or is_cjk(text)):
-            continue  # a Latin crumb on a Russian or Chinese page names a brand or line
-        if name_key.startswith(text) or text.startswith(name_key):
-            continue
-        # a category titled with a figure ("Motores Enduro 2 Tiempos") up to the figure
-        written = _HAS_DIGIT.split(written)[0].strip()
-        words = written.split()
-        while words and words[0].casefold() in _DETERMINERS:
-            words = words[1:]
-        text = " ".join(words).casefold()
-        if not words or text in _GENERIC or len(words) > LABEL_WORDS:
-            continue
-        if language == "ru":
-            words = russian_type(words, lambda word: not _is_attribute(word))
-        elif language in HEAD_LAST:
-            words[-1] = singular(words[-1], language)
-        else:
-            # a head-first noun keeps the lower-case words after it ("coffrets dégustation");
-            # capitalised ones are a line's name ("Motores Enduro")
-            rest = list(itertools.takewhile(lambda w: w[:1].islower(), words[1:]))
-            words = [singular(words[0], language), *rest]
-        return " ".join(words).casefold()
-    return ""
 
 
 def _same_stem(a: str, b: str) -> bool:

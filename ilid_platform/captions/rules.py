@@ -25,6 +25,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Iterator
 
+from ilid_platform.captions.crumbs import crumb_type
 from ilid_platform.captions.filters import trade_name_pattern
 from ilid_platform.captions.framing import framed_type
 from ilid_platform.captions.language import HEAD_LAST, guess_language, name_language
@@ -41,7 +42,6 @@ from ilid_platform.captions.page_text import (
 from ilid_platform.captions.part_type import (
     LABEL_WORDS,
     clean_name,
-    crumb_type,
     head_phrase,
     is_generic,
     looks_like_a_proper_name,
@@ -52,7 +52,7 @@ from ilid_platform.captions.part_type import singular as _singular
 from ilid_platform.captions.schema import CaptionOutcome, ProductText
 from ilid_platform.captions.site import EMPTY, SiteText, read_sites
 
-RULES_VERSION = "rules-v4"
+RULES_VERSION = "rules-v5"
 
 
 def singular(phrase: str) -> str:
@@ -98,7 +98,8 @@ def part_type(product: ProductText, title: str, language: str, site: SiteText = 
     # A category the page states ("Categories: Door phones, …") is its own breadcrumb.
     category = stated_in_text(product.description, "category").split(",")[0].strip()
     crumbs = (*product.breadcrumbs, category) if category else product.breadcrumbs
-    crumb = crumb_type(crumbs, product.name, language)
+    listed = crumb_type(crumbs, product.name, language, site.home)
+    crumb = listed.kind
     # a registered trade name (®, ™) is a proper name whatever its words
     trade_name = re.search(r"[®™]", product.name) is not None
     if not head or trade_name or looks_like_a_proper_name(product.name, text, head):
@@ -112,12 +113,14 @@ def part_type(product: ProductText, title: str, language: str, site: SiteText = 
         return kind if len(kind) > 3 or is_cjk(kind) else ""  # "es", "это": a verb
     if not crumb or (head and shares_word(head, crumb)):
         return head or crumb
+    if not head or is_generic(head):
+        return crumb
     # The name names no kind of product when it reads like a proper name, or when the text
-    # speaks of the breadcrumb's kind and never of the name's head.
-    if (
-        not head
-        or is_generic(head)
-        or looks_like_a_proper_name(product.name, text, head)
+    # speaks of the breadcrumb's kind and never of the name's head; so only under a listing
+    # of one kind ("Happy Ninja" under "Hoodies"): a singular heading may name a field of use
+    # ("Pressure Gauge" in "Drip Irrigation", whose text speaks of irrigation).
+    if listed.listing and (
+        looks_like_a_proper_name(product.name, text, head)
         or (mentions(about, crumb) and not mentions(about, _head_noun(head, language)))
     ):
         return crumb

@@ -5,7 +5,8 @@ descriptions hold (the shop's template text, a company blurb, a list of other pr
 copied from another product) says nothing about any one of them: it is never a description and
 never states a material. And a word that opens nearly every product name of a site whose names
 put their head last ("Gain stirrer", "Gain pump", "Woo single") is the site's brand or line,
-not part of a product type.
+not part of a product type; so is one that opens many of them and that the site never writes
+in lower case (a proper name: "Argon ONE Case", "Argon Fan HAT").
 
 Sentences are compared with their numbers blanked, so spec lines that differ only in sizes
 ("Size: 390x90x190 mm") count as the same text.
@@ -32,6 +33,8 @@ REPEATED_ON = 2
 # (and the site has at least `_MIN_NAMES` products).
 _AFFIX_SHARE = 0.8
 _MIN_NAMES = 3
+# ... or at least this share, where the site never writes the word in lower case.
+_BRAND_SHARE = 0.4
 _DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
 _FIRST_WORD = re.compile(r"^\s*([^\W\d_][\w'’-]*)")
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
@@ -80,6 +83,9 @@ class SiteText:
     phrases: frozenset[str] = frozenset()
     """`phrase_key`s of the names' three- and four-word runs that the descriptions of two or
     more products use in prose (each without its own name)."""
+    home: frozenset[str] = frozenset()
+    """Case-folded breadcrumbs that open nearly every trail of the site (before more crumbs):
+    its home link, whatever it is called ("Home", "Главная", the company's name)."""
 
     def says(self, own_text: str) -> Callable[[str], bool]:
         """Whether `own_text` (a page's text without its name) or the site's prose uses a
@@ -110,7 +116,7 @@ class SiteText:
         return name
 
     def digest(self) -> str:
-        parts = (self.repeated, self.sitewide, self.leading_words, self.phrases)
+        parts = (self.repeated, self.sitewide, self.leading_words, self.phrases, self.home)
         payload = "\n--\n".join("\n".join(sorted(part)) for part in parts)
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:12]
 
@@ -134,8 +140,15 @@ def read_site(products: Iterable[ProductText]) -> SiteText:
     )
     leading: frozenset[str] = frozenset()
     if len(products) >= _MIN_NAMES:
+        lower = {
+            w for p in products for w in _WORD.findall(f"{p.name} {p.description}") if w.islower()
+        }
         leading = frozenset(
-            word for word, count in firsts.items() if count >= _AFFIX_SHARE * len(products)
+            word
+            for word, count in firsts.items()
+            if count >= _AFFIX_SHARE * len(products)
+            # a proper name, never written in lower case, opening many names: the brand
+            or (count >= max(_MIN_NAMES, _BRAND_SHARE * len(products)) and word not in lower)
         )
     named = set().union(*(phrases(p.name) for p in products)) if products else set()
     used: Counter[str] = Counter()
@@ -145,7 +158,22 @@ def read_site(products: Iterable[ProductText]) -> SiteText:
         )
         used.update(phrases(own, prose=True) & named)
     said = frozenset(key for key, count in used.items() if count >= 2)
-    return SiteText(repeated=repeated, sitewide=sitewide, leading_words=leading, phrases=said)
+    return SiteText(
+        repeated=repeated,
+        sitewide=sitewide,
+        leading_words=leading,
+        phrases=said,
+        home=_home(products),
+    )
+
+
+def _home(products: list[ProductText]) -> frozenset[str]:
+    """The first crumb of nearly every trail of two or more crumbs."""
+    trails = [p.breadcrumbs for p in products if len(p.breadcrumbs) >= 2]
+    if len(trails) < _MIN_NAMES:
+        return frozenset()
+    firsts = Counter(normalise(trail[0]).strip(" />»›|").casefold() for trail in trails)
+    return frozenset(c for c, n in firsts.items() if c and n >= _AFFIX_SHARE * len(trails))
 
 
 def read_sites(products: Iterable[ProductText]) -> dict[str, SiteText]:
