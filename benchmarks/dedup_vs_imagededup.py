@@ -117,7 +117,7 @@ def keep_prepared(paths: list[Path]) -> dict[Path, Path]:
     """What ingest keeps per image: the check's prepared view, as a file beside the photo."""
     kept = {}
     for path in sorted(set(paths)):
-        kept[path] = path.with_suffix(".check.npz")
+        kept[path] = path.with_suffix(".check.bin")
         kept[path].write_bytes(prepared_bytes(prepare_file(path)))
     return kept
 
