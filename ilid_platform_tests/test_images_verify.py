@@ -140,14 +140,16 @@ def test_another_product_shot_alike_is_not_confirmed(
 
 
 def test_parallel_check_decides_as_serial() -> None:
-    """Threads share the prepared images; each verdict is the one a single thread reaches."""
+    """Worker processes each load the images of their pairs; every verdict is the one this
+    process reaches alone, in the same order."""
     images = [photo(KNIFE), photo(OTHER_KNIFE), photo(COLOURFUL)]
     images += [ImageEnhance.Brightness(images[0]).enhance(1.3), watermark_band(images[1])]
     images += [ImageOps.expand(images[2], border=40, fill="grey"), images[0].resize((250, 250))]
     prepared = [prepare(img) for img in images]
     pairs = np.array([(i, j) for i in range(len(images)) for j in range(i + 1, len(images))])
+    pairs = np.repeat(pairs, 4, axis=0)  # enough pairs for worker processes
     serial = check_candidates(pairs, prepared.__getitem__, workers=1)
-    parallel = check_candidates(pairs, prepared.__getitem__, workers=4)
+    parallel = check_candidates(pairs, prepared.__getitem__, workers=3)
     assert serial == parallel
     confirmed = {tuple(p) for p, c in zip(pairs.tolist(), serial, strict=True) if c.same}
     assert confirmed == {(0, 3), (1, 4), (2, 5), (0, 6), (3, 6)}

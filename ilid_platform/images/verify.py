@@ -33,7 +33,7 @@ from ilid_platform.images.normalise import content_box, decode_rgb, fit, to_rgb
 VERIFY_SIDE = 256
 """Long side of the copy that keypoints are found on and pixels compared from."""
 
-cv2.setNumThreads(1)  # pairs are checked in parallel threads; one OpenCV thread each
+cv2.setNumThreads(1)  # pairs are checked in parallel worker processes; one OpenCV thread each
 # Three pyramid levels: both images are at the same long side, so only a crop or pad (a
 # factor of 1.5 at most) changes the scale between them. 2000 candidates, of which `_spread`
 # keeps 500.
