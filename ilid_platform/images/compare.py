@@ -147,11 +147,10 @@ def _band(changed: np.ndarray, valid: np.ndarray, widest: float) -> tuple[np.nda
 
 
 def compare(
-    a: Prepared, b: Prepared, transform: np.ndarray, config: CheckConfig, band: bool = True
+    a: Prepared, b: Prepared, transform: np.ndarray, config: CheckConfig
 ) -> tuple[float, float, float, float]:
     """Shares of the compared cells outside a band: that agree, that lie in solid patches of
-    change, that changed colour; and the share of lines the band takes (`band` False: no band
-    is left out)."""
+    change, that changed colour; and the share of lines the band takes."""
     cells_a, cells_b, valid = _grid(a, b, transform, config.compare_cells)
     if valid.sum() < 64:
         return 0.0, 1.0, 1.0, 0.0
@@ -179,8 +178,6 @@ def compare(
         lookup = _brightness_lookup(grid_a[basis], grid_b[basis], flat[basis])
         expected = lookup[cells_a.levels]
         changed = (_channel_max(np.abs(grid_b - expected)) > tolerance) & valid
-        if not band:
-            break
         found_rows, found_cols = _band(changed, valid, config.max_band)
         if np.array_equal(found_rows, rows) and np.array_equal(found_cols, cols):
             break  # no band (or the same one): the lookup would not change

@@ -211,13 +211,6 @@ def check_pair(a: Prepared, b: Prepared, config: CheckConfig | None = None) -> C
     config = config or CheckConfig()
     if a.pixels.shape == b.pixels.shape and np.array_equal(a.pixels, b.pixels):
         return Check(True, 1.0, len(a.points), "")  # one photo, byte for byte at this size
-    boxed = _box_transform(a.box, b.box)
-    if boxed is not None:
-        # Most copies are resized, recompressed, brightened or padded: their content boxes
-        # align them. Agreement everywhere (no band left out) decides without keypoints.
-        score, reason = _oriented(a, b, boxed, config, band=False)
-        if not reason:
-            return Check(True, score, 0, "")
     transform, agreed = _align(a, b)
     inliers = len(agreed)
     enough = max(_MIN_MATCHES, config.min_inlier_share * min(len(a.points), len(b.points)))
@@ -235,42 +228,22 @@ def check_pair(a: Prepared, b: Prepared, config: CheckConfig | None = None) -> C
     )
     if cover < config.min_cover:
         return Check(False, 0.0, inliers, "framing")
-    score, reason = _oriented(a, b, transform, config, band=True)
+    score, reason = _oriented(a, b, transform, config)
     return Check(not reason, score, inliers, reason)
 
 
-def _box_transform(box_a: tuple[int, ...], box_b: tuple[int, ...]) -> np.ndarray | None:
-    """The scaling that lays b's content box on a's, where both have one shape (within 2 %)."""
-    width_a, height_a = box_a[2] - box_a[0], box_a[3] - box_a[1]
-    width_b, height_b = box_b[2] - box_b[0], box_b[3] - box_b[1]
-    if min(width_a, height_a, width_b, height_b) < 16:
-        return None
-    sx, sy = width_a / width_b, height_a / height_b
-    if abs(sx / sy - 1) > 0.02:
-        return None
-    scale = (sx * sy) ** 0.5
-    centre_a = ((box_a[0] + box_a[2]) / 2, (box_a[1] + box_a[3]) / 2)
-    centre_b = ((box_b[0] + box_b[2]) / 2, (box_b[1] + box_b[3]) / 2)
-    return np.array(
-        [
-            [scale, 0.0, centre_a[0] - scale * centre_b[0]],
-            [0.0, scale, centre_a[1] - scale * centre_b[1]],
-        ]
-    )
-
-
-def _oriented(a: Prepared, b: Prepared, transform: np.ndarray, config: CheckConfig, band: bool):
+def _oriented(a: Prepared, b: Prepared, transform: np.ndarray, config: CheckConfig):
     """`_pixels` from the less clipped image: the brightness lookup maps the first image's
     values onto the second's, and from a clipped copy back to its original it is no
     function."""
     if b.clipped < a.clipped:
-        return _pixels(b, a, cv2.invertAffineTransform(transform), config, band)
-    return _pixels(a, b, transform, config, band)
+        return _pixels(b, a, cv2.invertAffineTransform(transform), config)
+    return _pixels(a, b, transform, config)
 
 
-def _pixels(a: Prepared, b: Prepared, transform: np.ndarray, config: CheckConfig, band: bool):
+def _pixels(a: Prepared, b: Prepared, transform: np.ndarray, config: CheckConfig):
     """(score, "" or why the pixels differ) with b warped onto a."""
-    score, solid, recoloured, _ = compare(a, b, transform, config, band)
+    score, solid, recoloured, _ = compare(a, b, transform, config)
     if score < 1 - config.max_changed:
         return score, "pixels"
     if solid > config.max_solid:
