@@ -2,19 +2,20 @@
 
 `candidate_pairs` finds every two images with any view of one within the radius of any view
 of the other (one `radius_pairs` search over all views at once). `check_candidates` runs
-`verify.check_pair` on them in parallel, preparing each image once while its pairs are
-checked; callers keep the verdicts (the asset in `image_pair_checks`), so a pair is checked
-once per check setting.
+`verify.check_pair` on them in parallel worker processes, preparing each image once while its
+pairs are checked; callers keep the verdicts (the asset in `image_pair_checks`), so a pair is
+checked once per check setting.
 """
 
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
@@ -23,8 +24,8 @@ from ilid_platform.images.verify import Check, CheckConfig, Prepared, check_pair
 
 logger = logging.getLogger(__name__)
 
-_CHUNK = 512
-"""Pairs checked per step; images they need are prepared first, in parallel."""
+_CHUNK = 256
+"""Pairs checked per step (a worker's task); the images they need are prepared first."""
 _KEPT_IMAGES = 1024
 """Prepared images kept for later pairs (about 350 KiB each, their comparison grid included)."""
 
@@ -63,14 +64,38 @@ class _Prepared:
             logger.warning("cannot check image %d: %s", index, exc)
             return None
 
-    def fill(self, indices: np.ndarray, pool: ThreadPoolExecutor) -> None:
+    def fill(self, indices: np.ndarray) -> None:
         missing = [int(i) for i in indices if int(i) not in self.kept]
-        for index, prepared in zip(missing, pool.map(self._load, missing), strict=True):
+        for index, prepared in zip(missing, map(self._load, missing), strict=True):
             self.kept[index] = prepared
         for index in indices.tolist():
             self.kept.move_to_end(index)
         while len(self.kept) > max(self.capacity, len(indices)):
             self.kept.popitem(last=False)
+
+
+_SERIAL = 64
+"""Fewer pairs than this are checked in this process: starting workers would cost more."""
+
+_worker: tuple | None = None  # (prepared images, config) of a worker process
+
+
+def _start_worker(load: Callable[[int], Prepared], config: CheckConfig) -> None:
+    global _worker
+    _worker = (_Prepared(load, _KEPT_IMAGES), config)
+
+
+def _check_chunk(chunk: np.ndarray) -> list[Check]:
+    prepared, config = _worker
+    prepared.fill(np.unique(chunk))
+    return [_one(prepared, config, a, b) for a, b in chunk.tolist()]
+
+
+def _one(prepared: _Prepared, config: CheckConfig, a: int, b: int) -> Check:
+    first, second = prepared.kept[a], prepared.kept[b]
+    if first is None or second is None:
+        return Check(False, 0.0, 0, "unreadable")
+    return check_pair(first, second, config)
 
 
 def check_candidates(
@@ -82,28 +107,41 @@ def check_candidates(
 ) -> list[Check]:
     """The verdict of every pair of image indices, in order; `load(index)` prepares an image
     (e.g. `verify.prepare_file` of its path). A pair with an image that cannot be loaded is
-    not the same photo (reason "unreadable")."""
+    not the same photo (reason "unreadable").
+
+    The check is mostly small numpy steps that hold the GIL, so pairs are checked in worker
+    processes (forked: they inherit `load`, which need not pickle), a chunk of consecutive
+    pairs each; pairs come sorted, so a chunk shares its images and each worker loads an
+    image once for it. Without fork, or with few pairs or one worker, in this process."""
     config = config or CheckConfig()
     pairs = np.asarray(pairs, np.int64).reshape(-1, 2)
-    prepared = _Prepared(load, _KEPT_IMAGES)
+    workers = workers or os.cpu_count() or 1
+    chunks = [pairs[start : start + _CHUNK] for start in range(0, len(pairs), _CHUNK)]
     verdicts: list[Check] = []
     started = last = time.monotonic()
 
-    def one(pair: tuple[int, int]) -> Check:
-        a, b = prepared.kept[pair[0]], prepared.kept[pair[1]]
-        if a is None or b is None:
-            return Check(False, 0.0, 0, "unreadable")
-        return check_pair(a, b, config)
+    def report(done: int) -> None:
+        nonlocal last
+        if progress and (time.monotonic() - last > 10 or done == len(pairs)):
+            last = time.monotonic()
+            progress(
+                f"checked {done}/{len(pairs)} candidate pairs "
+                f"({(last - started) / max(done, 1) * 1000:.1f} ms each)"
+            )
 
-    with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
-        for start in range(0, len(pairs), _CHUNK):
-            chunk = pairs[start : start + _CHUNK]
-            prepared.fill(np.unique(chunk), pool)
-            verdicts += pool.map(one, map(tuple, chunk.tolist()))
-            if progress and (time.monotonic() - last > 10 or start + _CHUNK >= len(pairs)):
-                last = time.monotonic()
-                progress(
-                    f"checked {len(verdicts)}/{len(pairs)} candidate pairs "
-                    f"({(last - started) / len(verdicts) * 1000:.1f} ms each)"
-                )
+    forking = "fork" in multiprocessing.get_all_start_methods()
+    if workers > 1 and forking and len(pairs) >= _SERIAL:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(
+            workers, mp_context=context, initializer=_start_worker, initargs=(load, config)
+        ) as pool:
+            for checked in pool.map(_check_chunk, chunks):
+                verdicts += checked
+                report(len(verdicts))
+        return verdicts
+    prepared = _Prepared(load, _KEPT_IMAGES)
+    for chunk in chunks:
+        prepared.fill(np.unique(chunk))
+        verdicts += [_one(prepared, config, a, b) for a, b in chunk.tolist()]
+        report(len(verdicts))
     return verdicts

@@ -31,7 +31,7 @@ def thumbnail_path(root: Path, sha256: str, size: int = 128) -> Path:
 
 def check_path(root: Path, sha256: str) -> Path:
     """Where the near-duplicate check's view of the image (`verify.Prepared`) lives."""
-    return shard_dir(root, sha256) / f"{sha256}.check2.npz"
+    return shard_dir(root, sha256) / f"{sha256}.check3.bin"
 
 
 def write_atomic(path: Path, data: bytes) -> None:
