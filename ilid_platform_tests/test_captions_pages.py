@@ -332,18 +332,3 @@ def test_the_trail_opener_of_every_page_is_navigation_and_a_name_after_de_is_the
 def test_lookalike_letters_resins_and_fabrics(product, label_short, material):
     caption = _kept(**product)
     assert (caption["label_short"], caption["material"]) == (label_short, material)
-
-
-def test_a_proper_name_opening_many_names_is_the_brand():
-    """ "Nova" opens many names and is never written in lower case: the site's brand;
-    "Cooling" opens as many, but the site also writes it in lower case: part of the type."""
-    assert _site(
-        {"name": "Nova Remote Control", "description": "Works with the Nova case."},
-        {"name": "Nova Expansion Board", "description": "Adds a second slot."},
-        {"name": "Nova Cooling Fan", "description": "Keeps the board cool."},
-        {"name": "Official Raspberry Pi Case"},
-        {"name": "Cooling Pad", "description": "Our cooling pads need air."},
-        {"name": "Cooling Block"},
-        {"name": "Cooling Plate"},
-    ) == ["remote control", "expansion board", "cooling fan", "raspberry pi case",
-          "cooling pad", "cooling block", "cooling plate"]  # fmt: skip

@@ -52,7 +52,7 @@ from ilid_platform.captions.part_type import singular as _singular
 from ilid_platform.captions.schema import CaptionOutcome, ProductText
 from ilid_platform.captions.site import EMPTY, SiteText, read_sites
 
-RULES_VERSION = "rules-v5"
+RULES_VERSION = "rules-v6"
 
 
 def singular(phrase: str) -> str:

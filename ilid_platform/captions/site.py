@@ -5,8 +5,7 @@ descriptions hold (the shop's template text, a company blurb, a list of other pr
 copied from another product) says nothing about any one of them: it is never a description and
 never states a material. And a word that opens nearly every product name of a site whose names
 put their head last ("Gain stirrer", "Gain pump", "Woo single") is the site's brand or line,
-not part of a product type; so is one that opens many of them and that the site never writes
-in lower case (a proper name: "Argon ONE Case", "Argon Fan HAT").
+not part of a product type.
 
 Sentences are compared with their numbers blanked, so spec lines that differ only in sizes
 ("Size: 390x90x190 mm") count as the same text.
@@ -33,8 +32,6 @@ REPEATED_ON = 2
 # (and the site has at least `_MIN_NAMES` products).
 _AFFIX_SHARE = 0.8
 _MIN_NAMES = 3
-# ... or at least this share, where the site never writes the word in lower case.
-_BRAND_SHARE = 0.4
 _DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
 _FIRST_WORD = re.compile(r"^\s*([^\W\d_][\w'’-]*)")
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
@@ -140,15 +137,8 @@ def read_site(products: Iterable[ProductText]) -> SiteText:
     )
     leading: frozenset[str] = frozenset()
     if len(products) >= _MIN_NAMES:
-        lower = {
-            w for p in products for w in _WORD.findall(f"{p.name} {p.description}") if w.islower()
-        }
         leading = frozenset(
-            word
-            for word, count in firsts.items()
-            if count >= _AFFIX_SHARE * len(products)
-            # a proper name, never written in lower case, opening many names: the brand
-            or (count >= max(_MIN_NAMES, _BRAND_SHARE * len(products)) and word not in lower)
+            word for word, count in firsts.items() if count >= _AFFIX_SHARE * len(products)
         )
     named = set().union(*(phrases(p.name) for p in products)) if products else set()
     used: Counter[str] = Counter()
