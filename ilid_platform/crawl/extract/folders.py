@@ -15,6 +15,12 @@ from ilid_platform.crawl.extract.reading import PageReading
 _FOLDER_PAGE = re.compile(r"/(?:index\.(?:html?|php))?$")
 
 
+def _folder_links(reading: PageReading) -> tuple[str, set[str]]:
+    """The folder a page's url names (with its trailing slash) and the pages its content links."""
+    inside = page_key(reading.url).split("?")[0] + "/"
+    return inside, {page_key(u) for u in reading.features.content_links}
+
+
 def folder_categories(readings: Sequence[PageReading], products: Sequence[bool]) -> list[int]:
     """Indices of the pages read as products that are a folder's own page (`/x/`,
     `/x/index.html`, not the site's root) and link from their content to a product page
@@ -30,8 +36,7 @@ def folder_categories(readings: Sequence[PageReading], products: Sequence[bool])
             continue
         if not _FOLDER_PAGE.search(path) or path.strip("/") in ("", "index.html", "index.htm"):
             continue
-        inside = page_key(reading.url).split("?")[0] + "/"
-        links = {page_key(u) for u in reading.features.content_links}
+        inside, links = _folder_links(reading)
         if any(key.startswith(inside) and key in keys for key in links):
             found.append(index)
     return found
@@ -42,8 +47,7 @@ def filed_under(
 ) -> list[int]:
     """Indices of the pages not read as products inside the folder of page `category` that it
     links from its content: the rest of its products, which show less evidence of their own."""
-    inside = page_key(readings[category].url).split("?")[0] + "/"
-    links = {page_key(u) for u in readings[category].features.content_links}
+    inside, links = _folder_links(readings[category])
     return [
         index
         for index, (reading, product) in enumerate(zip(readings, products, strict=True))
