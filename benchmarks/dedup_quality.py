@@ -12,9 +12,12 @@ images as they are, whose generator knows which are copies of one another.
 Everything is clustered by the code path of `ilid dedup` and the `image_clusters` asset
 (`cluster_records` with the default `DedupConfig`), from hashes taken as ingest takes them.
 Recall of an edit is the share of edited copies that land in their original's cluster;
-pair precision is the share of pairs of images in one cluster that are one photo. The
-baseline is the previous default: the whole-image pHash within 6 bits, nothing checked.
-Figures are printed (and recorded with `--json`), never asserted.
+pair precision is the share of pairs of images in one cluster that are one photo. A photo
+is a shot, not a file: two products of a shop may show one shot, re-encoded or resized
+(`dedup_sets.same_shot`), and their originals are one photo; the report lists every such
+join, and the photos that the check put in one cluster all the same. The baseline is the
+previous default: the whole-image pHash within 6 bits, nothing checked. Figures are printed
+(and recorded with `--json`), never asserted.
 """
 
 from __future__ import annotations
@@ -100,19 +103,20 @@ def pair_figures(names: list[str], labels: dict[str, dict], representative: np.n
 
 
 def edit_figures(names: list[str], labels: dict[str, dict], representative: np.ndarray) -> dict:
-    """Per edit: recall (copies in their original's cluster) and precision (of their mates)."""
+    """Per edit: recall (copies in their own original's cluster) and precision (of their
+    mates: images of the same photo)."""
     cluster_of = dict(zip(names, representative.tolist(), strict=True))
     members = defaultdict(list)
     for name, rep in cluster_of.items():
         members[rep].append(name)
-    original = {label["identity"]: n for n, label in labels.items() if label["edit"] is None}
+    original = {label["photo"]: n for n, label in labels.items() if label["edit"] is None}
     found, total, right, mates = (defaultdict(int) for _ in range(4))
     for name, label in labels.items():
         edit = label["edit"]
         if edit is None:
             continue
         total[edit] += 1
-        found[edit] += cluster_of[name] == cluster_of[original[label["identity"]]]
+        found[edit] += cluster_of[name] == cluster_of[original[label["photo"]]]
         for mate in members[cluster_of[name]]:
             if mate != name:
                 mates[edit] += 1
@@ -121,6 +125,19 @@ def edit_figures(names: list[str], labels: dict[str, dict], representative: np.n
         edit: (found[edit] / total[edit], right[edit] / mates[edit] if mates[edit] else None)
         for edit in EDITS
     }
+
+
+def merged_photos(names: list[str], labels: dict[str, dict], representative: np.ndarray):
+    """[photo a, photo b, image pairs]: photos whose images share a cluster, most pairs first."""
+    members = defaultdict(list)
+    for index, rep in enumerate(representative.tolist()):
+        members[rep].append(labels[names[index]]["identity"])
+    pairs = defaultdict(int)
+    for group in members.values():
+        for a, b in itertools.combinations(group, 2):
+            if a != b:
+                pairs[min(a, b), max(a, b)] += 1
+    return [[a, b, n] for (a, b), n in sorted(pairs.items(), key=lambda item: -item[1])]
 
 
 def report_corpus(bench: Benchmark, split: str, tmp: Path) -> dict:
@@ -143,10 +160,24 @@ def report_corpus(bench: Benchmark, split: str, tmp: Path) -> dict:
         ["edit", "recall floor", "recall", "precision of its mates", "recall, pHash 6 alone"],
         rows,
     )
+    joined = sorted(
+        [label["photo"], label["identity"]]
+        for label in labels.values()
+        if label["edit"] is None and label["photo"] != label["identity"]
+    )
+    if joined:
+        bench.table(f"Originals that are one shot, {part}", ["original", "one photo with"], joined)
+    merged = merged_photos(names, labels, runs["checked"]["representative"])
+    if merged:
+        bench.table(
+            f"Photos clustered with another photo, {part}", ["photo", "photo", "pairs"], merged
+        )
     checked = runs["checked"]
     summary = {
         "images": len(labels),
         "originals": originals,
+        "one_shot": joined,
+        "merged_photos": merged,
         "pair_precision": pairs["checked"]["precision"],
         "pair_precision_baseline": pairs["pHash 6 bits"]["precision"],
         "pair_recall": pairs["checked"]["recall"],

@@ -10,7 +10,7 @@ views (radius 8), `check_candidates` on every candidate pair, `cluster_pairs`. T
 needs pixels (its workers, one process per core, are credited with all cores as imagededup
 is): every planted image is given a real file, a photo of the corpus's working part
 for an original and its edited copy (a reseller's edit from dedup_sets.py) for the copy. As
-ingest keeps each image's prepared view (keypoints and a 256 px copy) beside it, the check
+ingest keeps each image's prepared view (keypoints and its comparison grid) beside it, the check
 loads those files, each image anew; like imagededup's hashes, they are made before the clock
 starts.
 

@@ -119,6 +119,7 @@ PAGES = Table(
         Column("image_fallbacks", "VARCHAR[]", added_later=True),
         ("sku", "VARCHAR"),
         ("brand", "VARCHAR"),
+        Column("title", "VARCHAR", added_later=True),
         ("extraction", "VARCHAR"),
         ("rendered", "BOOLEAN"),
         ("http_status", "INTEGER"),

@@ -57,6 +57,8 @@ class CaptionTruth:
     site: str
     split: str
     products: tuple[LabelledProduct, ...]
+    round: str = ""
+    """The labelling round the site's truth came in (CAPTIONS.md), "" where not recorded."""
 
 
 def caption_sites() -> list[str]:
@@ -94,7 +96,10 @@ def load_truth(slug: str) -> CaptionTruth:
         for item in data["products"]
     )
     return CaptionTruth(
-        site=data.get("site", slug), split=data.get("split", "working"), products=products
+        site=data.get("site", slug),
+        split=data.get("split", "working"),
+        products=products,
+        round=str(data.get("round", "")),
     )
 
 
@@ -110,6 +115,7 @@ def product_text(record: ProductRecord) -> ProductText:
         image_urls=tuple(record.image_urls),
         sku=record.sku,
         brand=record.brand,
+        title=record.title,
     )
 
 

@@ -12,8 +12,9 @@ import contextlib
 import posixpath
 import re
 import threading
+import time
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -92,6 +93,13 @@ class _Handler(SimpleHTTPRequestHandler):
             return local + ".html"
         return local
 
+    delay: Callable[[str], float] | None = None
+
+    def do_GET(self) -> None:
+        if self.delay is not None:
+            time.sleep(self.delay(self.path))
+        super().do_GET()
+
     def log_message(self, format: str, *args: object) -> None:
         pass
 
@@ -104,9 +112,13 @@ class _Server(ThreadingHTTPServer):
 
 
 @contextlib.contextmanager
-def serving(site: Site, host: str = "127.0.0.1") -> Iterator[str]:
-    """The site on a free loopback port; yields its base url (no trailing slash)."""
-    handler = type("Handler", (_Handler,), {"directory": str(site.root)})
+def serving(
+    site: Site, host: str = "127.0.0.1", delay: Callable[[str], float] | None = None
+) -> Iterator[str]:
+    """The site on a free loopback port; yields its base url (no trailing slash). `delay`
+    gives each request path the seconds its answer waits."""
+    attributes = {"directory": str(site.root), "delay": staticmethod(delay) if delay else None}
+    handler = type("Handler", (_Handler,), attributes)
     server = _Server((host, 0), lambda *args: handler(*args, directory=str(site.root)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -15,9 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
-from ilid_platform.crawl.sources import Politeness
+from ilid_platform.crawl.runner import run_crawl
+from ilid_platform.crawl.sources import Politeness, Source
+from ilid_platform.crawl.store import load_records
 
 FAST = Politeness(download_delay=0, autothrottle=False, concurrency_per_domain=4, timeout_s=10)
 
@@ -43,6 +45,12 @@ class Hit:
     end: float
 
 
+def same_query(path: str) -> str:
+    """The path with its query's arguments unescaped and sorted: how a server tells them."""
+    parts = urlsplit(path)
+    return parts.path + "?" + "&".join(sorted(unquote(parts.query).split("&")))
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     site: LocalSite
@@ -58,7 +66,9 @@ class _Handler(BaseHTTPRequestHandler):
             site.on_request(self.path)
         try:
             hit.status = self._respond(
-                site.routes.get(self.path) or site.routes.get(self._plain_path)
+                site.routes.get(self.path)
+                or site.routes.get(same_query(self.path))
+                or site.routes.get(self._plain_path)
             )
         finally:
             with site.lock:
@@ -133,6 +143,8 @@ class LocalSite:
 
     def add(self, path: str, body: str | bytes = "", **options: object) -> None:
         self.routes[path] = Route(body, **options)
+        if "?" in path:  # a server reads a query's arguments in any order and escaping
+            self.routes.setdefault(same_query(path), self.routes[path])
 
     def paths(self) -> list[str]:
         with self.lock:
@@ -141,6 +153,53 @@ class LocalSite:
     def hits(self, path: str) -> list[Hit]:
         with self.lock:
             return [hit for hit in self.log if hit.path == path]
+
+
+# Two product lines of a small hand-written catalog (`crawl_found`'s sites).
+PUMPS = {
+    "cp-40": "Centrifugal Pump CP-40",
+    "sp-12": "Submersible Pump SP-12",
+    "gp-7": "Gear Pump GP-7",
+    "dp-3": "Diaphragm Pump DP-3",
+}
+VALVES = {
+    "bv-50": "Ball Valve BV-50",
+    "gv-80": "Gate Valve GV-80",
+    "cv-25": "Check Valve CV-25",
+    "sv-15": "Safety Valve SV-15",
+}
+
+
+def crawl_found(tmp_path: Path, build: Callable[[LocalSite], str]) -> dict[str, tuple[str, str]]:
+    """Crawl the site `build` serves from the start path it returns: url path to the record's
+    name and main photo's path."""
+    with LocalSite() as site:
+        site.add("/robots.txt", "User-agent: *\nAllow: /\n", content_type="text/plain")
+        start = build(site)
+        source = Source(
+            allow_private_addresses=True,
+            name="handmade",
+            start_urls=[site.base + start],
+            politeness=FAST,
+        )
+        out = tmp_path / "out.jsonl"
+        run_crawl(source, out, tmp_path / "job")
+    cut = len(site.base)
+    return {
+        str(r.url)[cut:]: (r.name, str(r.image_urls[0])[cut:] if r.image_urls else "")
+        for r in load_records(out)
+    }
+
+
+def assert_found(found: dict[str, tuple[str, str]], expected: dict[str, tuple[str, set]]) -> None:
+    """Every product page and no other, each with its name and one of its photo's urls (a
+    query's arguments in any order and escaping, as the crawler canonicalises them)."""
+    found = {same_query(path) if "?" in path else path: got for path, got in found.items()}
+    expected = {same_query(p) if "?" in p else p: want for p, want in expected.items()}
+    assert set(found) == set(expected)
+    for path, (name, images) in expected.items():
+        assert found[path][0] == name, path
+        assert found[path][1] in images, (path, found[path][1])
 
 
 def html(body: str, head: str = "") -> str:

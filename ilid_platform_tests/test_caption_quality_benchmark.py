@@ -29,8 +29,11 @@ def test_benchmark_measures_a_server_given_by_url(tmp_path, monkeypatch, api):
     assert report["captioner"] == f"{api}/{server.model}"
     working = report["working"]
     assert working["products"] == 6 and working["captions_kept"] == 6
+    # the working part by labelling round: huading came in the first (its captions.yaml round)
+    assert report["working_rounds"] == {"1": working}
     assert chats == 6  # one chat per crawled, pre-filtered product
-    # the stand-in answers with the rule captioner's caption: Chinese product types
+    # the stand-in answers with the rule captioner's caption: Chinese product types (a short
+    # name whole)
     assert working["label_short_acceptable"] == 1.0
     rows = report["working_products"]["huading"]
-    assert {row["label_short"]["got"] for row in rows} == {"伸缩接头", "传力接头"}
+    assert {row["label_short"]["got"] for row in rows} == {"伸缩接头", "传力接头", "压盖式伸缩接头"}

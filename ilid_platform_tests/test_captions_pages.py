@@ -7,7 +7,7 @@ import pytest
 
 from ilid_platform.captions.filters import post_filter
 from ilid_platform.captions.language import guess_language
-from ilid_platform.captions.page_text import real_description, stated_in_text
+from ilid_platform.captions.page_text import real_description, sentences, stated_in_text
 from ilid_platform.captions.part_type import clean_name
 from ilid_platform.captions.rules import RuleCaptioner
 from ilid_platform.captions.schema import ProductText
@@ -332,3 +332,54 @@ def test_the_trail_opener_of_every_page_is_navigation_and_a_name_after_de_is_the
 def test_lookalike_letters_resins_and_fabrics(product, label_short, material):
     caption = _kept(**product)
     assert (caption["label_short"], caption["material"]) == (label_short, material)
+
+
+def test_a_full_stop_glued_to_the_next_sentence_ends_it():
+    assert sentences("Made in France.With a steel frame and a cover.") == [
+        "Made in France.",
+        "With a steel frame and a cover.",
+    ]
+    # initials, abbreviations and a domain with no word after it stay whole
+    kept = "U.S.A made e.g.Foo bar, sold on Authorize.Net , example.com."
+    assert sentences(kept) == [kept]
+
+
+def test_questions_to_the_reader_and_company_introductions_are_no_description():
+    text = (
+        "Zaujaly vás cisterny firmy BAUER? Neváhejte se zeptat na podrobnosti k nabídce. "
+        "Cisterny na kejdu se vyrábějí v objemech od osmi do dvaceti kubíků, s nástavbou "
+        "pro zapravení kejdy do půdy."
+    )
+    assert real_description(text, "Cisterny").startswith("Cisterny na kejdu se vyrábějí")
+    intro = "Rudra Engineers is the High Level Company For the MCC Panel Manufacturers in India."
+    assert real_description(intro, "MCC Panel") is None
+    assert real_description("We feel glad to introduce ourselves as makers.", "Panel") is None
+
+
+def test_a_model_code_name_takes_its_kind_from_prose_never_from_a_spec_row():
+    text = "Questo sollevatore è stato studiato per il mescolatore. Portata: 500 kg."
+    assert (
+        RuleCaptioner()
+        .caption(
+            ProductText(
+                source="s",
+                url="http://shop.example/p",
+                name="MU12",
+                description=text,
+                image_urls=IMAGE,
+            )
+        )
+        .fields["label_short"]
+        == "sollevatore"
+    )
+    text = "Technische Eigenschaften: Leistung : 200 Tonnen. Max. Druck : 300 bar."
+    caption = RuleCaptioner().caption(
+        ProductText(
+            source="s",
+            url="http://shop.example/p",
+            name="P200T",
+            description=text,
+            image_urls=IMAGE,
+        )
+    )
+    assert caption.fields["label_short"] == ""

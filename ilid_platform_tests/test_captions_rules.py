@@ -162,7 +162,7 @@ def test_long_description_keeps_whole_leading_sentences_within_thirty_words():
 def test_deterministic_and_model_identity_follows_the_regex():
     product = ProductText("s", "u", "Washer M8 DIN 125, brass, polished", image_urls=IMAGES)
     assert RuleCaptioner().caption(product) == RuleCaptioner().caption(product)
-    assert RuleCaptioner().model == RULES_VERSION == "rules-v6"
+    assert RuleCaptioner().model == RULES_VERSION == "rules-v14"
     assert RuleCaptioner(ACME).model != RuleCaptioner(CLAMPCO).model
     with pytest.raises(Exception, match="unterminated|missing"):
         RuleCaptioner("(broken")
@@ -212,7 +212,8 @@ def test_what_the_site_repeats_is_no_description_and_states_no_material():
 
 def test_site_brand_opening_every_name_and_phrases_the_site_uses():
     """A word that opens every name of a site whose names end in their head is its brand
-    ("가인 교반기": a Gain stirrer); a three-word type stays whole only where a text says it."""
+    ("가인 교반기": a Gain stirrer); a three-word name is its type unless its first word is
+    unknown to the dictionary (a line's name) and no text says it."""
     names = ["가인 교반기", "가인 호스펌프", "가인 OH 라디칼수 발생기"]
     korean = [ProductText("gain", f"http://gain/{i}", n, image_urls=IMAGES) for i, n in
               enumerate(names)]  # fmt: skip

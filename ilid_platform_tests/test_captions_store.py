@@ -66,7 +66,8 @@ def add_page(con: duckdb.DuckDBPyConnection, source: str, url: str, name: str, *
             "specs": json.dumps(fields.get("specs", {})), "breadcrumbs": crumbs,
             "image_urls": images, "image_fallbacks": list(fields.get("image_fallbacks", [])),
             "sku": fields.get("sku"), "brand": fields.get("brand"),
-            "extraction": "test", "rendered": False, "http_status": 200, "fetched_at": seen,
+            "title": fields.get("title", ""), "extraction": "test", "rendered": False,
+            "http_status": 200, "fetched_at": seen,
             "record_hash": f"hash-{url}", "first_seen": seen, "last_seen": seen,
             "gone": fields.get("gone", False),
         }  # fmt: skip

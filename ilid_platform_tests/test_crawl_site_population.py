@@ -167,3 +167,22 @@ def test_product_pages_showing_other_products_as_thumbnails_are_no_listings() ->
         f"/{slug}.html": f"Ball valve {n + 1}" for n, slug in enumerate(valves)
     }
     assert decided["/valve-7.html"]["image_urls"][0] == f"{BASE}/img/valve-7.jpg"
+
+
+def test_one_template_for_every_page_contact_and_about_included() -> None:
+    """A one-template site: home, about, contact, four products each with a gallery of two
+    photos and no other evidence, and three news pages without photos. The pages that say
+    they are no product do not count against the template: half of the others are products."""
+    bodies = {
+        "/index.html": "<h1>Works Ltd</h1><p>Machines for workshops.</p>",
+        "/about.html": "<h1>About us</h1><p>Since 1971.</p>",
+        "/contact.html": "<h1>Contact</h1><p>Mill Road 4.</p>",
+    }
+    products = dict(list(MACHINES.items())[:4])
+    for n, (slug, name) in enumerate(products.items()):
+        photos = "".join(f'<img src="/img/{slug}-{i}.jpg" alt="{name}">' for i in (1, 2))
+        bodies[f"/{slug}.html"] = f"<h1>{name}</h1><div>{photos}</div><p>{name} {n}.</p>"
+    for n in range(3):
+        bodies[f"/news-{n}.html"] = f"<h1>News of week {n}</h1><div></div><p>Open day.</p>"
+    decided = decide({path: page(f'<div class="content">{b}</div>') for path, b in bodies.items()})
+    assert names(decided) == {f"/{slug}.html": name for slug, name in products.items()}

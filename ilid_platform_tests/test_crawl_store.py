@@ -111,6 +111,21 @@ def test_store_pages_is_idempotent_and_marks_gone(tmp_path: Path) -> None:
             store_pages(con, "acme", [other])
 
 
+def test_pages_of_an_older_warehouse_gain_the_title_column(tmp_path: Path) -> None:
+    """A warehouse written before `title` existed gets the column on the next crawl; its rows
+    read as no title, and a record without one hashes as it did before the field."""
+    path = tmp_path / "warehouse.duckdb"
+    with connect(path) as con:
+        store_pages(con, "acme", [record(1)])
+        con.execute("ALTER TABLE pages DROP COLUMN title")  # the table as it was
+        assert store_pages(con, "acme", [record(1), record(2, title="Hex Bolts")])["inserted"] == 1
+        rows = con.execute("SELECT url, title FROM pages ORDER BY url").fetchall()
+    assert rows == [("http://shop.test/p/1.html", None), ("http://shop.test/p/2.html", "Hex Bolts")]
+    without = record(1).model_dump(exclude={"title", "record_hash"})
+    assert record(1).record_hash == ProductRecord(**without).record_hash
+    assert record(1, title="Hex Bolts").record_hash != record(1).record_hash
+
+
 def test_load_records_reports_bad_line(tmp_path: Path) -> None:
     path = tmp_path / "out.jsonl"
     path.write_text(record(1).model_dump_json() + "\n\n" + record(2).model_dump_json() + "\n")

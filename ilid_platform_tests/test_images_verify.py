@@ -8,11 +8,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw, ImageEnhance, ImageOps
+from PIL import Image, ImageDraw, ImageEnhance, ImageFont, ImageOps
 
 from ilid_platform.cli import main as ilid_main
 from ilid_platform.images.dedup import DedupConfig
 from ilid_platform.images.hashing import VIEW_COLUMNS, perceptual_hashes
+from ilid_platform.images.normalise import to_rgb
 from ilid_platform.images.pairs import candidate_pairs, check_candidates
 from ilid_platform.images.verify import check_pair, load_prepared, prepare, prepared_bytes
 
@@ -25,8 +26,9 @@ COLOURFUL = next(KNIVES.rglob("c41ppn_large_27261.jpg"))  # a red handle
 
 
 def photo(path: Path | io.BytesIO) -> Image.Image:
+    """The image as the pipeline sees it (transparency on white)."""
     with Image.open(path) as img:
-        return img.convert("RGB")
+        return to_rgb(img).copy()
 
 
 def views(img: Image.Image) -> np.ndarray:
@@ -38,12 +40,19 @@ def is_candidate(a: Image.Image, b: Image.Image) -> bool:
     return len(candidate_pairs(np.stack([views(a), views(b)]), DedupConfig.threshold)) == 1
 
 
-def watermark_band(img: Image.Image) -> Image.Image:
+def watermark_band(
+    img: Image.Image, centre: float = 0.74, text: int | None = None, inset: int = 4
+) -> Image.Image:
+    """A translucent dark band a seventh of the height across the picture, with a shop's
+    address in white (the default font, or one `text` times the band's height in 1/3),
+    `inset` pixels below the band's top."""
     layer = Image.new("RGBA", img.size, (0, 0, 0, 0))
     draw = ImageDraw.Draw(layer)
-    top, height = img.height * 2 // 3, img.height // 7
+    height = max(12, img.height // 7)
+    top = round(img.height * centre - height / 2)
     draw.rectangle((0, top, img.width, top + height), fill=(30, 30, 30, 120))
-    draw.text((img.width // 10, top + 4), "www.reseller-shop.com", fill=(255, 255, 255, 200))
+    font = ImageFont.load_default(size=height * text // 3) if text else None
+    draw.text((img.width // 10, top + inset), "www.reseller-shop.com", (255, 255, 255, 200), font)
     return Image.alpha_composite(img.convert("RGBA"), layer).convert("RGB")
 
 
@@ -78,7 +87,7 @@ def test_one_template_in_another_print_is_proposed_and_rejected() -> None:
     )
     assert is_candidate(skull, faint)
     verdict = check_pair(prepare(skull), prepare(faint))
-    assert not verdict.same and verdict.inliers >= 100, "aligned, yet not one photo"
+    assert not verdict.same and verdict.inliers >= 60, "aligned, yet not one photo"
     assert verdict.reason in {"pixels", "changed patch"}
 
 
@@ -98,19 +107,33 @@ def test_a_crafted_other_part_with_close_hashes_is_rejected(change: str) -> None
         other = Image.fromarray(pixels)
     assert is_candidate(original, other)
     verdict = check_pair(prepare(original), prepare(other))
-    assert not verdict.same and verdict.inliers >= 100, "aligned, yet not one photo"
+    assert not verdict.same and verdict.inliers >= 60, "aligned, yet not one photo"
     assert verdict.reason in {"pixels", "changed patch", "colour"}
     copy = original.resize((w * 3 // 4, h * 3 // 4))
     assert check_pair(prepare(original), prepare(copy)).same
 
 
 def _edited(path: Path, edit: str) -> Image.Image:
-    """The corpus photo as a reseller's copy: JPEG q20, 30 % brighter, or watermarked."""
+    """The corpus photo as a reseller's copy: JPEG q20, 30 % brighter, 30 % darker or halved
+    (JPEG q90), or watermarked (a band centred at 0.74 of the height, or one in large letters
+    centred at the height after a colon)."""
     img = photo(path)
     if edit == "brighter":
         return ImageEnhance.Brightness(img).enhance(1.3)
+    if edit in ("darker", "half"):
+        img = (
+            ImageEnhance.Brightness(img).enhance(0.7)
+            if edit == "darker"
+            else img.resize((img.width // 2, img.height // 2))
+        )
+        buffer = io.BytesIO()
+        img.save(buffer, "JPEG", quality=90)
+        return photo(buffer)
     if edit == "watermark":
         return watermark_band(img)
+    if edit.startswith("watermark:"):
+        height = max(12, img.height // 7)
+        return watermark_band(img, float(edit.partition(":")[2]), text=2, inset=height // 8)
     buffer = io.BytesIO()
     img.save(buffer, "JPEG", quality=20)
     return photo(buffer)
@@ -125,6 +148,19 @@ def _edited(path: Path, edit: str) -> Image.Image:
         # one bottle, another label: the watermark band must not hide the difference
         (("cdcsy", "0fe8d705d30c68b3296081c4f2219bb5.jpg", "jpeg"),
          ("cdcsy", "d3ef4c9b4c0bc5d346090d228afc7175.jpg", "watermark")),
+        # two panels of one series on one layout: other captions in a row across the
+        # picture, which must not pass for a watermark band
+        (("vincentsolar", "PEIMAR_poli60-e1563979744545.jpg", "jpeg"),
+         ("vincentsolar", "PEIMAR_poli72-e1563979885954.jpg", "jpeg")),
+        # two bottles on one backdrop, each under a band at another height: the bands'
+        # letters align the two pictures shifted, and the bottle then differs as a column
+        (("diwinea", "bouteille_de_vin_suisse_vin_rouge_gamaret_de_peissy.jpg", "watermark:0.582"),
+         ("diwinea", "bouteille_de_vin_suisse_vin_blanc_petite_arvine.png", "watermark:0.707")),
+        # one hoodie shot with another print on the chest: the brightness lookup bends to map
+        # one print's grey blob onto the other's thin white lines, cell means agree, their
+        # fine detail does not
+        (("energywoo", "hoodie_5_front-600x600.jpg", "half"),
+         ("energywoo", "hoodie_7_front-600x600.jpg", "darker")),
     ],
 )  # fmt: skip
 def test_another_product_shot_alike_is_not_confirmed(
@@ -137,6 +173,25 @@ def test_another_product_shot_alike_is_not_confirmed(
     assert not verdict.same, verdict
     original = photo(next((CORPUS / second[0] / "www").rglob(second[1])))
     assert check_pair(prepare(original), prepare(b)).same, "its own copy is confirmed"
+
+
+@pytest.mark.parametrize(
+    ("site", "name", "centre"),
+    [
+        ("stb", "hydrauli-cyclinder.jpg", 0.48),  # the letters' corners outshine the photo's
+        ("bcbtechnik", "boudy-pro-telata.jpg", 0.5),  # a wide photo: the band takes 1/4 of it
+        ("agrimont", "bentosil_M75.JPG", 0.66),  # on white: the banded copy is less clipped
+    ],
+)
+def test_a_watermark_band_in_large_letters_is_confirmed(site: str, name: str, centre: float):
+    """A reseller's band with the address in large letters across a real photo: the copy
+    keeps enough matching keypoints, and the band is left out of the pixel comparison."""
+    original = photo(next((CORPUS / site / "www").rglob(name)))
+    buffer = io.BytesIO()
+    watermark_band(original, centre, text=2).save(buffer, "JPEG", quality=90)
+    banded = prepare(photo(buffer))
+    assert check_pair(prepare(original), banded).same
+    assert check_pair(banded, prepare(original)).same
 
 
 def test_parallel_check_decides_as_serial() -> None:
@@ -162,7 +217,8 @@ def test_prepared_view_round_trips(tmp_path: Path) -> None:
     path = tmp_path / "knife.check"
     path.write_bytes(prepared_bytes(prepared))
     loaded = load_prepared(path)
-    assert np.array_equal(loaded.pixels, prepared.pixels) and loaded.box == prepared.box
+    assert np.array_equal(loaded.grid, prepared.grid) and loaded.size == prepared.size
+    assert loaded.box == prepared.box
     assert np.array_equal(loaded.points, prepared.points)
     assert np.array_equal(loaded.descriptors, prepared.descriptors)
     assert loaded.clipped == prepared.clipped

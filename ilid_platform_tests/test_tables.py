@@ -71,6 +71,7 @@ def page_row(url: str, record_hash: str = "h1", name: str = "Bolt") -> dict:
         "image_fallbacks": [],
         "sku": None,
         "brand": None,
+        "title": "",
         "extraction": "json_ld",
         "rendered": False,
         "http_status": 200,

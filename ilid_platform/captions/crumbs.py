@@ -14,14 +14,23 @@ product's own name says.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Collection
 from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
 
-from ilid_platform.captions.language import BY_SCRIPT, CYRILLIC, HEAD_LAST, guess_language
+from ilid_platform.captions.greek import greek_type
+from ilid_platform.captions.language import (
+    BY_SCRIPT,
+    HEAD_LAST,
+    OTHER_ALPHABET,
+    OWN_SCRIPT,
+    guess_language,
+)
 from ilid_platform.captions.lexicon import lexicon
 from ilid_platform.captions.morphology import is_plural, russian_type, singular
 from ilid_platform.captions.page_text import is_cjk, normalise
-from ilid_platform.captions.part_type import HAS_DIGIT, LABEL_WORDS, is_attribute
+from ilid_platform.captions.part_type import HAS_DIGIT, LABEL_WORDS, fold, is_attribute
 
 _DETERMINERS = frozenset(
     {"nos", "notre", "our", "all", "the", "les", "unsere", "alle", "nuestros", "nuestras",
@@ -34,6 +43,24 @@ _GENERIC = frozenset(
      "phụ kiện", "products", "new arrivals", "featured", "sale", "uncategorized", "series",
      "serie", "série", "серия", "model", "модель", "系列"}
 )  # fmt: skip
+
+
+# A page that is its directory's own ("/productos/panel-x/index.html").
+_INDEX_PAGE = re.compile(r"^(?:index|default)\.\w+$", re.IGNORECASE)
+_SLUG_SPLIT = re.compile(r"[-_+.\s]+")
+
+
+def url_listing(url: str) -> str:
+    """The words of the directory a page's URL puts it in ("/d400-manhole-cover/qd-204.html"
+    gives "manhole cover"): a catalog files a product under its category. Words with digits
+    (sizes, load classes, codes) go; "" when the page sits at the root."""
+    segments = [unquote(s) for s in urlsplit(url).path.split("/")]
+    if segments and (not segments[-1] or _INDEX_PAGE.match(segments[-1])):
+        segments = segments[:-1]  # "/x/" and "/x/index.html" are the page "x"
+    if len(segments) < 3:  # "", the directory, the page
+        return ""
+    words = [w for w in _SLUG_SPLIT.split(segments[-2]) if w and not HAS_DIGIT.search(w)]
+    return " ".join(words)
 
 
 @dataclass(frozen=True)
@@ -56,8 +83,9 @@ def crumb_type(
         text = written.casefold()
         if not text or text in lex.navigation or text in home or text == name_key:
             continue
-        if language in ("ru", "zh", "ko") and not (CYRILLIC.search(text) or is_cjk(text)):
-            continue  # a Latin crumb on a Russian or Chinese page names a brand or line
+        own_script = OTHER_ALPHABET.search(text) or is_cjk(text)
+        if language in OWN_SCRIPT and not own_script:
+            continue  # a Latin crumb on a Russian, Greek or Chinese page names a brand or line
         if name_key.startswith(text) or text.startswith(name_key):
             continue
         # a category titled with a figure ("Motores Enduro 2 Tiempos") up to the figure
@@ -70,9 +98,13 @@ def crumb_type(
             continue
         # a crumb in a script of its own (Vietnamese on a page named in Latin) has its own
         script = guess_language(text)
-        listing = is_plural(words, script if script in BY_SCRIPT else language)
+        # (a heading that joins two kinds, "Gaskets & Seals", lists more than one)
+        joins = any(w.casefold() in ("&", "and", "und", "et", "y", "e", "и", "ve") for w in words)
+        listing = not joins and is_plural(words, script if script in BY_SCRIPT else language)
         if language == "ru":
             words = russian_type(words, lambda word: not is_attribute(word))
+        elif script == "el":  # (a Greek crumb over a name in Latin letters too)
+            words = greek_type(words)
         elif language in HEAD_LAST:
             words[-1] = singular(words[-1], language)
         else:
@@ -80,5 +112,5 @@ def crumb_type(
             # capitalised ones are a line's name ("Motores Enduro")
             rest = list(itertools.takewhile(lambda w: w[:1].islower(), words[1:]))
             words = [singular(words[0], language), *rest]
-        return Crumb(" ".join(words).casefold(), listing)
+        return Crumb(fold(" ".join(words)), listing)
     return Crumb()

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from ilid_platform.captions.language import HEAD_LAST
 from ilid_platform.captions.lexicon import lexicon
 from ilid_platform.captions.page_text import normalise, sentences
+from ilid_platform.captions.part_type import ARTICLES
 
 _COPULA = (
     r"(?:is|are|ist|sind|est|sont|es|son|é|são|è|sono|является|являются|—\s*это|-\s*это|это|là"
@@ -45,7 +46,7 @@ def framed_type(
     key = normalise(name).strip(" ®™©")
     if not key:
         return ""
-    named = re.compile(rf"(?<!\w){re.escape(key)}{_MARK}", re.IGNORECASE)
+    named = re.compile(rf"(?<!\w){_spelt(key)}{_MARK}", re.IGNORECASE)
     for sentence in sentences(text)[:limit]:
         match = named.search(sentence)
         if match is None:
@@ -57,12 +58,35 @@ def framed_type(
                 return kind
         after = sentence[match.end() :]
         defined = re.match(rf"\s+{_COPULA}\s+(?:{_ARTICLE}\s+)?(?P<np>.+)", after, re.I)
-        if defined:
+        # an apposition after a dash, with its article ("Trunz Seawater System 300 - una
+        # móvil unidad de desalinización"), defines it too
+        defined = defined or re.match(rf"\s*[-–—]\s+{_ARTICLE}\s+(?P<np>.+)", after, re.I)
+        if defined and not _NOT_A_NOUN.match(defined.group("np")):
             phrase = _PHRASE_END.split(f" {defined.group('np')} ", maxsplit=1)[0].strip()
             kind = read(phrase, language) if phrase else ""
             if kind:
                 return kind
     return ""
+
+
+# What follows a copula without being a noun phrase: an adverb ("is simply a tank"), a
+# passive participle ("are designed"), a measure ("is half a ton of …").
+_NOT_A_NOUN = re.compile(r"\w+(?:ly|ed)\b|(?:half|not|also|very|more|most|in|at|on)\b", re.I)
+
+
+# Where a model code may be written with or without a space or hyphen ("BS19", "BS 19").
+_CODE_JOINT = re.compile(r"(?<=[^\W\d_])[\s-]?(?=\d)|(?<=\d)[\s-]?(?=[^\W\d_])")
+
+
+def _spelt(key: str) -> str:
+    """A pattern for a name as texts write it: a code's letters and digits apart or not."""
+    parts = _CODE_JOINT.split(key)
+    return r"[\s-]?".join(re.escape(part) for part in parts)
+
+
+def _articles_only(words: list[str]) -> bool:
+    """Words that are all articles ("τα", "the"): no kind."""
+    return all(w.casefold() in ARTICLES for w in words)
 
 
 def _before(text: str, language: str, read: Callable[[str, str], str]) -> str:
@@ -81,6 +105,6 @@ def _before(text: str, language: str, read: Callable[[str, str], str]) -> str:
     packs = lexicon().packs
     while phrase and phrase[0].casefold() in packs:
         phrase = phrase[1:]
-    if not phrase or not all(w[:1].islower() for w in phrase[1:]):
+    if not phrase or not all(w[:1].islower() for w in phrase[1:]) or _articles_only(phrase):
         return ""
     return read(" ".join(phrase), language)

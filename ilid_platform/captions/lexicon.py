@@ -76,6 +76,8 @@ class Lexicon:
     navigation: frozenset[str]
     packs: frozenset[str]
     acronyms: frozenset[str]
+    plural_only: frozenset[str]
+    """Nouns a kind is named by in the plural ("gafas", "supplies"): never made singular."""
     boilerplate: re.Pattern[str]
     name_noise: re.Pattern[str]
     """Catalog wording around a name ("… Manufacturer and Supplier")."""
@@ -96,6 +98,7 @@ def lexicon(path: Path = LEXICON_PATH) -> Lexicon:
         navigation=frozenset(str(w).casefold() for w in data["navigation"]),
         packs=frozenset(str(w).casefold() for w in data["packs"]),
         acronyms=frozenset(str(w).upper() for w in data["acronyms"]),
+        plural_only=frozenset(str(w).casefold() for w in data["plural_only"]),
         boilerplate=re.compile(_pattern(data["boilerplate"]), re.IGNORECASE),
         name_noise=re.compile(
             "|".join(_bounded(f"(?:{_pattern(p)})") for p in data["name_noise"]), re.IGNORECASE

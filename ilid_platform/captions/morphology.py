@@ -15,7 +15,9 @@ from __future__ import annotations
 import functools
 import re
 
+from ilid_platform.captions.greek import greek_singular
 from ilid_platform.captions.language import CYRILLIC
+from ilid_platform.captions.lexicon import lexicon
 
 _ADJECTIVE = frozenset({"ADJF", "PRTF"})
 # A noun that opens a name and holds another ("набор ключей"): the held noun follows as is.
@@ -39,9 +41,15 @@ def _russian():
 def singular(word: str, language: str) -> str:
     """A plural head word's singular; other words as they are."""
     lower = word.casefold()
+    if word.upper() in lexicon().acronyms:  # "UPS", "GPS": an acronym's S is no plural
+        return word
+    if lower in lexicon().plural_only:  # "gafas", "supplies": the kind's only name
+        return word
     if language == "en":
         if not re.fullmatch(r"[a-z][a-z'-]*", lower) or not lower.endswith("s"):
             return word
+        if lower.endswith("ies") and not _english().getAllLemmas(lower):
+            return word[:-1]  # a word the dictionary lacks: "hoodies", "beanies" (not "-y")
         lemmas = _english().getLemma(lower, upos="NOUN")
         return lemmas[0] if lemmas else word
     if language == "ru":
@@ -59,6 +67,15 @@ def singular(word: str, language: str) -> str:
             return word[:-1]
     elif language == "tr":
         return _turkish_singular(word)
+    elif language == "el":
+        return greek_singular(word)
+    elif language in ("cs", "sk", "pl"):
+        # the regular plurals of West Slavic nouns of agents and instruments: "separátory",
+        # "kompresory" (-or), "míchadla", "čerpadla" (-dlo)
+        if re.search(r"[ts]ory$", lower):
+            return word[:-1]
+        if re.search(r"d[lł]a$", lower):
+            return word[:-1] + "o"
     elif language in ("fr", "es", "pt", "it"):
         if language == "pt" and lower.endswith("ões"):
             return word[:-3] + "ão"
@@ -67,6 +84,24 @@ def singular(word: str, language: str) -> str:
         if len(lower) > 3 and lower[-1] in "sx" and not lower.endswith("ss"):
             return word[:-1]
     return word
+
+
+def is_english(word: str) -> bool:
+    """Whether the English dictionary knows a word, in any form ("tools", "coolant")."""
+    return bool(_english().getAllLemmas(word.casefold()))
+
+
+def is_agent_noun(word: str) -> bool:
+    """An English noun of one who or that which does a verb ("exchanger", "heater",
+    "compressor", "cutter"), which a noun before it takes as its object ("heat exchanger");
+    not "power" or "water"."""
+    lower = word.casefold()
+    match = re.fullmatch(r"([a-z]{2,}?)(e?)(?:er|or)", lower)
+    if not match:
+        return False
+    stem = match.group(1)
+    stems = {stem, stem + "e", stem[:-1] if len(stem) > 2 and stem[-1] == stem[-2] else stem}
+    return any("VERB" in _english().getAllLemmas(s) for s in stems)
 
 
 def is_noun_only(word: str) -> bool:
@@ -78,7 +113,7 @@ def is_noun_only(word: str) -> bool:
 
 # Languages whose nouns show no number: every heading may list one kind.
 _NO_PLURAL = frozenset({"zh", "ko", "vi", "ja"})
-_HEAD_FIRST_PLURAL = frozenset({"fr", "es", "pt", "it"})
+_HEAD_FIRST_PLURAL = frozenset({"fr", "es", "pt", "it", "el"})
 
 
 def is_plural(words: list[str], language: str) -> bool:
@@ -105,7 +140,7 @@ def _turkish_singular(word: str) -> str:
     """A Turkish plural head word's singular: "-lar"/"-ler" goes; a compound's plural
     possessive ("kablo kanalları", "topraklama çubukları") becomes the singular one ("kanalı",
     "çubuğu"), the stem's last consonant softened as Turkish does."""
-    lower = word.casefold()
+    lower = word.replace("I", "ı").replace("İ", "i").casefold()  # Turkish capitals
     match = re.fullmatch(r"(\w{2,}?)(?:lar|ler)([ıi])?", lower)
     if not match:
         return word
@@ -175,11 +210,46 @@ def russian_type(words: list[str], keep_adjective=lambda word: True) -> list[str
     def adjective(word: _Word) -> bool:
         return word.parse is not None and word.parse.tag.POS in _ADJECTIVE
 
+    def nominative(word: _Word) -> bool:
+        """An adjective after the noun agrees with it, in the nominative; one in another case
+        qualifies a noun in the genitive ("Мармит вторых блюд": a мармит for second courses)."""
+        return any(p.tag.POS in _ADJECTIVE and p.tag.case == "nomn" for p in word.parses)
+
     if index > 0 and adjective(parsed[index - 1]) and keep_adjective(parsed[index - 1].text):
         return [parsed[index - 1].form(agree), noun_form]
     for word in after:
-        if not adjective(word):
+        if not adjective(word) or not nominative(word):
             break
         if keep_adjective(word.text):
             return [noun_form, word.form(agree)]
     return [noun_form]
+
+
+# A hard Czech or Slovak adjective's ending ("Elektrická", "traktorové", "stájový").
+_CS_ADJECTIVE = re.compile(r"(?<=\w{3})[áéý]$")
+
+
+def west_slavic_adjective_and_noun(words: list[str], language: str) -> list[str]:
+    """A Czech or Slovak adjective before its noun ("Elektrická míchadla"): the noun in the
+    singular and the adjective agreeing with it, by the noun's ending ("elektrické míchadlo":
+    -o neuter, -a feminine, else masculine)."""
+    if language == "pl" or len(words) < 2 or not _CS_ADJECTIVE.search(words[0].casefold()):
+        return []
+    if _CS_ADJECTIVE.search(words[1].casefold()):
+        return []
+    noun = singular(words[1], language)
+    if noun == words[1] and not noun.casefold().endswith(("o", "a")):
+        return []  # a noun that is not seen to be singular: leave the words as they are
+    ending = {"o": "é", "a": "á"}.get(noun.casefold()[-1], "ý")
+    return [words[0][:-1] + ending, noun]
+
+
+def vietnamese_type(words: list[str], text: str) -> list[str]:
+    """A Vietnamese type in whole words, though its syllables are spaced like words: three
+    syllables ("máy xúc đào"), or four where the third and fourth are one word ("chuông cửa
+    màn hình", "thiết bị định vị"): the text uses them together after another syllable."""
+    if len(words) < 4:
+        return words
+    pair = rf"(\w+)\s+{re.escape(words[2])}\s+{re.escape(words[3])}(?!\w)"
+    before = {m.group(1).casefold() for m in re.finditer(pair, text, re.IGNORECASE)}
+    return words[:4] if before - {words[1].casefold()} else words[:3]

@@ -68,8 +68,21 @@ def is_cjk(text: str) -> bool:
     return bool(_CJK.search(text))
 
 
+# A full stop glued to the next sentence's capitalised word, where the page's markup joined
+# two paragraphs ("… người Pháp.Mẫu cơ …"); "U.S.", "e.g." and "Authorize.Net , …" (a
+# domain: no word follows it) stay whole.
+_GLUED_STOP = re.compile(r"(?<=[^\W\d_]{2})\.(?=[^\W\d_]{2,} [^\W\d_])")
+
+
+def _unglued(match: re.Match[str]) -> str:
+    text, end = match.string, match.end()
+    glued = text[match.start() - 1].islower() and text[end].isupper() and text[end + 1].islower()
+    return ". " if glued else "."
+
+
 def sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE_END.split(normalise(text)) if s.strip()]
+    text = _GLUED_STOP.sub(_unglued, normalise(text))
+    return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
 
 
 def is_boilerplate(sentence: str) -> bool:

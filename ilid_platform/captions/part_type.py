@@ -17,12 +17,21 @@ import functools
 import itertools
 import logging
 import re
-import unicodedata
 from collections.abc import Callable
 
-from ilid_platform.captions.language import CYRILLIC, HEAD_LAST
+from ilid_platform.captions.greek import greek_type
+from ilid_platform.captions.kinds import is_shouting, shares_word
+from ilid_platform.captions.language import HEAD_LAST, OTHER_ALPHABET
 from ilid_platform.captions.lexicon import lexicon
-from ilid_platform.captions.morphology import is_noun_only, russian_type, singular
+from ilid_platform.captions.morphology import (
+    is_agent_noun,
+    is_english,
+    is_noun_only,
+    russian_type,
+    singular,
+    vietnamese_type,
+    west_slavic_adjective_and_noun,
+)
 from ilid_platform.captions.page_text import is_cjk, normalise
 
 LABEL_WORDS = 4
@@ -31,7 +40,7 @@ _LATIN_WORD = re.compile(r"(?<![\w-])[A-Za-z][A-Za-z'-]*(?![\w-])")
 # Words after which a name goes on about use, fit or accessories, not the kind of product.
 _CLAUSE = re.compile(
     r"(?<!\w)(?:for|with|compatible|fits|including|incl|without|für|mit|ohne|zum|zur|pour|avec"
-    r"|sans|para|con|sin|com|sem|per|для|с|со|под|cho|với|dùng|适用于|用于)(?!\w)",
+    r"|sans|para|con|sin|com|sem|per|untuk|dengan|для|с|со|под|cho|với|dùng|适用于|用于)(?!\w)",
     re.IGNORECASE,
 )
 _SEGMENTS = re.compile(r"\s+[-–—|/]\s+|[–—|]|\s*[,;:]\s+|(?<=\w)-\s+|/")
@@ -40,6 +49,7 @@ _QUANTITY = re.compile(r"^\s*\d+\s*(?:[x×*]|pcs|stk|шт\.?)\s+", re.IGNORECASE
 HAS_DIGIT = re.compile(r"[^\s,;()\[\]]*\d[^\s,;()\[\]]*")
 _MODEL_PREFIX_ZH = re.compile(r"[A-Za-z0-9\-_/.]+(?:型|系列|款)?")
 _CODE = re.compile(r"(?<!\w)[A-ZА-ЯЁ]{2,6}(?!\w)")
+_QUALIFYING_CAPITALS = re.compile(r"(?<![\w-])([A-Z]{2,4})\s+[A-Z][a-z]{2,}s?\s*$")
 # A number with its unit ("40 mm", "1,6 МПа", "3300 об/мин"); the number alone goes anyway.
 _NUMBER_WITH_UNIT = re.compile(
     r"\d+(?:[.,/]\d+)*\s*(?:mm|cm|m|in|inch|inches|kg|g|nm|kn|n|v|w|kw|kwh|wh|mah|ah|bar|psi"
@@ -58,21 +68,28 @@ _CODE_WORD = re.compile(
 )
 _JOINED_PARTS = re.compile(r"(?<=[a-z]{3})-(?=[A-Z][a-z]{2})")
 # Words that link a Romance head noun to its qualifier ("válvula de cuadrante").
-_LINKS = frozenset({"de", "du", "des", "da", "do", "di", "del", "della"})
+# Articles that open a phrase; none names a kind ("a" and "o" open "A-frame", "O-ring").
+ARTICLES = frozenset(
+    {"the", "an", "el", "la", "los", "las", "un", "una", "uno", "le", "les", "il", "lo", "gli"}
+    | {"der", "ein", "eine", "um", "uma"}
+    | {"ο", "η", "το", "οι", "τα", "τον", "την", "του", "της", "των", "ένα", "ενός", "μια"}
+)
+_LINKS = frozenset({"de", "du", "des", "da", "do", "di", "del", "della", "a", "à"})
 _ELISION = re.compile(r"(?<!\w)[ldjmnst][''’](?=\w)", re.IGNORECASE)
 _LONE_X = re.compile(r"(?<!\w)[x×](?!\w)", re.IGNORECASE)
+# What is left between two sizes once their numbers go ("750*400", "10 + 20").
+_LONE_SIGN = re.compile(r"(?<!\S)[*+=~#№]+(?!\S)")
 
 
 def fold(text: str, language: str = "") -> str:
-    """Case-folded, Turkish capitals as Turkish writes them in lower case (I is ı, İ is i)."""
+    """Case-folded, Turkish capitals as Turkish writes them in lower case (I is ı, İ is i),
+    a Greek word's last sigma as Greek writes it (ς)."""
     if language == "tr":
         text = text.replace("I", "ı").replace("İ", "i")
-    return text.casefold()
+    return _FINAL_SIGMA.sub("ς", text.casefold())
 
 
-def is_shouting(text: str) -> bool:
-    letters = [c for c in text if c.isalpha()]
-    return bool(letters) and sum(c.isupper() for c in letters) / len(letters) > 0.7
+_FINAL_SIGMA = re.compile(r"(?<=\w)σ(?!\w)")
 
 
 def _lower_if_shouting(text: str, language: str = "") -> str:
@@ -107,18 +124,26 @@ def clean_name(name: str, trade_names: re.Pattern[str] | None = None, language: 
     text = _NUMBER_WITH_UNIT.sub(" ", text)
     text = HAS_DIGIT.sub(" ", text)
     text = _CODE_WORD.sub(" ", text)
-    if CYRILLIC.search(text) or is_cjk(text):
-        # Latin words in a Russian or Chinese name are brands and models ("DeWalt").
+    if OTHER_ALPHABET.search(text) or is_cjk(text):
+        # Latin words in a Russian, Greek, Arabic or Chinese name are brands and models.
         text = _LATIN_WORD.sub(_acronym_or_blank, text)
     lowered = _lower_if_shouting(text, language)
     # capitals among lower case are codes; in a shouted name, words
-    text = _CODE.sub(_acronym_or_blank, text) if lowered == text else lowered
-    text = _LONE_X.sub(" ", text)
-    text = re.sub(r"(?<![\w-])[A-Za-z](?![\w-])", " ", text)
+    if lowered == text:
+        # capitals right before a name's last word, its head, qualify it ("MCC Panel", "UBS
+        # Gun"): an abbreviated kind, not a model code
+        qualifier = _QUALIFYING_CAPITALS.search(text)
+        kept = qualifier.start(1) if qualifier else -1
+        text = _CODE.sub(lambda m: m.group(0) if m.start() == kept else _acronym_or_blank(m), text)
+    else:
+        text = lowered
+    text = _LONE_SIGN.sub(" ", _LONE_X.sub(" ", text))
+    # a lone letter is a code, not the link "a" between two words ("valvola a sfera")
+    text = re.sub(r"(?<![\w-])(?!a\s+[^\W\d_A-Z])[A-Za-z](?![\w-])", " ", text)
     return _squash(text)
 
 
-def _cut_clause(phrase: str) -> str:
+def cut_clause(phrase: str) -> str:
     return _CLAUSE.split(phrase, maxsplit=1)[0].strip()
 
 
@@ -136,14 +161,22 @@ def _jieba():
     return jieba
 
 
+_SHORT_ZH = 7
+
+
 def _head_zh(phrase: str) -> str:
     words = [w for w in _jieba().lcut(phrase.replace(" ", "")) if w.strip()]
     # a material before the kind is dropped while the kind keeps three characters ("水泥盖板"
     # stays whole, "不锈钢伸缩接头" gives "伸缩接头")
+    whole = len(words)
     while len(words) > 1 and is_attribute(words[0]) and len("".join(words[1:])) >= 3:
         words.pop(0)
     if not words:
         return ""
+    # a short name with no material is the kind itself, its qualifier included ("二氧化氯发生器",
+    # "直饮水成套设备"): only a long one has a marketing or use prefix to cut
+    if len(words) == whole and len("".join(words)) <= _SHORT_ZH:
+        return "".join(words)
     if len(words[-1]) >= 3 or len(words) == 1:
         return words[-1]
     return "".join(words[-2:])
@@ -165,7 +198,7 @@ _AND = frozenset({"&", "and", "und", "et", "y", "e", "ve", "i", "и", "và"})
 # Marketing words that say nothing about the kind of product.
 _MARKETING = re.compile(
     r"^(?:premium|professional|pro|new|original|genuine|official|quality|high-quality|classic"
-    r"|best)$",
+    r"|best|economic|economy|ekonomik|standard|standart|normal|special|özel|super|süper)$",
     re.IGNORECASE,
 )
 
@@ -197,17 +230,53 @@ def _head_last(
         words = words[:-1]
     words = [w for w in words[:-1] if not _MARKETING.match(w)] + words[-1:]
     keep = next((words[-k:] for k in (4, 3) if len(words) >= k and _said(words[-k:], said)), [])
-    # a name of three nouns is one compound ("Pressure Reducing Valve", "Air Release Valve")
-    # when the page's text uses its first word too or the dictionary knows it only as a noun;
-    # an adjective first ("Industrial RO System") only qualifies the two-word type, an
-    # unknown word ("Sipper Aviation Hose") may be a line's name, and "Oil & Petroleum Hose"
-    # joins two kinds
+    # a name of three words is one compound ("Fluid Bed Dryer", "Hot Air Generator", "Quick
+    # Release Coupling"), except after an adjective by its ending ("Industrial RO System" is
+    # an RO system) or a word the dictionary does not know ("Sipper Aviation Hose": a line's
+    # name) unless the page's text uses it, or where "Oil & Petroleum Hose" joins two kinds
     first = words[0] if len(words) == 3 else ""
     if not keep and language == "en" and first and not _ADJECTIVE_EN.search(first.rstrip("ing")):
-        keep = words if said(first) or (is_noun_only(first) and not joined) else []
+        known = is_noun_only(first) or (is_english(first) and not _ADJECTIVE_EN.search(first))
+        keep = words if said(first) or (known and not joined) else []
+    if not keep and language == "tr" and len(words) == 3 and _TR_COMPOUND.search(words[-1]):
+        # a Turkish compound marks its head with a possessive ("Hızlı Geçiş Turnikeleri",
+        # "Şarj Kontrol Cihazları"): the words before it are one chain of qualifiers
+        keep = words
+    if not keep and language == "tr" and not _TR_COMPOUND.search(words[-1]):
+        # a bare Turkish head is qualified by an adjective ("Aynalı Kol", "Elektronik Kol");
+        # a noun before it that makes no compound is a brand or a line ("Tommatech İnvertörler")
+        adjective = len(words) > 1 and _TR_ADJECTIVE.search(words[-2].casefold()) is not None
+        keep = words[-2:] if adjective else words[-1:]
     keep = keep or words[-2:]
+    if language == "en":
+        keep = _whole_modifier(words, keep)
     keep = [w for w in keep[:-1] if not is_attribute(w)] + keep[-1:]
     return [*keep[:-1], singular(keep[-1], language)]
+
+
+# A Turkish compound's head: a possessive ending, singular or plural ("kanalı", "turnikeleri").
+_TR_COMPOUND = re.compile(r"(?:s?[ıiuü]|l[ae]r[ıi])$", re.IGNORECASE)
+# Endings of Turkish adjectives: "-li" (with), "-siz" (without), "-ik", "-sel", "-ci", "-in".
+_TR_ADJECTIVE = re.compile(r"(?:l[ıiuü]|s[ıiuü]z|[ıiuü]k|s[ae]l|[cç][ıiuü])$")
+
+# Particles that join the words of a compound modifier ("Cross Over Bench", "Drop On Demand
+# Printer"): a type never starts at one or right after one.
+_PARTICLES = frozenset({"over", "on", "off", "up", "out", "down", "through", "by", "to"})
+
+
+def _whole_modifier(words: list[str], keep: list[str]) -> list[str]:
+    """The type widened to the whole of its modifier: across particles ("cross over bench"),
+    and to the noun before an agent noun, which that noun's own object qualifies ("Plate Heat
+    Exchanger Gasket" is a heat exchanger's gasket, not an "exchanger gasket")."""
+    start = len(words) - len(keep)
+    while start > 0 and len(words) - start < LABEL_WORDS:
+        first, before = words[start].casefold(), words[start - 1].casefold()
+        particle = first in _PARTICLES or before in _PARTICLES
+        agent = len(words) - start == 2 and is_agent_noun(first) and is_noun_only(before)
+        if not particle and not agent:
+            break
+        start -= 1
+    return words[start:]
 
 
 def _before_a_proper_name(words: list[str]) -> list[str]:
@@ -222,20 +291,39 @@ def _before_a_proper_name(words: list[str]) -> list[str]:
     return words
 
 
-def _head_first(words: list[str], language: str) -> list[str]:
-    """Romance languages, Russian, Vietnamese: the first noun with one qualifier."""
+_WEST_SLAVIC = ("cs", "sk", "pl")
+# Prepositions that link a West Slavic noun to its use ("Boudy pro telata", "Cisterna na kejdu").
+_SLAVIC_LINKS = frozenset({"pro", "na", "do", "dla"})
+
+
+def _head_first(words: list[str], language: str, text: str = "") -> list[str]:
+    """Romance and Slavic languages, Vietnamese, Indonesian: the first noun with one
+    qualifier."""
     packs = lexicon().packs
     if len(words) > 1 and words[0].casefold() in packs and language != "ru":
         words = words[1:]
     words = _before_a_proper_name(words)
     if language == "ru":
         return russian_type(words, lambda word: not is_attribute(word))
+    if language == "el":
+        return greek_type(words)
+    if language in ("ar", "he"):  # a noun and the noun or adjective that qualifies it
+        return words[:2]
     if language == "vi":
-        return words[:3]
+        return vietnamese_type(words, text)
+    if language == "id":  # a noun qualified by the next word ("panci kukus"), not a material
+        return words[:2] if len(words) > 1 and not is_attribute(words[1]) else words[:1]
+    if language in _WEST_SLAVIC:
+        agreed = west_slavic_adjective_and_noun(words, language)
+        if agreed and not is_attribute(words[0]):
+            return agreed
     head = [singular(words[0], language)]
     rest = words[1:]
-    if rest and rest[0].casefold() in _LINKS and len(rest) > 1:
-        if _is_qualifier(rest[1]):
+    links = _SLAVIC_LINKS if language in _WEST_SLAVIC else _LINKS
+    if rest and rest[0].casefold() in links and len(rest) > 1:
+        # "válvula de cuadrante", "casco de seguridad": an adjective or a common noun (lower
+        # case, no material) after the link names the kind with it
+        if _is_qualifier(rest[1]) or (rest[1][:1].islower() and not is_attribute(rest[1])):
             head += rest[:2]
     elif rest and _is_qualifier(rest[0]):
         # the adjective agrees with its noun: singular with it ("Generadores Insonorizados")
@@ -247,7 +335,7 @@ def _head_first(words: list[str], language: str) -> list[str]:
 # Endings of Romance adjectives: a noun or a line name after the head ("Motores Enduro",
 # "Luminária Painel") qualifies nothing.
 _ROMANCE_ADJECTIVE = re.compile(
-    r"(?:al|ar|ic[oa]|ad[oa]|id[oa]|ble|nte|os[oa]|iv[oa]|ari[oa]|an[oa]|in[oa]|ense|és|esa"
+    r"(?:al|ale|ile|ar|ic[oa]|ad[oa]|id[oa]|ble|nte|os[oa]|iv[oa]|ari[oa]|an[oa]|in[oa]|ense|és|esa"
     r"|eur|euse|if|ive|aire|ique|é|ée|it[oa]|at[oa]|e[nñ]s?[oa]|ur[oa]|er[oa]|ient|ial)s?$"
 )
 
@@ -255,20 +343,40 @@ _ROMANCE_ADJECTIVE = re.compile(
 def _is_qualifier(word: str) -> bool:
     """A word that can qualify a Romance head noun: an adjective by its ending, not a
     material or colour."""
-    return not is_attribute(word) and _ROMANCE_ADJECTIVE.search(word.casefold()) is not None
+    folded = word.casefold()
+    if _PREFIXED_QUALIFIER.match(folded):  # "máscara antigases", "extintor multipropósito"
+        return not is_attribute(word)
+    return not is_attribute(word) and _ROMANCE_ADJECTIVE.search(folded) is not None
+
+
+def _before_its_noun(words: list[str]) -> bool:
+    """A Romance adjective in lower case before a noun that a link qualifies ("móvil unidad
+    de desalinización"): the noun is the head, not the adjective."""
+    first, second, third = (w.casefold() for w in words[:3])
+    adjective = re.search(r"(?:il|ble|ante|ente|ivo|iva|eño|eña)$", first) is not None
+    return adjective and words[0][:1].islower() and third in _LINKS and not is_attribute(second)
+
+
+# Words formed with a prefix of purpose, which qualify the noun before them.
+_PREFIXED_QUALIFIER = re.compile(r"^(?:anti|multi)\w{3,}$")
 
 
 def head_phrase(
-    title: str, language: str, context: str = "", said: Callable[[str], bool] = lambda p: False
+    title: str,
+    language: str,
+    context: str = "",
+    said: Callable[[str], bool] = lambda p: False,
+    text: str = "",
 ) -> str:
     """The name's words that say what kind of product it is, lower case. A name in parts
     ("L'Unica - Support bois") is read at the first part the page's text also speaks of
     (`context`), else at its first part. `said(phrase)` tells whether the page or its site
-    uses a phrase of the name elsewhere (an English type of three or four words)."""
+    uses a phrase of the name elsewhere (an English type of three or four words); `text` is
+    the page's own text (where Vietnamese words end)."""
     if language == "en":  # "Laser Projector-Full Color": two parts joined by a hyphen
         title = _JOINED_PARTS.sub(" - ", title)
     segments = [s for s in (_squash(s) for s in _SEGMENTS.split(title)) if s]
-    segments = [_ELISION.sub("", _cut_clause(s)) for s in segments]
+    segments = [_ELISION.sub("", cut_clause(s)) for s in segments]
     segments = [s for s in segments if s]
     first = next(iter(segments), "")
     # A first part that is one word the text never uses is a proper name ("L'Unica").
@@ -287,6 +395,10 @@ def head_phrase(
         second = len(words) - len(first) - 1
         if first and second > 0 and not _ADJECTIVE_EN.search(first[-1]):
             words = first if len(first) > 1 or second == 1 else words
+    if len(words) > 1 and words[0].casefold() in ARTICLES:  # "una compacta potabilizadora"
+        words = words[1:]
+    if language not in HEAD_LAST and len(words) > 2 and _before_its_noun(words):
+        words = words[1:]  # "móvil unidad de desalinización": an adjective before its noun
     joined = any(w.casefold() in _AND for w in words)
     words = [w for w in words if w.casefold() not in _AND]
     if language in HEAD_LAST:
@@ -300,7 +412,7 @@ def head_phrase(
     if language in HEAD_LAST:
         head = _head_last(words, language, said, joined)
     else:
-        head = _head_first(words, language)
+        head = _head_first(words, language, text)
     return fold(" ".join(head[:LABEL_WORDS]), language)
 
 
@@ -321,37 +433,3 @@ def is_machine(kind: str) -> bool:
     if is_cjk(kind):
         return any(kind.endswith(m) for m in machines if is_cjk(m))
     return bool(words) and (words[-1] in machines or words[0] in machines)
-
-
-def looks_like_a_proper_name(name: str, text: str, head: str) -> bool:
-    """A name of capitalised words only ("Happy Ninja", "Ravenna") whose head word the page's
-    text never uses in lower case: a model, project or variety name, not a kind of product."""
-    words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", name) if len(w) > 2]
-    if not words or any(w[0].islower() for w in words) or (is_shouting(name) and len(words) > 1):
-        return False
-    last = head.split()[-1] if head.split() else ""
-    return not last or re.search(rf"(?<!\w){re.escape(last)}", text) is None
-
-
-def mentions(text: str, phrase: str) -> bool:
-    """Whether `text` uses a word of `phrase` (its first five letters, for inflection)."""
-    folded = normalise(text).casefold()
-    for word in normalise(phrase).casefold().split():
-        if len(word) > 2 and re.search(rf"(?<!\w){re.escape(word[:5])}", folded):
-            return True
-    return False
-
-
-def _same_stem(a: str, b: str) -> bool:
-    """ "key" and "keys", "клапан" and "клапаны": one starts the other, or 4 letters agree."""
-    short, long = sorted((a, b), key=len)
-    return len(short) >= 3 and long.startswith(short[: min(4, len(short))])
-
-
-def shares_word(a: str, b: str) -> bool:
-    """Whether two phrases name the same kind of thing (a word with the same stem, or, in
-    Chinese, a common two-character word)."""
-    if is_cjk(a) or is_cjk(b):
-        return any(a[i : i + 2] in b for i in range(len(a) - 1))
-    norm = lambda text: unicodedata.normalize("NFKC", text).casefold().split()  # noqa: E731
-    return any(_same_stem(x, y) for x in norm(a) for y in norm(b))

@@ -11,7 +11,7 @@ import json
 
 from ilid_platform.captions.schema import Caption, ProductText
 
-PROMPT_VERSION = "ilid-v1"
+PROMPT_VERSION = "ilid-v2"
 
 # Long catalog texts add tokens but rarely information past the first paragraphs.
 MAX_DESCRIPTION_CHARS = 1500
@@ -53,6 +53,9 @@ _EXAMPLE_CAPTION = Caption(
 
 def product_prompt(product: ProductText) -> str:
     lines = [f"Title: {product.name.strip()}"]
+    # the page's own title may say what a name that is only a model code does not
+    if product.title.strip() and product.title.strip() != product.name.strip():
+        lines.append(f"Page title: {product.title.strip()}")
     crumbs = [c.strip() for c in product.breadcrumbs if c.strip()]
     if crumbs:
         lines.append("Category: " + " > ".join(crumbs))
@@ -92,6 +95,8 @@ def input_hash(
         list(product.breadcrumbs),
         product.brand,
     ]
+    if product.title:  # left out when unset, so records without a title keep their hashes
+        payload.append(["title", product.title])
     if require_all_fields:  # left out when off, so the default keeps its hashes
         payload.append("require_all_fields")
     canonical = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))

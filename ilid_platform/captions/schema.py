@@ -120,6 +120,8 @@ class ProductText:
     image_urls: tuple[str, ...] = ()
     sku: str | None = None
     brand: str | None = None
+    title: str = ""
+    """The page's <title> without the site's affixes; may name the kind a model code does not."""
 
 
 @dataclass(frozen=True)

@@ -56,13 +56,18 @@ def _json(value: object, default: object) -> object:
 def read_products(con: duckdb.DuckDBPyConnection, source: str | None = None) -> list[ProductText]:
     """Live (not gone) products of one source, or of all, in a stable order."""
     where = "WHERE gone IS NOT TRUE" + (" AND source = ?" if source is not None else "")
+    # a warehouse the crawl has not written since `title` was added lacks the column
+    has_title = con.execute(
+        "SELECT count(*) FROM information_schema.columns "
+        "WHERE table_name = 'pages' AND column_name = 'title'"
+    ).fetchone()[0]
     rows = con.execute(
-        "SELECT source, url, name, description, specs, breadcrumbs, image_urls, sku, brand "
-        f"FROM pages {where} ORDER BY source, url",
+        "SELECT source, url, name, description, specs, breadcrumbs, image_urls, sku, brand, "
+        f"{'title' if has_title else 'NULL'} FROM pages {where} ORDER BY source, url",
         [source] if source is not None else [],
     ).fetchall()
     products = []
-    for src, url, name, description, specs, crumbs, image_urls, sku, brand in rows:
+    for src, url, name, description, specs, crumbs, image_urls, sku, brand, title in rows:
         products.append(
             ProductText(
                 source=src,
@@ -74,6 +79,7 @@ def read_products(con: duckdb.DuckDBPyConnection, source: str | None = None) -> 
                 image_urls=tuple(str(u) for u in _json(image_urls, [])),
                 sku=sku,
                 brand=brand,
+                title=title or "",
             )
         )
     return products

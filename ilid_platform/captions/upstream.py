@@ -5,7 +5,9 @@ front so a missing stage is named instead of failing a query:
 
 * `pages` (crawl): source, url, name, description VARCHAR; specs JSON (an object str -> str,
   read back as JSON text); breadcrumbs and image_urls VARCHAR[] (lists of str); sku, brand
-  VARCHAR; gone BOOLEAN. Only rows with gone not true are read.
+  VARCHAR; gone BOOLEAN. Only rows with gone not true are read. `title` VARCHAR (the page
+  title without the site's affixes) is read where present: a warehouse the crawl has not
+  written since it was added lacks it, and its products have no title.
 * `images` (images): source, page_url, image_url, status ('ok' is usable), sha256 and
   normalised_path (the ILID 512x512 PNG) VARCHAR.
 * `image_clusters` (images): sha256, cluster_id, representative_sha256 VARCHAR.

@@ -67,7 +67,9 @@ def decide_products(
     without breadcrumbs gets, as its one breadcrumb, the heading of the most specific listing
     that links to it (`categories`).
     """
-    items = list(items)
+    # In the order of their urls, not of their arrival: of two pages with one record url the
+    # same one is kept, and listings that tie for a product's category tie the same way.
+    items = sorted(items, key=lambda item: item["url"])
     readings = [PageReading.from_json(item["reading"]) for item in items]
     decisions = decide_pages(readings)
     # A product page without breadcrumbs gets the category its site lists it under.
@@ -75,6 +77,7 @@ def decide_products(
         readings, [r.url for r, d in zip(readings, decisions, strict=True) if d.product]
     )
     copied = _copied_canonicals(readings, decisions)
+    variants = _query_variants(readings, decisions)
     outcome = SiteOutcome()
     seen: set[str] = set()
     for item, reading, decision in zip(items, readings, decisions, strict=True):
@@ -85,6 +88,9 @@ def decide_products(
                 outcome.non_product_pages += 1
             else:
                 outcome.rejects[decision.reason or "not_product"] += 1
+            continue
+        if reading.url in variants:
+            outcome.rejects["duplicate"] += 1
             continue
         url = item["url"]
         if (
@@ -121,6 +127,30 @@ def _copied_canonicals(readings: list[PageReading], decisions: list[Decision]) -
         if reading.canonical and decision.product is not None:
             names.setdefault(reading.canonical, set()).add(decision.product["name"])
     return {url for url, found in names.items() if len(found) > 1}
+
+
+def _query_variants(readings: list[PageReading], decisions: list[Decision]) -> set[str]:
+    """Urls of products that repeat, under a query, the product of the same path with a
+    shorter query or none (a tab's or a print view's `?qt-product=1`, `?tab=specs`): the same
+    name and photo, one page. Pages of one script told apart by their query (`?id=12`) name
+    different products and stay."""
+    kept: dict[tuple[str, str, str], str] = {}
+    for reading, decision in zip(readings, decisions, strict=True):
+        product = decision.product
+        if product is None:
+            continue
+        path, _, query = reading.url.partition("?")
+        images = product.get("image_urls") or [""]
+        key = (path, product.get("name") or "", str(images[0]))
+        best = kept.get(key)
+        if best is None or (len(query), reading.url) < (len(best.partition("?")[2]), best):
+            kept[key] = reading.url
+    shown = set(kept.values())
+    return {
+        reading.url
+        for reading, decision in zip(readings, decisions, strict=True)
+        if decision.product is not None and reading.url not in shown
+    }
 
 
 def _canonical(url: str) -> str:

@@ -22,9 +22,10 @@ CONTENT_FIELDS = (
     "sku",
     "brand",
     "image_fallbacks",
+    "title",
 )
 # Left out of the hash while empty, so that records from before the field hash as they did.
-_HASHED_WHEN_SET = ("image_fallbacks",)
+_HASHED_WHEN_SET = ("image_fallbacks", "title")
 
 
 # Field limits: a page may hold anything (a megabyte of "name" from a broken template), and a
@@ -53,7 +54,11 @@ def cap_fields(fields: dict[str, Any]) -> list[str]:
     """Cuts a record's name, description and specs (a dict) to the limits above, in place;
     returns the issues, one per field that was cut."""
     cuts = []
-    for key, limit in (("name", NAME_MAX_CHARS), ("description", DESCRIPTION_MAX_CHARS)):
+    for key, limit in (
+        ("name", NAME_MAX_CHARS),
+        ("title", NAME_MAX_CHARS),
+        ("description", DESCRIPTION_MAX_CHARS),
+    ):
         value = fields.get(key) or ""
         if len(value) > limit:
             fields[key] = cut_text(value, limit)
@@ -92,6 +97,11 @@ class ProductRecord(BaseModel):
     )
     sku: str | None = None
     brand: str | None = None
+    title: str = Field(
+        default="",
+        description="the page's <title> without the site's own prefix and suffix: where the "
+        "name is a model code, it may say the kind of product ('Pet Harness-HOTS-PH001')",
+    )
     extraction: str = Field(description="how the record was read, e.g. json-ld or heuristic")
     rendered: bool = False
     http_status: int = 200

@@ -242,7 +242,12 @@ class ProductSpider(Spider):
             return
         url = canonical_url(response.url)
         canonical = self._canonical_of(result["canonical"])
-        self.emitted.update({url, canonical} - {""})
+        self.emitted.add(url)
+        if canonical and _same_slug(url, canonical):
+            # Not fetched again under its canonical url. A canonical that names another page
+            # (a <head> copied from the home page or a category) is no reason to skip that
+            # page: whether it was requested yet depends on the order pages arrive in.
+            self.emitted.add(canonical)
         yield {
             "url": url,
             "reading": result,
@@ -355,6 +360,13 @@ class ProductSpider(Spider):
         if url in chain:
             self.crawler.stats.inc_value("ilid/rejects/redirect_loop")
             logger.info("rejected %s (redirect_loop): %s", chain[0], " -> ".join(chain))
+
+
+def _same_slug(url: str, other: str) -> bool:
+    """Whether two urls end in the same path segment (`/c/x/products/y` and `/products/y`,
+    `/p/1?ref=a` and `/p/1`): one page under two addresses, as far as a url can say."""
+    first, second = urlsplit(url).path.rstrip("/"), urlsplit(other).path.rstrip("/")
+    return first.rsplit("/", 1)[-1] == second.rsplit("/", 1)[-1]
 
 
 def _header(response: Response, name: bytes) -> str | None:

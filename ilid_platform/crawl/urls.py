@@ -16,10 +16,11 @@ TRACKING_PARAMS = re.compile(
     re.I,
 )
 _PATH_SESSION = re.compile(r";jsessionid=[^/?#]*", re.I)
-# Paths that never lead to products, and query parameters that only re-sort the same listing.
+# Paths that never lead to products, and query parameters that only re-sort the same listing
+# (with a value: a blank one, as shop systems write into every product link, sorts nothing).
 NON_CATALOG = re.compile(
     r"/(cart|basket|checkout|login|logout|signin|sign-in|register|account|my-account|wishlist"
-    r"|compare)(/|$|\?)|add[-_]to[-_]cart|[?&](sort|orderby|order_by|view|mode)=",
+    r"|compare)(/|$|\?)|add[-_]to[-_]cart|[?&](sort|orderby|order_by|view|mode)=[^&#]",
     re.I,
 )
 NON_HTML_EXTENSIONS = {f".{e}" for e in [*IGNORED_EXTENSIONS, "xml", "json", "txt", "gz", "csv"]}

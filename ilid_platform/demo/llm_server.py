@@ -38,6 +38,8 @@ def product_from_prompt(prompt: str) -> ProductText:
         key, _, value = line.partition(": ")
         if key == "Title":
             fields["name"] = value
+        elif key == "Page title":
+            fields["title"] = value
         elif key == "Category":
             fields["breadcrumbs"] = tuple(value.split(" > "))
         elif key.startswith("Brand"):

@@ -3,7 +3,8 @@
 The second image is warped onto the first and both are compared on a small grid, inside both
 content boxes (a pad is no part of the photo). After a brightness lookup shared by the three
 channels (any monotone change of exposure or contrast is allowed, not a change of colour), a
-cell has changed where a channel differs by more than noise. One overlay band that crosses
+cell has changed where a channel differs by more than noise, or where its fine detail does
+(one image sharp and the other flat inside the cell). One overlay band that crosses
 the picture (a reseller's watermark) may be left out; elsewhere only scattered noise may
 differ, no solid patch, no shift of colour.
 """
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import cv2
 import numpy as np
+from scipy.optimize import isotonic_regression
 
 if TYPE_CHECKING:
     from ilid_platform.images.verify import CheckConfig, Prepared
@@ -22,6 +24,7 @@ _LEVELS = 64  # bins of the brightness lookup
 _COLOUR_WINDOW = 7  # cells over which a shift of colour is averaged
 _KERNEL = np.ones((3, 3), np.uint8)
 _GAP = np.ones((3, 1), np.uint8)  # bridges gaps of up to two band lines
+_DARK, _WHITE = 64, 240  # mean levels below and above which an overlay may not show
 
 
 class _Cells(NamedTuple):
@@ -40,42 +43,45 @@ def _channel_max(values: np.ndarray) -> np.ndarray:
     return np.maximum(np.maximum(values[..., 0], values[..., 1]), values[..., 2])
 
 
-def _cells(values: np.ndarray) -> _Cells:
+def _cells(pixels: np.ndarray) -> _Cells:
+    """`_Cells` of (h, w, 3) uint8 cells."""
+    values = pixels.astype(np.float32)
     total = values[..., 0] + values[..., 1] + values[..., 2]  # as values.sum(axis=2)
     luma = total / np.float32(3)
     contrast = cv2.dilate(luma, _KERNEL) - cv2.erode(luma, _KERNEL)
     sums = (total + 1)[..., None]
     colourable = (sums[..., 0] > 90) & (_channel_max(values) < 240)
-    levels = np.clip(values, 0, 255).astype(np.uint8)
-    return _Cells(values, contrast, sums, colourable, values / sums, levels)
+    return _Cells(values, contrast, sums, colourable, values / sums, pixels)
 
 
-def _grid(a: Prepared, b: Prepared, transform: np.ndarray, cells: int):
-    """Both images on a grid over a's frame (`_Cells` of each), and the cells to compare:
-    inside both content boxes.
+def _grid(a: Prepared, b: Prepared, transform: np.ndarray):
+    """Both images on a's grid (`_Cells` of each), the cells to compare (inside both content
+    boxes), and the luminance of each on a's fine grid.
 
-    b is warped onto a's pixels first, a fourth channel marking where it lands; area averaging
-    then takes both to the grid alike. a's cells are the same for every pair: they are kept."""
-    height, width = a.pixels.shape[:2]
-    k = (cells / (width * height)) ** 0.5
-    size = (max(8, round(width * k)), max(8, round(height * k)))
-    marked = cv2.merge([b.pixels, _box_mask(b.pixels.shape[:2], b.box)])
-    warped = cv2.warpAffine(marked, transform, (width, height), flags=cv2.INTER_LINEAR)
-    grid = cv2.resize(warped, size, interpolation=cv2.INTER_AREA)
-    if size not in a.grids:
-        resized = cv2.resize(a.pixels, size, interpolation=cv2.INTER_AREA)
-        own = cv2.resize(_box_mask(a.pixels.shape[:2], a.box), size, interpolation=cv2.INTER_AREA)
-        a.grids[size] = (_cells(resized.astype(np.float32)), own == 255)
-    cells_a, own = a.grids[size]
-    return cells_a, _cells(grid[..., :3].astype(np.float32)), (grid[..., 3] == 255) & own
+    b's grid at twice the resolution (its content box as a fourth channel) is warped onto
+    a's, then both are halved alike by area averaging. a's cells are kept."""
+    rows, columns = a.grid.shape[:2]
+    size = (columns // 2, rows // 2)
+    transform = _on_grid(a) @ np.vstack([transform, [0, 0, 1]]) @ np.linalg.inv(_on_grid(b))
+    warped = cv2.warpAffine(b.grid, transform[:2], (columns, rows), flags=cv2.INTER_LINEAR)
+    fine_b = cv2.cvtColor(warped, cv2.COLOR_RGBA2GRAY)
+    warped = cv2.resize(warped, size, interpolation=cv2.INTER_AREA)
+    if "cells" not in a.cells:
+        own = cv2.resize(a.grid, size, interpolation=cv2.INTER_AREA)
+        fine_a = cv2.cvtColor(a.grid, cv2.COLOR_RGBA2GRAY)
+        a.cells["cells"] = (_cells(own[..., :3]), own[..., 3] == 255, fine_a)
+    cells_a, own, fine_a = a.cells["cells"]
+    return cells_a, _cells(warped[..., :3]), (warped[..., 3] == 255) & own, fine_a, fine_b
 
 
-def _box_mask(shape: tuple[int, ...], box: tuple[int, int, int, int]) -> np.ndarray:
-    """255 inside the content box, 0 on the trimmed borders: a pad is no part of the photo,
-    so its colour is never compared."""
-    mask = np.zeros(shape, np.uint8)
-    mask[box[1] : box[3], box[0] : box[2]] = 255
-    return mask
+def _on_grid(image: Prepared) -> np.ndarray:
+    """3 x 3 transform from an image's frame to its fine grid (as cv2.resize maps pixel
+    centres)."""
+    scale_x = image.grid.shape[1] / image.size[0]
+    scale_y = image.grid.shape[0] / image.size[1]
+    return np.array(
+        [[scale_x, 0, (scale_x - 1) / 2], [0, scale_y, (scale_y - 1) / 2], [0, 0, 1]], np.float64
+    )
 
 
 def _bin_medians(values_a: np.ndarray, values_b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -93,7 +99,9 @@ def _brightness_lookup(a: np.ndarray, b: np.ndarray, flat: np.ndarray) -> np.nda
     """256-entry table of b's median value for each value of a (channels pooled, cells of
     (N, 3) arrays): exposure, contrast and gamma changes, however strong, map through it;
     another picture does not. Flat cells decide (at an edge, blur and clipping do not
-    commute); a level only edges have is decided by them."""
+    commute); a level only edges have is decided by them. The medians are fitted by a
+    monotone curve (weighted by their cells), as every change of exposure is: an overlay
+    that darkens some cells of one level cannot bend the table for the rest."""
     counts, medians = _bin_medians(a[flat].ravel(), b[flat].ravel())
     all_counts, all_medians = _bin_medians(a.ravel(), b.ravel())
     sparse = counts < 8
@@ -102,13 +110,36 @@ def _brightness_lookup(a: np.ndarray, b: np.ndarray, flat: np.ndarray) -> np.nda
     centres = (np.arange(_LEVELS) + 0.5) * 256 / _LEVELS
     if not filled.any():
         return np.arange(256, dtype=np.float32)
-    return np.interp(np.arange(256), centres[filled], medians[filled]).astype(np.float32)
+    weights = np.where(sparse, all_counts, counts)[filled]
+    medians = isotonic_regression(medians[filled].astype(np.float64), weights=weights).x
+    return np.interp(np.arange(256), centres[filled], medians).astype(np.float32)
+
+
+def _detail(luma: np.ndarray) -> np.ndarray:
+    """Range of each cell's 2 x 2 values of the fine grid's luminance ((2h, 2w) values)."""
+    corners = luma[0::2, 0::2], luma[0::2, 1::2], luma[1::2, 0::2], luma[1::2, 1::2]
+    high = np.maximum(np.maximum(corners[0], corners[1]), np.maximum(corners[2], corners[3]))
+    low = np.minimum(np.minimum(corners[0], corners[1]), np.minimum(corners[2], corners[3]))
+    return high.astype(np.float32) - low
+
+
+def _detail_changed(
+    fine_a: np.ndarray, fine_b: np.ndarray, lookup: np.ndarray, config: CheckConfig
+) -> np.ndarray:
+    """Cells sharp in one image and flat in the other (luminance on the fine grid, a's mapped
+    through the brightness lookup first). A cell's mean hides what lies inside it: another
+    print's thin white lines average to the grey of a blurred blob, and a lookup free to bend
+    per level maps one onto the other. Resizing, JPEG and brightness soften detail or scale it with
+    the lookup's slope; they do not wipe a strong edge out (clipping does, and the lookup
+    clips a's fine grid alike)."""
+    sharp_a, sharp_b = _detail(lookup[fine_a]), _detail(fine_b)
+    high, low = np.maximum(sharp_a, sharp_b), np.minimum(sharp_a, sharp_b)
+    return (high > config.detail_contrast) & (low * config.detail_ratio < high)
 
 
 def _band_lines(changed: np.ndarray, valid: np.ndarray, axis: int) -> np.ndarray:
     """Lines (rows for axis 0) crossed by overlay: a quarter of their compared cells changed,
-    reaching both outer fifths of the compared span; two lines of margin on each side (the
-    overlay's soft edge, its text's descenders)."""
+    reaching both outer fifths of the compared span."""
     lines, seen = np.moveaxis(changed, axis, 0), np.moveaxis(valid, axis, 0)
     width = seen.shape[1]
     counted = seen.sum(axis=1)
@@ -117,16 +148,30 @@ def _band_lines(changed: np.ndarray, valid: np.ndarray, axis: int) -> np.ndarray
     first, last = lines.argmax(axis=1), width - 1 - lines[:, ::-1].argmax(axis=1)
     edge = np.maximum(1, (last_seen - first_seen + 1) // 5)
     band = (counted > 0) & (share >= 0.25)
-    band &= (first - first_seen < edge) & (last_seen - last < edge)
-    return np.convolve(band, np.ones(5), mode="same") > 0
+    return band & (first - first_seen < edge) & (last_seen - last < edge)
 
 
-def _band(changed: np.ndarray, valid: np.ndarray, widest: float) -> tuple[np.ndarray, np.ndarray]:
+def _band_possible(changed: np.ndarray, valid: np.ndarray) -> bool:
+    """Whether some row or column has a quarter of its compared cells changed, as a band
+    line needs (`_band_lines`)."""
+    for axis in (0, 1):
+        if (changed.sum(axis=axis) * 4 >= np.maximum(valid.sum(axis=axis), 1)).any():
+            return True
+    return False
+
+
+def _band(
+    changed: np.ndarray, valid: np.ndarray, visible: np.ndarray, widest: float, fill: float
+) -> tuple[np.ndarray, np.ndarray]:
     """(rows, columns) of one overlay band across the picture in one direction: the run of
     band lines (gaps of two lines bridged) with the most change, if it takes at most
-    `widest` of the lines; of a row and a column band, the one with more change. All other
-    change counts: a wider run, or a band each way, is no overlay but another picture (a
-    product standing the whole height, another label)."""
+    `widest` of the lines, and two lines of margin on each side (the overlay's soft edge, its
+    text's descenders: on a short grid they would take a large share); of a row and a column
+    band, the one with more change. An overlay changes its band edge to edge, so at least
+    `fill` of the band's `visible` cells (margins included) must have changed: a line of
+    other captions on a like shot changes its letters and leaves the gaps between them. All
+    other change counts: a wider run, a band each way or a sparse one is no overlay but
+    another picture (a product standing the whole height, another label or caption)."""
     found, weights = [], []
     for axis in (0, 1):
         lines = _band_lines(changed, valid, axis)
@@ -137,6 +182,10 @@ def _band(changed: np.ndarray, valid: np.ndarray, widest: float) -> tuple[np.nda
             weight[0] = -1
             lines = run == weight.argmax()
         if lines.mean() > widest:
+            lines = np.zeros_like(lines)
+        lines = np.convolve(lines, np.ones(5), mode="same") > 0
+        seen = np.moveaxis(valid & visible, axis, 0)[lines]
+        if np.moveaxis(changed, axis, 0)[lines][seen].sum() < fill * seen.sum():
             lines = np.zeros_like(lines)
         found.append(lines)
         weights.append(np.moveaxis(changed, axis, 0)[lines].sum())
@@ -151,7 +200,7 @@ def compare(
 ) -> tuple[float, float, float, float]:
     """Shares of the compared cells outside a band: that agree, that lie in solid patches of
     change, that changed colour; and the share of lines the band takes."""
-    cells_a, cells_b, valid = _grid(a, b, transform, config.compare_cells)
+    cells_a, cells_b, valid, fine_a, fine_b = _grid(a, b, transform)
     if valid.sum() < 64:
         return 0.0, 1.0, 1.0, 0.0
     grid_a, grid_b = cells_a.values, cells_b.values
@@ -170,6 +219,10 @@ def compare(
     recoloured = coloured & (_channel_max(np.abs(shift)) > config.chroma_tolerance)
     # The lookup is fitted again without the overlay band once that is known.
     flat = contrast < 2 * config.tolerance
+    # An overlay shows on every cell it crosses but those both images keep black or white.
+    visible = (np.maximum(cells_a.sums, cells_b.sums) > 3 * _DARK) & (
+        np.minimum(cells_a.sums, cells_b.sums) < 3 * _WHITE
+    )
     rows = np.zeros(valid.shape[0], bool)
     cols = np.zeros(valid.shape[1], bool)
     for _ in range(2):
@@ -178,15 +231,21 @@ def compare(
         lookup = _brightness_lookup(grid_a[basis], grid_b[basis], flat[basis])
         expected = lookup[cells_a.levels]
         changed = (_channel_max(np.abs(grid_b - expected)) > tolerance) & valid
-        found_rows, found_cols = _band(changed, valid, config.max_band)
+        found_rows, found_cols = np.zeros_like(rows), np.zeros_like(cols)
+        if _band_possible(changed, valid):  # most copies have no line to search
+            found_rows, found_cols = _band(
+                changed, valid, visible[..., 0], config.max_band, config.min_band_fill
+            )
         if np.array_equal(found_rows, rows) and np.array_equal(found_cols, cols):
             break  # no band (or the same one): the lookup would not change
         rows, cols = found_rows, found_cols
     kept = valid & ~rows[:, None] & ~cols[None, :]
-    changed &= kept
-    solid = cv2.morphologyEx(changed.astype(np.uint8), cv2.MORPH_CLOSE, _KERNEL)
-    solid = cv2.morphologyEx(solid, cv2.MORPH_OPEN, _KERNEL).astype(bool) & kept
+    changed = (changed | _detail_changed(fine_a, fine_b, lookup, config)) & kept
     total = max(kept.sum(), 1)
+    solid = 0
+    if changed.any():
+        patches = cv2.morphologyEx(changed.astype(np.uint8), cv2.MORPH_CLOSE, _KERNEL)
+        solid = (cv2.morphologyEx(patches, cv2.MORPH_OPEN, _KERNEL).astype(bool) & kept).sum()
     band = float(max(rows.mean(), cols.mean()))
     recoloured = (recoloured & kept).sum() / total
-    return float(1 - changed.sum() / total), float(solid.sum() / total), float(recoloured), band
+    return float(1 - changed.sum() / total), float(solid / total), float(recoloured), band

@@ -5,13 +5,19 @@ share a pHash as easily as a photo and its resized copy. The check needs no trai
 
 1. ORB keypoints of both images are matched and RANSAC fits one similarity transform
    (`cv2.estimateAffinePartial2D`). A copy, however resized, cropped or padded, has many
-   matches that agree with it and no rotation; another photo of a similar part has few.
-2. The second image is warped onto the first and both are compared on a small grid: after a
+   matches that agree with it, no rotation, and frames that nest (a crop lies inside its
+   original, a pad around it); another photo of a similar part has few matches, and two
+   shots aligned on a watermark they share are shifted.
+2. The second image is warped onto the first and both are compared on a small grid (each
+   image keeps its own at twice its resolution, so a check never touches full pixels): after a
    brightness lookup shared by the three channels (any monotone change of exposure or
    contrast is allowed, not a change of colour), a cell has changed where a channel differs
-   by more than noise. An overlay band that crosses the image edge to edge (a reseller's
-   watermark) is left out; elsewhere only scattered noise may differ, no solid patch. This
-   is what rejects a product photo re-used for another colour or print of the product.
+   by more than noise, or where one image is sharp inside it and the other flat (a cell's
+   mean hides another print's thin lines, its fine grid does not). An overlay band that
+   crosses the image edge to edge (a reseller's watermark) is left out if it changes much of
+   what it crosses (a line of other captions changes its letters only); elsewhere only
+   scattered noise may differ, no solid patch. This is what rejects a product photo re-used
+   for another colour or print of the product.
 
 `check_pair` returns the verdict and a score, the share of compared cells that agree.
 """
@@ -31,14 +37,17 @@ from ilid_platform.images.hashing import DECODE_SIDE
 from ilid_platform.images.normalise import content_box, decode_rgb, fit, to_rgb
 
 VERIFY_SIDE = 256
-"""Long side of the copy that keypoints are found on and pixels compared from."""
+"""Long side of the copy that keypoints are found on and the comparison grid is made from."""
+GRID_CELLS = 64 * 64
+"""Cells of an image's comparison grid (its shape follows the image's aspect ratio)."""
 
 cv2.setNumThreads(1)  # pairs are checked in parallel worker processes; one OpenCV thread each
 # Three pyramid levels: both images are at the same long side, so only a crop or pad (a
 # factor of 1.5 at most) changes the scale between them. 2000 candidates, of which `_spread`
-# keeps 500.
+# keeps 300: matching costs their square, and 500 found no more copies in the corpus.
 _ORB = dict(nfeatures=2000, nlevels=3, edgeThreshold=15, patchSize=15, fastThreshold=10)
-_KEYPOINTS = 500
+_KEYPOINTS = 300
+_SPREAD = 8  # cells per side of the grid that keypoints are spread over
 _MIN_MATCHES = 20  # never fewer inliers, however few keypoints an image has
 
 
@@ -48,8 +57,9 @@ class CheckConfig:
     benchmarks/dedup_quality.py on the working part of the corpus and the large catalog)."""
 
     min_inliers: int = 50
-    """Keypoint matches (of 500 per image) that one similarity transform must explain: copies
-    of real photos keep about 100 to 400, renders of a like part in a like pose 10 to 50."""
+    """Keypoint matches (of 300 per image) that one similarity transform must explain: copies
+    of real photos keep about 60 to 250, renders of a like part in a like pose 10 to 45
+    (renders have fewer than 300 keypoints, so this does not scale with `_KEYPOINTS`)."""
     min_inlier_share: float = 0.6
     """Or this share of the keypoints of the image with fewer (at least 20 matches): a
     plain photo has few keypoints to match, and a copy matches most of them."""
@@ -61,8 +71,6 @@ class CheckConfig:
     min_cover: float = 0.6
     """Share of each image's content box that the other image covers once aligned: a crop or
     pad of up to about 20 % per side."""
-    compare_cells: int = 64 * 64
-    """Cells of the comparison grid (its shape follows the first image's aspect ratio)."""
     tolerance: float = 12.0
     """Levels a channel of a cell in a flat area may differ by, once a brightness lookup shared
     by all channels maps one image onto the other (so exposure, contrast and gamma changes,
@@ -79,32 +87,54 @@ class CheckConfig:
     little here and there, a product in another colour shifts a whole part of the picture."""
     max_changed: float = 0.03
     """Share of compared cells, outside an overlay band, that may have changed (noise)."""
+    detail_contrast: float = 50.0
+    """Levels of luminance range inside a cell (over its 2 x 2 cells of the fine grid) that
+    make it sharp: an edge or a print's line, not noise or soft texture."""
+    detail_ratio: float = 6.0
+    """A sharp cell has changed where the other image's range there is under its range over
+    this ratio: resampling and JPEG of a copy soften an edge to a half or a third, another
+    print has no edge there at all (two products photographed alike, with other prints or
+    other cells of a panel)."""
     max_solid: float = 0.004
     """Share of compared cells that may lie in solid patches of change (a closing and opening
     of the changed cells keep patches, not scattered noise): another print or label."""
     max_band: float = 0.25
     """Largest share of the grid's rows (or columns) an overlay band may take."""
+    min_band_fill: float = 0.3
+    """Share of a band's cells (those an overlay shows on: not black or white in both) that
+    must have changed: a reseller's band changes 0.34 to all of them (0.58 typically), a
+    line of other captions on a like shot 0.2, its letters but not the gaps between them."""
+    max_overhang: float = 0.08
+    """Share of a side by which the aligned frames may each stick out of the other: a crop
+    lies inside its original and a pad around it (two crops of one photo overhang by what
+    their cuts differ, 0.05 at most in the corpus); two shots aligned on an overlay they
+    share (a watermark, a logo) are shifted, each showing what the other does not (0.13)."""
 
     @property
     def checker(self) -> str:
         """Names the check and its settings: cached verdicts of other settings are redone."""
         digest = hashlib.sha256(repr(sorted(asdict(self).items())).encode()).hexdigest()
-        return f"orb-ransac-v5-{digest[:10]}"
+        return f"orb-ransac-v9-{digest[:10]}"
 
 
 @dataclass(frozen=True)
 class Prepared:
-    """What the check needs of one image: its pixels, content box and keypoints."""
+    """What the check needs of one image: its comparison grid, content box and keypoints."""
 
-    pixels: np.ndarray
+    grid: np.ndarray
+    """(h, w, 4) uint8: the image area-averaged onto twice its comparison grid's resolution
+    (a warp at it, halved, is nearly what one at full size gives), and as a fourth channel
+    its content box likewise (255 where a cell lies wholly inside)."""
+    size: tuple[int, int]
+    """(width, height) of the frame that points and box are in (long side VERIFY_SIDE)."""
     box: tuple[int, int, int, int]
     points: np.ndarray
     descriptors: np.ndarray | None
     clipped: float = 0.0
     """Share of pixels at the ends of the range (a channel at 250 or more, or all at 5 or
     less): a brightened copy clips what its original still tells apart."""
-    grids: dict = field(default_factory=dict, compare=False, repr=False)
-    """The pixels on the comparison grid, by grid size, once a check has needed them."""
+    cells: dict = field(default_factory=dict, compare=False, repr=False)
+    """What the comparison derives from the grid alone, once a check has needed it."""
 
 
 @dataclass(frozen=True)
@@ -127,28 +157,42 @@ def prepare(img: Image.Image) -> Prepared:
         pixels = cv2.resize(pixels, size, interpolation=area)
     pixels = np.ascontiguousarray(pixels)
     gray = cv2.cvtColor(pixels, cv2.COLOR_RGB2GRAY)
+    box = content_box(pixels)
     orb = cv2.ORB_create(**_ORB)
-    keypoints = _spread(orb.detect(gray, None), gray.shape)
+    keypoints = _spread(orb.detect(gray, None), box)
     keypoints, descriptors = orb.compute(gray, keypoints)
     points = np.array([k.pt for k in keypoints], np.float32).reshape(-1, 2)
     clipped = float(((pixels.max(axis=2) >= 250) | (pixels.max(axis=2) <= 5)).mean())
-    return Prepared(pixels, content_box(pixels), points, descriptors, clipped)
+    height, width = pixels.shape[:2]
+    k = (GRID_CELLS / (width * height)) ** 0.5
+    cells = (max(8, round(width * k)), max(8, round(height * k)))
+    mask = np.zeros((height, width), np.uint8)
+    mask[box[1] : box[3], box[0] : box[2]] = 255  # a pad is no part of the photo
+    fine = (2 * cells[0], 2 * cells[1])
+    grid = cv2.resize(cv2.merge([pixels, mask]), fine, interpolation=cv2.INTER_AREA)
+    return Prepared(grid, (width, height), box, points, descriptors, clipped)
 
 
-def _spread(keypoints: tuple, shape: tuple[int, ...]) -> list:
-    """The strongest `_KEYPOINTS`, at most twice a fair share from each cell of a 4 x 4 grid:
-    the sharp corners of a watermark's letters must not crowd out the photo's own."""
+def _spread(keypoints: tuple, box: tuple[int, int, int, int]) -> list:
+    """`_KEYPOINTS` taken in turns from the cells of an 8 x 8 grid over the content box, each
+    cell's strongest first: the sharp corners of a watermark's letters must not crowd out the
+    photo's own. A band across the picture takes a row or two of cells, so at most their
+    share of turns, and the cells it spares keep the keypoints they had without it (so they
+    match). The grid spans the content box, not the frame, so that a padded copy's cells
+    are its original's."""
     if len(keypoints) <= _KEYPOINTS:
         return list(keypoints)
     xy = np.array([k.pt for k in keypoints])
-    cell = (xy[:, 1] * 4 // shape[0]).clip(0, 3) * 4 + (xy[:, 0] * 4 // shape[1]).clip(0, 3)
-    order = np.lexsort((-np.array([k.response for k in keypoints]), cell))
+    response = np.array([k.response for k in keypoints])
+    left, top, right, bottom = box
+    column = ((xy[:, 0] - left) * _SPREAD // max(right - left, 1)).clip(0, _SPREAD - 1)
+    row = ((xy[:, 1] - top) * _SPREAD // max(bottom - top, 1)).clip(0, _SPREAD - 1)
+    cell = (row * _SPREAD + column).astype(np.int64)
+    order = np.lexsort((-response, cell))
     first = np.searchsorted(cell[order], cell[order], side="left")
-    rank = np.empty(len(order), np.int64)
-    rank[order] = np.arange(len(order)) - first
-    kept = np.flatnonzero(rank < 2 * _KEYPOINTS // 16)
-    best = kept[np.argsort([-keypoints[k].response for k in kept], kind="stable")]
-    return [keypoints[k] for k in best[:_KEYPOINTS]]
+    turn = np.empty(len(order), np.int64)
+    turn[order] = np.arange(len(order)) - first  # 0 for a cell's strongest
+    return [keypoints[k] for k in np.lexsort((-response, turn))[:_KEYPOINTS]]
 
 
 def _align(a: Prepared, b: Prepared) -> tuple[np.ndarray | None, np.ndarray]:
@@ -159,11 +203,13 @@ def _align(a: Prepared, b: Prepared) -> tuple[np.ndarray | None, np.ndarray]:
         return None, none
     if min(len(a.descriptors), len(b.descriptors)) < 4:
         return None, none
-    matches = cv2.BFMatcher(cv2.NORM_HAMMING).match(b.descriptors, a.descriptors)
-    if len(matches) < _MIN_MATCHES:
+    if len(b.descriptors) < _MIN_MATCHES:
         return None, none
-    src = b.points[[m.queryIdx for m in matches]]
-    dst = a.points[[m.trainIdx for m in matches]]
+    # each of b's descriptors and its nearest of a's (BFMatcher.match without its objects)
+    _, nearest = cv2.batchDistance(
+        b.descriptors, a.descriptors, cv2.CV_32S, normType=cv2.NORM_HAMMING, K=1
+    )
+    src, dst = b.points, a.points[nearest.ravel()]
     # 500 iterations find a transform that 1 match in 8 agrees with (99 % sure); fewer
     # inliers than that are rejected anyway
     transform, inliers = cv2.estimateAffinePartial2D(
@@ -183,15 +229,15 @@ def _agreement(a: Prepared, agreed: np.ndarray, transform: np.ndarray, b_size: t
     covered = a.points[
         (seen[:, 0] >= 0) & (seen[:, 1] >= 0) & (seen[:, 0] < b_size[0]) & (seen[:, 1] < b_size[1])
     ]
-    height, width = a.pixels.shape[:2]
+    width, height = a.size
 
     def cells(points: np.ndarray) -> np.ndarray:
         column = (points[:, 0] * 4 // width).clip(0, 3)
         row = (points[:, 1] * 4 // height).clip(0, 3)
-        return np.unique((row * 4 + column).astype(np.int64))
+        return np.bincount((row * 4 + column).astype(np.int64), minlength=16) > 0
 
     held = cells(covered)
-    return float(np.isin(held, cells(agreed)).mean()) if len(held) else 0.0
+    return float((held & cells(agreed)).sum() / held.sum()) if held.any() else 0.0
 
 
 def _cover(box: tuple[int, int, int, int], transform: np.ndarray, size: tuple[int, int]) -> float:
@@ -205,11 +251,24 @@ def _cover(box: tuple[int, int, int, int], transform: np.ndarray, size: tuple[in
     return max(0.0, right - left) * max(0.0, bottom - top) / area if area else 0.0
 
 
+def _overhang(transform: np.ndarray, a_size: tuple[int, int], b_size: tuple[int, int]) -> float:
+    """Largest share of a's side, over both axes, by which neither frame holds the other:
+    the smaller of b's overhang past a and a's past b (0 when one lies inside the other)."""
+    w, h = b_size
+    corners = np.array([[0, 0], [w, 0], [0, h], [w, h]], np.float64)
+    mapped = corners @ transform[:, :2].T + transform[:, 2]
+    low, high = mapped.min(axis=0), mapped.max(axis=0)
+    size = np.array(a_size, np.float64)
+    past_b = np.maximum(-low, 0) + np.maximum(high - size, 0)
+    past_a = np.maximum(low, 0) + np.maximum(size - high, 0)
+    return float((np.minimum(past_a, past_b) / size).max())
+
+
 def check_pair(a: Prepared, b: Prepared, config: CheckConfig | None = None) -> Check:
     """Whether b is a (resized, recompressed, brightened, cropped, padded or watermarked)
     copy of a, or a of b; symmetric up to resampling."""
     config = config or CheckConfig()
-    if a.pixels.shape == b.pixels.shape and np.array_equal(a.pixels, b.pixels):
+    if a.size == b.size and np.array_equal(a.grid, b.grid) and _same_keypoints(a, b):
         return Check(True, 1.0, len(a.points), "")  # one photo, byte for byte at this size
     transform, agreed = _align(a, b)
     inliers = len(agreed)
@@ -218,27 +277,41 @@ def check_pair(a: Prepared, b: Prepared, config: CheckConfig | None = None) -> C
         return Check(False, 0.0, inliers, "keypoints")
     if abs(np.degrees(np.arctan2(transform[1, 0], transform[0, 0]))) > config.max_rotation:
         return Check(False, 0.0, inliers, "rotated")
-    height_b, width_b = b.pixels.shape[:2]
-    if _agreement(a, agreed, transform, (width_b, height_b)) < config.min_spread:
+    if _agreement(a, agreed, transform, b.size) < config.min_spread:
         return Check(False, 0.0, inliers, "one corner")
-    height_a, width_a = a.pixels.shape[:2]
     cover = min(
-        _cover(a.box, transform, (width_b, height_b)),
-        _cover(b.box, cv2.invertAffineTransform(transform), (width_a, height_a)),
+        _cover(a.box, transform, b.size),
+        _cover(b.box, cv2.invertAffineTransform(transform), a.size),
     )
     if cover < config.min_cover:
         return Check(False, 0.0, inliers, "framing")
+    if _overhang(transform, a.size, b.size) > config.max_overhang:
+        return Check(False, 0.0, inliers, "shifted")
     score, reason = _oriented(a, b, transform, config)
     return Check(not reason, score, inliers, reason)
 
 
+def _same_keypoints(a: Prepared, b: Prepared) -> bool:
+    if a.descriptors is None or b.descriptors is None:
+        return a.descriptors is b.descriptors
+    return np.array_equal(a.points, b.points) and np.array_equal(a.descriptors, b.descriptors)
+
+
 def _oriented(a: Prepared, b: Prepared, transform: np.ndarray, config: CheckConfig):
-    """`_pixels` from the less clipped image: the brightness lookup maps the first image's
-    values onto the second's, and from a clipped copy back to its original it is no
-    function."""
+    """`_pixels` from the less clipped image first: the brightness lookup maps the first
+    image's values onto the second's, and from a clipped copy back to its original it is no
+    function. Then, if the pixels differ, from the other: an overlay band unclips what it
+    covers, so the banded copy may look the less clipped, and from it the lookup is no
+    function either (the band's grey maps to white there, to grey elsewhere)."""
+    orders = [(a, b, transform), (b, a, cv2.invertAffineTransform(transform))]
     if b.clipped < a.clipped:
-        return _pixels(b, a, cv2.invertAffineTransform(transform), config)
-    return _pixels(a, b, transform, config)
+        orders.reverse()
+    score, reason = _pixels(*orders[0], config)
+    if reason:
+        other, why = _pixels(*orders[1], config)
+        if not why:
+            return other, why
+    return score, reason
 
 
 def _pixels(a: Prepared, b: Prepared, transform: np.ndarray, config: CheckConfig):
@@ -259,24 +332,24 @@ def prepare_file(path: Path) -> Prepared:
         return prepare(fit(decode_rgb(img, DECODE_SIDE)[0], DECODE_SIDE))
 
 
-_MAGIC = b"ILIDCHK3"
+_MAGIC = b"ILIDCHK5"  # 5: keypoints spread in turns over 8 x 8 cells
 
 
 def prepared_bytes(prepared: Prepared) -> bytes:
-    """A prepared image as a file (raw arrays behind a small header, about 200 KiB): ingest
+    """A prepared image as a file (raw arrays behind a small header, about 35 KiB): ingest
     keeps one per image, so a check reads it in microseconds instead of decoding the
     original and finding its keypoints again (an .npz took 0.8 ms to open, a PNG 2 ms)."""
     descriptors = prepared.descriptors
     if descriptors is None:
         descriptors = np.zeros((0, 32), np.uint8)
-    height, width = prepared.pixels.shape[:2]
-    header = np.array([height, width, len(prepared.points), *prepared.box], np.int64)
+    rows, columns = prepared.grid.shape[:2]
+    shape = [rows, columns, *prepared.size, len(prepared.points), *prepared.box]
     return b"".join(
         [
             _MAGIC,
-            header.tobytes(),
+            np.array(shape, np.int64).tobytes(),
             np.float64(prepared.clipped).tobytes(),
-            np.ascontiguousarray(prepared.pixels, np.uint8).tobytes(),
+            np.ascontiguousarray(prepared.grid, np.uint8).tobytes(),
             np.ascontiguousarray(prepared.points, np.float32).tobytes(),
             np.ascontiguousarray(descriptors, np.uint8).tobytes(),
         ]
@@ -289,14 +362,16 @@ def load_prepared(path: Path) -> Prepared:
     if data[: len(_MAGIC)] != _MAGIC:
         raise ValueError(f"{path} is no prepared image")
     start = len(_MAGIC)
-    height, width, count, *box = np.frombuffer(data, np.int64, 7, start).tolist()
-    clipped = float(np.frombuffer(data, np.float64, 1, start + 56)[0])
-    start += 64
-    pixels = np.frombuffer(data, np.uint8, height * width * 3, start).reshape(height, width, 3)
-    start += pixels.size
+    rows, columns, width, height, count, *box = np.frombuffer(data, np.int64, 9, start).tolist()
+    clipped = float(np.frombuffer(data, np.float64, 1, start + 72)[0])
+    start += 80
+    grid = np.frombuffer(data, np.uint8, rows * columns * 4, start).reshape(rows, columns, 4)
+    start += grid.size
     points = np.frombuffer(data, np.float32, count * 2, start).reshape(count, 2)
     start += points.nbytes
     if len(data) != start + count * 32:
         raise ValueError(f"{path} is truncated")
     descriptors = np.frombuffer(data, np.uint8, count * 32, start).reshape(count, 32)
-    return Prepared(pixels, tuple(box), points, descriptors if count else None, clipped)
+    return Prepared(
+        grid, (width, height), tuple(box), points, descriptors if count else None, clipped
+    )

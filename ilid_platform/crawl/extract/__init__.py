@@ -19,7 +19,8 @@ from typing import Any
 
 import lxml.etree
 
-from ilid_platform.crawl.extract.cues import app_shell, looks_like_listing
+from ilid_platform.crawl.extract.cues import app_shell, card_candidates, looks_like_listing
+from ilid_platform.crawl.extract.decision import Decision
 from ilid_platform.crawl.extract.html import (
     base_url,
     canonical_link,
@@ -39,7 +40,7 @@ from ilid_platform.crawl.extract.schema_org import (
     pick_product,
 )
 from ilid_platform.crawl.extract.selectors import selected_values, validate_selector
-from ilid_platform.crawl.extract.site import Decision, decide_pages
+from ilid_platform.crawl.extract.site import decide_pages
 from ilid_platform.crawl.extract.syntaxes import jsonld_nodes, microdata_nodes, rdfa_nodes
 
 __all__ = [
@@ -137,7 +138,8 @@ def _read(
     # The tiles of grids: both the listing check and the page's features need them.
     photos = photo_elements(tree, marks)
     tiles = tile_blocks(tree, marks, photos)
-    listing = cache(partial(looks_like_listing, tree, marks, tiles))  # asked for when it decides
+    cards = card_candidates(tree, marks, tiles)  # the listing check's and the page's cards
+    listing = cache(partial(looks_like_listing, tree, marks, tiles, cards))  # when it decides
     jsonld, jsonld_valid = jsonld_nodes(tree)
     if not jsonld_valid:
         issues.append("invalid_jsonld")
@@ -175,7 +177,7 @@ def _read(
         structured=structured,
         structured_breadcrumbs=breadcrumbs_structured([*jsonld, *microdata, *rdfa]),
         site_name=first(meta, "og:site_name"),
-        features=read_features(tree, url, base, marks, photos, tiles),
+        features=read_features(tree, url, base, marks, photos, tiles, cards),
         selected=selected_values(tree, selectors) if selectors else {},
     )
     return tree, reading

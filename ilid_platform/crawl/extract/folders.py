@@ -1,7 +1,9 @@
-"""Where a page sits in its site's folders: a catalog files its products under their
-category's folder (`/bellows/hot/`, `/bellows/covers/` below `/bellows/`), so a folder's own page
-that links to product pages inside it is their category, however much it looks like a product
-page (a long text with a photo of the line)."""
+"""Where a page sits in its site's folders and breadcrumbs: a catalog files its products under
+their category's folder (`/bellows/hot/`, `/bellows/covers/` below `/bellows/`), so a folder's
+own page that links to product pages inside it is their category, however much it looks like a
+product page (a long text with a photo of the line); so is a page whose breadcrumb trail the
+trails of pages it links to, and that link back to it, continue (Products / Mixers on the page
+that links Products / Mixers / Electric mixers and is linked back from it)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ import re
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
-from ilid_platform.crawl.extract.naming import page_key
+from ilid_platform.crawl.extract.naming import page_key, text_key
 from ilid_platform.crawl.extract.reading import PageReading
 
 _FOLDER_PAGE = re.compile(r"/(?:index\.(?:html?|php))?$")
@@ -57,3 +59,55 @@ def filed_under(
         and page_key(reading.url) in links
         and page_key(reading.url).startswith(inside)
     ]
+
+
+def _trail(reading: PageReading) -> tuple[str, ...]:
+    return tuple(text_key(c) for c in reading.features.breadcrumbs) if reading.features else ()
+
+
+def crumb_children(
+    readings: Sequence[PageReading],
+    parent: int,
+    links_of: dict[str, set[str]],
+    by_key: dict[str, list[int]] | None = None,
+) -> list[int]:
+    """Indices of the pages that page `parent` links from its content, that link back to it
+    and whose breadcrumb trail continues its own (`links_of`: `SiteStats.links_of`; `by_key`:
+    the indices of the pages by their key, where the caller has them)."""
+    trail = _trail(readings[parent])
+    if not trail:
+        return []
+    if by_key is None:
+        by_key = _by_key(readings)
+    key = page_key(readings[parent].url)
+    return sorted(
+        index
+        for child in links_of.get(key, set())
+        if key in links_of.get(child, set())
+        for index in by_key.get(child, ())
+        if index != parent
+        and len(child_trail := _trail(readings[index])) > len(trail)
+        and child_trail[: len(trail)] == trail
+    )
+
+
+def _by_key(readings: Sequence[PageReading]) -> dict[str, list[int]]:
+    found: dict[str, list[int]] = {}
+    for index, reading in enumerate(readings):
+        found.setdefault(page_key(reading.url), []).append(index)
+    return found
+
+
+def crumb_categories(
+    readings: Sequence[PageReading], products: Sequence[bool], links_of: dict[str, set[str]]
+) -> dict[int, list[int]]:
+    """The pages read as products whose breadcrumb children (`crumb_children`) include a
+    product page, with those children."""
+    by_key = _by_key(readings)
+    found: dict[int, list[int]] = {}
+    for index, product in enumerate(products):
+        if product:
+            children = crumb_children(readings, index, links_of, by_key)
+            if any(products[child] for child in children):
+                found[index] = children
+    return found

@@ -58,17 +58,26 @@ def decode_html(body: bytes, declared: str | None = None) -> tuple[str, list[str
 
 
 def page_links(tree: lxml.etree._Element, url: str) -> list[str]:
-    """Absolute http(s) urls a crawler may follow: <a>, <area> and rel=next, minus nofollow.
+    """Absolute http(s) urls a crawler may follow: <a>, <area> and rel=next, minus nofollow;
+    the pages of frames and iframes, a meta refresh's target and the page a script opens
+    from an `onclick` or a `javascript:` link (old sites reach their catalog only through a
+    frameset, a start page that refreshes to the language's index, or pop-up windows).
 
     Read from the tree extraction already parsed, rather than by parsing the page again.
     """
     base = base_url(tree, url)
     links: dict[str, None] = {}
-    for element in tree.iter("a", "area", "link"):
-        href, rel = element.get("href"), element.get("rel", "")
+    for element in tree.iter("a", "area", "link", "frame", "iframe", "meta"):
+        tag = element.tag
+        if tag in ("frame", "iframe"):
+            href, rel = element.get("src"), ""
+        elif tag == "meta":
+            href, rel = _refresh_target(element), ""
+        else:
+            href, rel = link_href(element), element.get("rel", "")
         if href is None or "nofollow" in rel.lower():
             continue
-        if element.tag == "link" and "next" not in rel:
+        if tag == "link" and "next" not in rel:
             continue
         href = href.strip()
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
@@ -76,7 +85,44 @@ def page_links(tree: lxml.etree._Element, url: str) -> list[str]:
         absolute = join(base, href)
         if absolute.startswith(("http://", "https://")):
             links[absolute] = None
+    for script in tree.xpath("//@onclick"):
+        href = _scripted_target(script)
+        if href and (absolute := join(base, href)).startswith(("http://", "https://")):
+            links[absolute] = None
     return list(links)
+
+
+_SCRIPTED = re.compile(
+    r"""(?:location(?:\.href)?\s*=|location\.(?:assign|replace)\s*\(|window\.open\s*\()"""
+    r"""\s*['"]([^'"\s]+)['"]""",
+    re.I,
+)
+
+
+def _scripted_target(script: str) -> str | None:
+    """The page a script opens: `window.open('p1.htm', ...)`, `location.href='p1.htm'`."""
+    found = _SCRIPTED.search(script)
+    return found.group(1) if found and not found.group(1).startswith("#") else None
+
+
+def link_href(link: lxml.etree._Element) -> str:
+    """Where a link leads: its href, else the page its script opens (`href="javascript:
+    window.open('p1.htm')"`, `onclick="location.href='p1.htm'"`)."""
+    href = (link.get("href") or "").strip()
+    if href.startswith("javascript:") or (not href or href == "#") and link.get("onclick"):
+        return _scripted_target(href) or _scripted_target(link.get("onclick") or "") or ""
+    return href
+
+
+_REFRESH_URL = re.compile(r"""^\s*\d*(?:\.\d*)?\s*[;,]?\s*url\s*=\s*['"]?([^'"\s]+)""", re.I)
+
+
+def _refresh_target(meta: lxml.etree._Element) -> str | None:
+    """The url of `<meta http-equiv="refresh" content="0; URL=en/index.htm">`."""
+    if (meta.get("http-equiv") or "").strip().lower() != "refresh":
+        return None
+    found = _REFRESH_URL.match(meta.get("content") or "")
+    return found.group(1) if found else None
 
 
 def canonical_link(tree: lxml.etree._Element, url: str) -> str:
@@ -187,7 +233,23 @@ def origin(base: str) -> str:
 
 @lru_cache(maxsize=65536)
 def _join_origin(root: str, href: str) -> str:
+    if _plain_absolute(href):
+        return href
     return _urljoin(root, href)
+
+
+def _plain_absolute(href: str) -> bool:
+    """An http(s) url with a host that urljoin would give back unchanged: printable ASCII
+    without spaces (nothing it strips, no host to normalise), no IPv6 brackets (which it
+    validates), no parameters or fragment and no empty query (whose separators it drops)."""
+    return (
+        href.startswith(("http://", "https://"))
+        and href.partition("://")[2][:1] not in ("", "/", "?")
+        and href.isascii()
+        and href.isprintable()
+        and not any(c in href for c in " []#;")
+        and not href.endswith("?")
+    )
 
 
 def clean(value: Any) -> str:

@@ -19,7 +19,9 @@ from ilid_platform.crawl.extract.patterns import (
     IMAGE_FILE,
     LISTING_CARDS,
     PRODUCT_MARKUP,
+    FoldedPattern,
     Marks,
+    node_label,
 )
 
 _BACKGROUND_ATTRIBUTES = (
@@ -33,6 +35,7 @@ _BACKGROUND_ATTRIBUTES = (
     "data-lazy-src",
     "data-image",
     "data-img",
+    "background",  # HTML 4's <td background="photo.jpg"> of table-layout pages
 )
 _LAZY = frozenset(_BACKGROUND_ATTRIBUTES)
 _CLONED = re.compile(r"cloned|duplicate", re.I)
@@ -40,10 +43,33 @@ _CLONED = re.compile(r"cloned|duplicate", re.I)
 the document is then a copy of the last."""
 _PICTURE_SOURCES = lxml.etree.XPath("ancestor::picture[1]/source/@srcset")
 
+OWN_PHOTO_WIDTH = 300
+"""Declared this wide, an image linked to a picture of another name is a photo in its own
+right, not a thumbnail of that picture."""
+
 PHOTO_AREA = 150 * 150
 """Declared at least this size, an image is a photo whatever its alt text says."""
 
 _HEADING_TAGS = ("h1", "h2", "h3")
+
+_CHART = FoldedPattern(
+    r"(?<![a-zа-яё])(table|tablica|tabelle|tabla|tabela|таблиц|chart|diagram|drawing|scheme"
+    r"|schema|схема|чертеж|чертёж|dimension|размер|zeichnung|尺寸|图纸|参数)",
+    words=("tab", "chart", "diagram", "drawing", "schem", "dimension", "zeichnung"),
+)
+"""Words an image's alt text, title or file name uses for a size table or a drawing: it shows
+the product's figures, not the product (`photos.choose_photos` puts it after a photo)."""
+
+_LARGER = (
+    "data-zoom-image",
+    "data-large_image",
+    "data-large",
+    "data-full",
+    "data-src",
+    "data-lazy-src",
+    "data-original",
+)
+"""Zoom and lazy-load attributes that name an image's full file, before its `src`."""
 
 _CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")]+)['\"]?\s*\)", re.I)
 
@@ -66,20 +92,20 @@ def largest_srcset(srcset: str) -> tuple[str, int]:
     return best, max(best_width, 0)
 
 
-def _image_source(img: Any) -> tuple[str, int]:
+def image_source(img: Any) -> tuple[str, int]:
     """The url of an <img> at its largest (zoom and lazy-load attributes, srcset, <picture>),
-    and the width a srcset declares for it."""
-    src = (
-        img.get("data-zoom-image")
-        or img.get("data-large_image")
-        or img.get("data-large")
-        or img.get("data-full")
-        or img.get("data-src")
-        or img.get("data-lazy-src")
-        or img.get("data-original")
-        or img.get("src")
-        or ""
-    ).strip()
+    and the width a srcset declares for it. A bare file name in such an attribute beside a
+    `src` in a folder is a name the page's script places somewhere, not a url."""
+    shown = (img.get("src") or "").strip()
+    src = next(
+        (
+            value
+            for name in _LARGER
+            if (value := (img.get(name) or "").strip())
+            and ("/" in value or "/" not in shown or shown.startswith("data:"))
+        ),
+        shown,
+    )
     srcset = img.get("data-srcset") or img.get("srcset") or img.get("data-lazy-srcset") or ""
     if not srcset and (not src or src.startswith("data:")):
         srcset = next(iter(_PICTURE_SOURCES(img)), "")
@@ -99,7 +125,8 @@ def _caption(element: Any) -> str:
             if isinstance(sibling.tag, str) and sibling.tag not in ("script", "style", "br"):
                 words = text_of(sibling) if sibling.tag != "img" else ""
                 if words:
-                    return words if 2 <= len(words) <= 120 and sibling.tag != "a" else ""
+                    short = 2 <= len(words) <= 120 and sibling.tag != "a"
+                    return words if short and not _text_box(sibling) else ""
                 if sibling.tag == "img" or sibling.xpath(".//img"):
                     return ""
             sibling = sibling.getprevious()
@@ -110,6 +137,15 @@ def _caption(element: Any) -> str:
         if node is None or node.tag in ("body", "main"):
             break
     return ""
+
+
+_TEXT_BLOCKS = frozenset({"p", "div", "ul", "ol", "table", "dl"})
+
+
+def _text_box(element: Any) -> bool:
+    """A box of two or more blocks of text (a name over its description, as page layout
+    programs place them): no caption, whose text is one line."""
+    return sum(1 for child in element if child.tag in _TEXT_BLOCKS and text_of(child)) >= 2
 
 
 def _excluded(element: Any, marks: Marks, base: str, own_key: str) -> bool:
@@ -141,9 +177,10 @@ def photo_elements(tree: lxml.etree._Element, marks: Marks) -> list[tuple[Any, b
     """<img>s, and other elements with a CSS background or lazy-load photo attribute, outside
     chrome, in document order; True marks the latter."""
     found = []
+    flags, skip = marks.flags, Marks.CHROME | Marks.HEADER  # `marks.has`, without a call
     for element in tree.iter():
         tag = element.tag
-        if not isinstance(tag, str) or marks.has(element, Marks.CHROME | Marks.HEADER):
+        if not isinstance(tag, str) or flags.get(element, 0) & skip:
             continue
         attributes = element.attrib
         if tag == "img":
@@ -164,6 +201,18 @@ def _zoom_link(element: Any) -> str:
     link = next(element.iterancestors("a"), None)
     href = (link.get("href") or "").strip() if link is not None else ""
     return href if IMAGE_FILE.search(href) else ""
+
+
+def _file_stem(url: str) -> str:
+    return url.split("?")[0].rsplit("/", 1)[-1].rsplit(".", 1)[0]
+
+
+def _same_picture(src: str, link: str) -> bool:
+    """Whether a linked image file is the shown one at another size: the same file name, or
+    one name the other's with a size, prefix or suffix added (`x-600x600.jpg` and `x.jpg`,
+    `thumb_x.jpg`, a cache folder's copy). A file of another name is another picture."""
+    shown, linked = _file_stem(src), _file_stem(link)
+    return shown in linked or linked in shown
 
 
 def _gallery_of(element: Any) -> tuple[Any | None, bool]:
@@ -201,8 +250,11 @@ def tile_blocks(
             if words:
                 # Like blocks: the same tag and classes, or the same tag under one parent (a
                 # row of cards whose classes differ by a spacing class).
+                parent = block.getparent()
                 alike = DIGITS.sub("", block.get("class", ""))
-                for key in ((block.tag, alike), (block.getparent(), block.tag)):
+                if not alike and parent is not None:  # classless: alike under like parents
+                    alike = f">{parent.tag}.{DIGITS.sub('', parent.get('class', ''))}"
+                for key in ((block.tag, alike), (parent, block.tag)):
                     groups.setdefault(key, {})[img] = (block, words[:80])
                     actionable[key] = actionable.get(key, 0) + _actionable(block)
                 break
@@ -237,11 +289,27 @@ def _slot(element: Any, background: bool) -> str:
     for _ in range(4):
         if node is None or not isinstance(node.tag, str) or node.tag in ("body", "html"):
             break
-        classes = " ".join(sorted(DIGITS.sub("", node.get("class", "")).split()))
-        identifier = DIGITS.sub("", node.get("id", ""))
-        parts.append(f"{node.tag}.{classes}#{identifier}")
+        parts.append(node_label(node.tag, node.get("class", ""), node.get("id", "")))
         node = node.getparent()
     return ">".join(reversed(parts)) + ("::background" if background else "")
+
+
+def _grid_spans(orders: list[int]) -> list[tuple[int, int]]:
+    """The stretches of the document the tiles at these (sorted) positions cover, one per grid:
+    a grid's tiles follow each other at about one card's length, so a gap over twice the
+    usual one is the page between two grids (a sidebar's cards, then the product's own photo
+    and text, then a footer's), not a card."""
+    if not orders:
+        return []
+    gaps = sorted(b - a for a, b in zip(orders, orders[1:], strict=False))
+    usual = gaps[len(gaps) // 2] if gaps else 0
+    spans = [[orders[0], orders[0]]]
+    for order in orders[1:]:
+        if order - spans[-1][1] > 2 * usual + 4:
+            spans.append([order, order])
+        else:
+            spans[-1][1] = order
+    return [(start, end) for start, end in spans]
 
 
 def content_images(
@@ -280,7 +348,7 @@ def content_images(
             if not IMAGE_FILE.search(src):
                 continue
         else:
-            src, srcset_width = _image_source(element)
+            src, srcset_width = image_source(element)
             width, height = dimension(element.get("width")), dimension(element.get("height"))
         zoom = _zoom_link(element)
         if not src or src.startswith("data:") or src.lower().split("?")[0].endswith(".svg"):
@@ -295,6 +363,8 @@ def content_images(
             continue
         width = width or srcset_width
         url = join(base, src)
+        if zoom and width >= OWN_PHOTO_WIDTH and not _same_picture(src, zoom):
+            zoom = ""  # a photo in its own right, linked to another picture (a brochure page)
         if zoom:  # the larger file, unless only a mirror's dead link to its original host
             zoomed = join(base, zoom)
             if zoomed and (not url or urlsplit(zoomed).netloc == urlsplit(url).netloc):
@@ -303,6 +373,9 @@ def content_images(
             continue
         gallery, named = _gallery_of(element)
         caption = _caption(element)
+        chart = _CHART.search(
+            f"{element.get('alt', '')} {element.get('title', '')} {src.rsplit('/', 1)[-1]}"
+        )
         if gallery is not None:
             galleries.setdefault(gallery, len(galleries))
         images.append(
@@ -314,15 +387,15 @@ def content_images(
                 "gallery": galleries.get(gallery, -1) if gallery is not None else -1,
                 "tile": element in tiles,
                 "caption": caption,
+                "chart": chart.group(1).lower() if chart else "",
                 "slot": _slot(element, background),
             }
         )
     # A badge or overlay between a grid's tiles belongs to the grid, not to the page.
-    tile_orders = sorted(order_of[element] for element in tiles)
-    if tile_orders:
-        for image in images:
-            if tile_orders[0] <= image["order"] <= tile_orders[-1]:
-                image["tile"] = True
+    spans = _grid_spans(sorted(order_of[element] for element in tiles))
+    for image in images:
+        if any(start <= image["order"] <= end for start, end in spans):
+            image["tile"] = True
     unique: dict[str, dict[str, Any]] = {}
     for image in images:
         unique.setdefault(image["url"], image)

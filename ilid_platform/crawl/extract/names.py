@@ -9,14 +9,18 @@ import re
 from difflib import SequenceMatcher
 
 from ilid_platform.crawl.extract.naming import (
+    AFFIX_EDGES,
     cut_at_title,
     page_key,
+    split_label,
     strip_affixes,
     text_key,
     word_key,
 )
+from ilid_platform.crawl.extract.page import EMPHASIS
 from ilid_platform.crawl.extract.reading import PageReading
-from ilid_platform.crawl.extract.site_stats import SiteStats, heading_slots, page_headings
+from ilid_platform.crawl.extract.site_stats import SiteStats
+from ilid_platform.crawl.extract.slots import page_heading_slots
 
 _MINOR_HEADING = 4.5
 """Levels above this are h5 and h6 (`page.headings`): as a page's only heading, its title
@@ -38,21 +42,51 @@ def heading_name(
     else the title without its site part; a heading that is only an item code gives way to
     the title that names the code's product type."""
     name = _heading_name(reading, stats, evidence, caption)
+    labelled = split_label(name)
+    if labelled and text_key(labelled[0]) in stats.name_labels:
+        evidence.append(f"name without the label {labelled[0]!r} that several pages write")
+        name = labelled[1]
     confirmed = _confirmed_by_title(name, reading, stats)
     if confirmed:
         evidence.append("name from the heading that the title confirms (the page writes it twice)")
         return confirmed
+    agreed = _agreed_by_title(name, reading, stats)
+    if agreed:
+        evidence.append("name from the heading that says what the title says")
+        return agreed
     if name and _code_like(name):
         title = strip_affixes(reading.features.title, stats.title_affixes)
         if (
             title != name
             and word_key(name) in word_key(title)
             and not _code_like(title)
+            and not _trade_words_only(word_key(title).replace(word_key(name), " "))
             and not stats.repeated(_title_count(reading, stats))
         ):
             evidence.append("name from the title: the heading is only an item code")
             return title
+        bold = _emphasised_name(name, reading, stats)
+        if bold:
+            evidence.append("name from bold text that names the title's item code")
+            return bold
     return name
+
+
+def _emphasised_name(code: str, reading: PageReading, stats: SiteStats) -> str:
+    """On a page without headings whose title is only an item code, the bold text of its own
+    that writes the code with words before or after it ("Mixer MK-M20")."""
+    key = word_key(code)
+    for heading in reading.features.headings:
+        text = heading["text"]
+        if (
+            heading["level"] == EMPHASIS
+            and f" {key} " in f" {word_key(text)} "
+            and word_key(text) != key
+            and not _code_like(text)
+            and text_key(text) not in stats.site_headings
+        ):
+            return text
+    return ""
 
 
 def _confirmed_by_title(name: str, reading: PageReading, stats: SiteStats) -> str:
@@ -64,6 +98,50 @@ def _confirmed_by_title(name: str, reading: PageReading, stats: SiteStats) -> st
     for heading in reading.features.headings:
         text = heading["text"]
         if word_key(text) == title and SequenceMatcher(None, text, name).ratio() >= 0.8:
+            return text
+    return ""
+
+
+_TRADE_WORDS = frozenset(
+    {
+        *("sale", "sales", "supplier", "suppliers", "supply", "wholesale", "wholesaler"),
+        *("manufacture", "manufacturer", "manufacturers", "manufacturing", "factory"),
+        *("factories", "export", "exporter", "exporters", "china", "chinese", "high"),
+        *("quality", "best", "cheap", "price", "prices", "buy", "hot", "new", "oem", "odm"),
+        *("top", "professional", "online"),
+    }
+)
+"""What a search-engine title wraps an item code in ("Manufacture QD-204", "QB-209 Supplier
+China"): no product type, which the title names where it adds other words."""
+
+
+def _trade_words_only(words: str) -> bool:
+    return bool(words.split()) and all(word in _TRADE_WORDS for word in words.split())
+
+
+def _stems(text: str) -> frozenset[str]:
+    return frozenset(word.removesuffix("s") for word in word_key(text).split())
+
+
+def _agreed_by_title(name: str, reading: PageReading, stats: SiteStats) -> str:
+    """Another main heading (h1, h2) of the page, its own, that says what the page's own title
+    says (but for a plural), where `name` does not say all of it: two headings, one naming
+    the product ("TIG Welders", title "TIG Welder") and one its process or a slogan
+    ("Tungsten Inert Gas (TIG)")."""
+    title = strip_affixes(reading.features.title, stats.title_affixes)
+    if not name or not title or stats.repeated(_title_count(reading, stats)):
+        return ""
+    said = _stems(title)
+    if said <= _stems(name):
+        return ""
+    for heading in reading.features.headings:
+        text = heading["text"]
+        if (
+            heading["level"] <= 2
+            and text != name
+            and _stems(text) == said
+            and _usable_heading(text_key(text), stats)
+        ):
             return text
     return ""
 
@@ -87,7 +165,7 @@ def _heading_name(reading: PageReading, stats: SiteStats, evidence: list[str], c
         headings.append({"text": words, "level": 4.5, "order": 1 << 31, "hinted": False})
     usable = [h for h in headings if _usable_heading(text_key(h["text"]), stats)]
     slot = stats.name_slots.get(stats.template_of.get(reading.url, -1))
-    slotted = [h for h, key in heading_slots(page_headings(reading, stats)) if key == slot]
+    slotted = [h for h, key in page_heading_slots(reading, stats) if key == slot]
     if slotted and _usable_heading(text_key(slotted[0]["text"]), stats):
         evidence.append("name from the heading that names each page of its template")
         return slotted[0]["text"]
@@ -127,10 +205,21 @@ def _usable_heading(key: str, stats: SiteStats) -> bool:
     return key not in stats.listing_headings or stats.pages <= 1
 
 
-def structured_name(name: str, heading: str, stats: SiteStats) -> str:
+def structured_name(
+    name: str, heading: str, stats: SiteStats, method: str = "", title: str = ""
+) -> str:
     """The structured name without the shop's name; the page's heading where the two are the
-    same words (the heading is what people read)."""
+    same words (the heading is what people read). An OpenGraph title that only repeats the
+    page's <title> is its search-engine title ("DC Rectifier manufacturer - AC to DC ..."),
+    no name: the heading it contains names the product."""
+    seo = method in ("opengraph", "twitter") and text_key(name) == text_key(title)
     name = strip_affixes(name, stats.title_affixes) or name
+    words = name.split()
+    cut = next((i for i, w in enumerate(words) if i and word_key(w) in stats.name_suffixes), 0)
+    if cut:  # "Tray Dryer Manufacturer - Shop": the name ends where the site's wording starts
+        name = " ".join(words[:cut]).strip(AFFIX_EDGES) or name
     if heading and word_key(heading) == word_key(name):
+        return heading
+    if seo and heading and f" {word_key(heading)} " in f" {word_key(name)} ":
         return heading
     return name

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from difflib import SequenceMatcher
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
@@ -44,11 +43,27 @@ def page_key(url: str) -> str:
     return f"{parts.netloc.lower()}{path}?{parts.query}"
 
 
+def _separators(title: str) -> list[re.Match[str]]:
+    """The separators of a title, less a bare hyphen inside a Latin word or model code
+    ("MK-M20", "X-Ray"): a series prefix every product title shares is no shop name."""
+    return [
+        match
+        for match in TITLE_SEPARATORS.finditer(title)
+        if not (
+            match.group() == "-"
+            and title[match.start() - 1 : match.start()].isascii()
+            and title[match.start() - 1 : match.start()].isalnum()
+            and title[match.end() : match.end() + 1].isascii()
+            and title[match.end() : match.end() + 1].isalnum()
+        )
+    ]
+
+
 def title_affixes(title: str) -> set[str]:
     """Every prefix and suffix of a title that ends or starts at a separator ("Shop | ",
     " - Shop", "-巩义市..."), as keys: the site-wide ones are the shop's name."""
     affixes = set()
-    for match in TITLE_SEPARATORS.finditer(title or ""):
+    for match in _separators(title or ""):
         affixes.add(affix_key(title[: match.end()]))
         affixes.add(affix_key(title[match.start() :]))
     return affixes - {""}
@@ -58,7 +73,7 @@ def strip_affixes(title: str, affixes: set[str]) -> str:
     """`title` without its longest site-wide prefix and suffix (separators included)."""
     title = title or ""
     start, end = 0, len(title)
-    for match in TITLE_SEPARATORS.finditer(title):
+    for match in _separators(title):
         if affix_key(title[match.start() :]) in affixes:
             end = min(end, match.start())
         if affix_key(title[: match.end()]) in affixes:
@@ -67,6 +82,7 @@ def strip_affixes(title: str, affixes: set[str]) -> str:
     return stripped.strip(AFFIX_EDGES)
 
 
+@lru_cache(maxsize=65536)
 def affix_key(text: str) -> str:
     return text_key(text.strip(AFFIX_EDGES))
 
@@ -112,7 +128,38 @@ def cut_at_title(card: str, title: str) -> str:
     four characters."""
     if len(title) < 4:
         return ""
-    match = SequenceMatcher(None, card, title, autojunk=False).find_longest_match()
-    if match.size < 4:
+    size, start = _longest_common_run(card, title)
+    if size < 4:
         return ""
-    return card[: match.a + match.size].strip(AFFIX_EDGES)
+    return card[: start + size].strip(AFFIX_EDGES)
+
+
+def _longest_common_run(a: str, b: str) -> tuple[int, int]:
+    """The length of the longest run of characters `a` and `b` share, and where in `a` it
+    starts first: what difflib's SequenceMatcher(None, a, b, autojunk=False) finds, by a
+    binary search on the length with C substring tests instead of its per-character loops
+    (a run of n characters contains one of every shorter length, so the test is monotone)."""
+    if a in b:  # the usual card: the title's own words
+        return len(a), 0
+    low, high, start = 0, min(len(a), len(b)), 0
+    while low < high:
+        size = (low + high + 1) // 2
+        found = next((i for i in range(len(a) - size + 1) if a[i : i + size] in b), -1)
+        if found < 0:
+            high = size - 1
+        else:
+            low, start = size, found
+    return low, start
+
+
+_LABEL = re.compile(r"^\s*([^\W\d][^:：]{0,24}?)\s*(?::\s+|：\s*)(\S.*)$", re.S)
+_LABEL_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def split_label(text: str) -> tuple[str, str] | None:
+    """A text that opens with a short label ("Product name: Gear Pump", "产品名称：泵"), a
+    word followed by a colon and a space (not "H:40", a code): the label and the rest."""
+    found = _LABEL.match(text)
+    if found is None or len(found.group(1).split()) > 3 or not _LABEL_WORD.search(found.group(1)):
+        return None
+    return found.group(1), found.group(2).strip()

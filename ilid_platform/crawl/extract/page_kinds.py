@@ -74,6 +74,11 @@ _NEGATIVE_SLUGS = {
     "payment": "legal",
     "services": "about",
     "service": "about",
+    "advice": "about",
+    "advies": "about",
+    "beratung": "about",
+    "consulting": "about",
+    "consultation": "about",
     "uslugi": "about",
     "projects": "blog",
     "project": "blog",
@@ -153,6 +158,20 @@ _NEGATIVE_SLUGS = {
     "anli": "blog",
 }
 
+_NEGATIVE_TAILS = {
+    "repair": "service",
+    "repairs": "service",
+    "rental": "service",
+    "rentals": "service",
+    "hire": "service",
+    "servicing": "service",
+    "maintenance": "service",
+    "supplies": "range",
+}
+"""The last word of a slug of several words that makes the page a service done to things
+(`welding-repair`, `tool-hire`) or a range of goods (`welding-supplies`), not one product;
+a singular "supply" names one (`power-supply`)."""
+
 _NEGATIVE_FOLDERS = {
     "blog",
     "news",
@@ -185,6 +204,30 @@ _NEGATIVE_FOLDERS = {
     "anli",
 }
 
+_SECTION_CRUMBS = {
+    "新闻": "blog",
+    "新闻中心": "blog",
+    "新闻动态": "blog",
+    "公司新闻": "blog",
+    "行业新闻": "blog",
+    "公司动态": "blog",
+    "行业动态": "blog",
+    "案例": "blog",
+    "成功案例": "blog",
+    "工程案例": "blog",
+    "客户案例": "blog",
+    "经典案例": "blog",
+    "案例展示": "blog",
+    "案例中心": "blog",
+    "новости": "blog",
+    "статьи": "blog",
+    "проекты": "blog",
+    "наши проекты": "blog",
+    "услуги": "about",
+}
+"""Sections that a breadcrumb trail names in words where the url does not (a page /1.html
+filed under "成功案例", case studies)."""
+
 _NEGATIVE_HEADINGS = re.compile(
     r"^(contact( us)?|contacts|kontakt|contacto|contato|impressum|imprint|about( us)?"
     r"|über uns|ueber uns|faq|frequently asked questions|shopping cart|your cart|warenkorb"
@@ -201,9 +244,10 @@ def negative_kind(tree: lxml.etree._Element, url: str) -> str:
     """ "contact", "legal", "about", "cart", "login", "blog", ... for a page that says so in
     its url ("home" for the site's root); empty otherwise."""
     try:
-        path = unquote(urlsplit(url).path).lower()
+        parts = urlsplit(url)
+        path = unquote(parts.path).lower()
     except ValueError:
-        path = ""
+        path, parts = "", None
     segments = [re.sub(r"\.(html?|php|aspx?|jsp)$", "", s) for s in path.split("/") if s]
     if segments and segments[-1] in ("index", "default", "home"):
         segments.pop()  # /contact/index.html is /contact/
@@ -211,10 +255,42 @@ def negative_kind(tree: lxml.etree._Element, url: str) -> str:
         last = segments[-1]
         if last in _NEGATIVE_SLUGS:
             return _NEGATIVE_SLUGS[last]
+        tail = re.split(r"[-_]", last)
+        if len(tail) > 1 and tail[-1] in _NEGATIVE_TAILS:
+            return _NEGATIVE_TAILS[tail[-1]]
         if any(s in _NEGATIVE_FOLDERS for s in segments[:-1]):
             return next(_NEGATIVE_SLUGS.get(s, s) for s in segments[:-1] if s in _NEGATIVE_FOLDERS)
-    else:
+    elif not (parts and _query_selects_content(parts.query)):
         return "home"
+    return ""
+
+
+_SITE_WIDE_ARGUMENTS = re.compile(r"(lang(uage)?|l|hl|locale|lng|sid|session(id)?|utm_\w+)$", re.I)
+
+
+def _query_selects_content(query: str) -> bool:
+    """Whether a query on the site's root script picks a page of its own (OpenCart's
+    `index.php?route=product/product&product_id=40`, Joomla's `?option=...&id=`), not the home
+    page in another language or session, nor a route that names the home page itself."""
+    pairs = [pair.partition("=") for pair in unquote(query).split("&") if pair]
+    chosen = [(key, value) for key, _, value in pairs if not _SITE_WIDE_ARGUMENTS.match(key)]
+    if not chosen:
+        return False
+    words = re.split(r"[/._-]", chosen[-1][1].lower()) if len(chosen) == 1 else []
+    return not (words and words[-1] in ("home", "index", "default", "main", "start"))
+
+
+def crumb_kind(crumbs: list[str]) -> str:
+    """The kind of section ("blog": news, projects, case studies) the breadcrumb trail files
+    the page under, past its first step (the home page), else empty: a site writes its case
+    studies and news in its product template too."""
+    for crumb in crumbs[1:]:
+        key = crumb.strip().lower()
+        slug = re.sub(r"\s+", "-", key)
+        if slug in _NEGATIVE_FOLDERS:
+            return _NEGATIVE_SLUGS.get(slug, slug)
+        if key in _SECTION_CRUMBS:
+            return _SECTION_CRUMBS[key]
     return ""
 
 

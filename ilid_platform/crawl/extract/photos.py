@@ -14,20 +14,18 @@ What the site says about an image besides the page itself:
   "Dimensions") is a drawing or a table, and gives way to one that is not.
 
 Where the page says which is its photo, that wins: the image right under its main heading,
-else the one in the place where its template shows each page's own photo.
+else the one in the place where its template shows each page's own photo (the place where
+its pages show the photo of the cards that link to them, where there is one).
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from ilid_platform.crawl.extract.naming import page_key, text_key
 from ilid_platform.crawl.extract.reading import PageReading
-from ilid_platform.crawl.extract.site_stats import SiteStats, page_headings
-
-_RESIZED = re.compile(r"-\d{2,4}x\d{2,4}(\.\w+)(?=$|\?)")
-"""The size suffix a CMS gives the resized copies of an uploaded photo."""
+from ilid_platform.crawl.extract.site_stats import RESIZED, SiteStats
+from ilid_platform.crawl.extract.slots import page_headings
 
 THUMBNAIL_AREA = 150 * 150
 """An image declared smaller is a thumbnail (of a larger photo further on), not the photo; so
@@ -57,10 +55,14 @@ def choose_photos(
     # A resized copy ("x-300x225.jpg") that the page shows beside its original is that photo.
     originals = {i["url"] for i in candidates}
     candidates = [
-        i for i in candidates if _RESIZED.sub(r"\1", i["url"]) not in originals - {i["url"]}
+        i
+        for i in candidates
+        if not RESIZED.search(i["url"])  # most urls; a substitution costs four times more
+        or (original := RESIZED.sub(r"\1", i["url"])) == i["url"]
+        or original not in originals
     ]
     linked = stats.links_of.get(own_key, set())
-    kinds = {image["url"]: _kind(image, own_key, linked, stats) for image in candidates}
+    kinds = {image["url"]: _kind(image, own_key, stats) for image in candidates}
     shown = [i for i in candidates if kinds[i["url"]] == "linked"]
     pages = len(set().union(*(stats.image_where.get(i["url"], set()) for i in shown)) & linked)
     if shown:
@@ -83,19 +85,41 @@ def choose_photos(
         evidence.append("photo right under the page's main heading")
         main = under_name[0]
         return _with_gallery(main, candidates), main.get("caption", ""), foreign
-    slot = stats.photo_slots.get(stats.template_of.get(reading.url, -1))
-    placed = [i for i in candidates if slot and i.get("slot") == slot]
+    # A size table or a drawing gives way to a photo, unless the product's name says it is
+    # one (a table for sale).
+    named_as = " ".join(h["text"] for h in headings if h["level"] == top).lower()
+
+    def chart(image: dict[str, Any]) -> bool:
+        return bool(image.get("chart")) and image["chart"] not in named_as
+
+    group = stats.template_of.get(reading.url, -1)
+    slot = stats.photo_slots.get(group)
+    placed = sorted((i for i in candidates if slot and i.get("slot") == slot), key=chart)
     if placed:
         main = placed[0]
+        # The place was learnt from the cards of most pages of the template; where this page
+        # puts the photo its own cards show elsewhere (its template's markup drifts: a link
+        # without the class the others have), that photo is still the one the cards show.
+        if group in stats.carded_slots and not any(
+            stats.carded_photo(i["url"], own_key) for i in placed
+        ):
+            carded = [i for i in candidates if stats.carded_photo(i["url"], own_key)]
+            if carded:
+                evidence.append("the photo its cards show, outside its template's place")
+                main = carded[0]
+                return _with_gallery(main, candidates), main.get("caption", ""), foreign
         # A photo of its own that the page shows between its name and that place (in its
-        # text, where the template's other pages show none) comes first.
+        # text, where the template's other pages show none) comes first, unless the cards
+        # for its pages name that place.
         named = min((h["order"] for h in headings if h["level"] == top), default=main["order"])
         before = [
             i
             for i in candidates
-            if kinds[i["url"]] == "own"
+            if group not in stats.carded_slots
+            and kinds[i["url"]] == "own"
             and named < i["order"] < main["order"]
             and not 0 < i["area"] < THUMBNAIL_AREA
+            and not chart(i)
         ]
         if before:
             evidence.append("photo of its own, before the place its template shows photos in")
@@ -110,6 +134,7 @@ def choose_photos(
         or [i for i in candidates if i["hinted"]]
         or candidates
     )
+    pool = [i for i in pool if not chart(i)] or pool
     largest = max(i["area"] for i in pool)
     # The first photo, unless a later one is declared much larger (a thumbnail and its photo).
     main = min((i for i in pool if 2 * i["area"] >= largest), key=lambda i: i["order"])
@@ -138,17 +163,13 @@ def _chrome(url: str, own_key: str, stats: SiteStats) -> bool:
     return stats.repeated(count - listings) and not stats.siblings_show(url)
 
 
-def _kind(image: dict[str, Any], own_key: str, linked: set[str], stats: SiteStats) -> str:
+def _kind(image: dict[str, Any], own_key: str, stats: SiteStats) -> str:
     """ "linked" (a page this one links to shows it), "shared" (pages unrelated by links show
     it, or it sits under a label many pages repeat), else "own"."""
+    if stats.linked_photo(image["url"], own_key):
+        return "linked"
     where = stats.image_where.get(image["url"], set()) - {own_key}
     links = stats.links_of
-    for other in (where & linked) - stats.home_pages:  # a home page shows, never owns
-        back = own_key in links.get(other, set())
-        # Pages that link each other (a category and its product's way back): the one with
-        # more links is the listing.
-        if not back or len(linked) > len(links.get(other, set())):
-            return "linked"
     caption = text_key(image.get("caption", ""))
     labelled = bool(caption) and stats.repeated_caption(caption)
     listed_here = any(own_key in links.get(other, set()) for other in where)

@@ -25,26 +25,25 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
-from ilid_platform.crawl.extract.folders import filed_under, folder_categories
+from ilid_platform.crawl.extract.categories import demote_category_pages
+from ilid_platform.crawl.extract.decision import Decision, demote
+from ilid_platform.crawl.extract.folders import crumb_categories, filed_under, folder_categories
 from ilid_platform.crawl.extract.html import absolute_urls
+from ilid_platform.crawl.extract.menus import adopt_menu_items
 from ilid_platform.crawl.extract.names import heading_name, structured_name, tidy_name
 from ilid_platform.crawl.extract.naming import (
     page_key,
+    strip_affixes,
     text_key,
 )
-from ilid_platform.crawl.extract.patterns import LISTING_CARDS
 from ilid_platform.crawl.extract.photos import choose_photos
 from ilid_platform.crawl.extract.reading import PageReading
 from ilid_platform.crawl.extract.selectors import apply_selected
-from ilid_platform.crawl.extract.site_stats import (
-    SiteStats,
-    heading_slots,
-    page_headings,
-    site_stats,
-)
+from ilid_platform.crawl.extract.site_stats import SiteStats, site_stats
+from ilid_platform.crawl.extract.slots import page_heading_slots
+from ilid_platform.crawl.extract.strays import WEAK_EVIDENCE, demote_strays
 from ilid_platform.crawl.records import cap_fields
 
 EVIDENCE_NEEDED = 2
@@ -65,30 +64,47 @@ _SPECIFIC = {"buy", "product_markup", "specs", "price", "named", "listed"}
 """Evidence only a product page shows; a listed page with photos may be a category too."""
 
 
-@dataclass
-class Decision:
-    """One page's outcome: its product record fields, or why there is none, and the evidence
-    for either (what `ilid inspect` shows)."""
-
-    product: dict[str, Any] | None
-    reason: str | None
-    evidence: list[str] = field(default_factory=list)
-    issues: list[str] = field(default_factory=list)
-    """Defects the record survived: fields cut to their limits (`name_cut`, ...)."""
-
-
 def decide_pages(readings: Sequence[PageReading]) -> list[Decision]:
-    """Every page's decision, with the statistics of all of them."""
+    """Every page's decision, with the statistics of all of them, in the order of `readings`.
+
+    The pages are decided in the order of their urls, not of their arrival: grouping by
+    template (each group's first page is its model), the page kept of a duplicate and ties
+    between equals go by order, and pages arrive in whatever order the network returns them.
+    """
+    order = sorted(range(len(readings)), key=lambda i: readings[i].url)
+    decided = dict(zip(order, _decide_sorted([readings[i] for i in order]), strict=True))
+    return [decided[i] for i in range(len(readings))]
+
+
+def _decide_sorted(readings: Sequence[PageReading]) -> list[Decision]:
     stats = site_stats(readings)
     decisions = [_decide(reading, stats) for reading in readings]
+    weak = {
+        i: d
+        for i, d in enumerate(decisions)
+        if d.product is not None
+        and d.product["extraction"] == "heuristic"
+        and set(_evidence_points(readings[i], d.product["name"], d.product["image_urls"], stats))
+        <= WEAK_EVIDENCE
+    }
     # Twice: a template found to be products on a brochure site then speaks for its pages
     # that show no evidence of their own.
     _propagate_templates(readings, decisions, stats)
     _propagate_templates(readings, decisions, stats)
     _adopt_by_place(readings, decisions, stats)
-    _demote_catalog_pages(readings, decisions, stats)
+    demote_category_pages(readings, decisions, stats)
+    demote_strays(readings, decisions, stats, weak)
+    products = [d.product is not None for d in decisions]
+    for i, children in crumb_categories(readings, products, stats.links_of).items():
+        demote(decisions, i, "its breadcrumb trail goes on in product pages it links to")
+        for j in children:
+            decision = _decide(readings[j], stats, needed=0)
+            if decisions[j].product is None and decision.product is not None:
+                decision.evidence.append("its breadcrumbs name a category that links it")
+                decisions[j] = decision
+    adopt_menu_items(readings, decisions, stats, lambda r: _decide(r, stats, needed=0))
     for i in folder_categories(readings, [d.product is not None for d in decisions]):
-        _demote(decisions, i, "the page of a folder that holds product pages it links to")
+        demote(decisions, i, "the page of a folder that holds product pages it links to")
         for j in filed_under(readings, i, [d.product is not None for d in decisions]):
             decision = _decide(readings[j], stats, needed=0)
             if decision.product is not None and not stats.listing(readings[j]):
@@ -139,14 +155,25 @@ def _decide(
     if structured and structured.get("relation") == "elsewhere" and stats.listing(reading):
         evidence.append("structured data on a listing that names no product of this page")
         structured = None
+    key = page_key(reading.url)
+    marked = absolute_urls(structured["image_urls"], reading.base) if structured else []
+    # Markup that shows the photo of another page's card (a template's copy): no photo of
+    # this page; on a page without a photo of its own, the markup is a listing's.
+    others = [u for u in marked if stats.card_photo_of_other(u, key)]
+    if structured and others and len(others) == len(marked) and not images:
+        evidence.append("structured data shows the photo of another page's card: a listing's")
+        structured = None
     if structured and structured.get("name"):
         method = structured["method"]
         product = {k: v for k, v in structured.items() if k not in ("method", "relation")}
         product["specs"] = dict(product["specs"])
-        product["name"] = structured_name(product["name"], heading, stats)
+        product["name"] = structured_name(product["name"], heading, stats, method, features.title)
         evidence.append(f"{method}: a Product for this page, named {product['name']!r}")
-        own = [u for u in absolute_urls(product["image_urls"], reading.base)]
-        own = [u for u in own if not stats.repeated(stats.image_pages.get(u, 0))]
+        own = [
+            u
+            for u in marked
+            if not stats.repeated(stats.image_pages.get(u, 0)) and (u not in others or not images)
+        ]
         product["image_urls"] = own or images
         if own:  # the page's own photos, for when the structured data's cannot be fetched
             product["image_fallbacks"] = [u for u in images if u not in own][:IMAGE_FALLBACKS]
@@ -156,6 +183,8 @@ def _decide(
         evidence.append("listing: many links with a thumbnail, each to another page")
     elif stats.negative(features):
         evidence.append(f"the url or heading says this is a {stats.negative(features)} page")
+    elif key in stats.anchored:
+        evidence.append("other pages link to several places inside it: items under anchors")
     elif foreign >= 2:
         evidence.append("shows the photos of the pages it links to: a category")
     else:
@@ -164,7 +193,10 @@ def _decide(
             "evidence: " + (", ".join(f"{k} +{v}" for k, v in points.items()) if points else "none")
         )
         needed = EVIDENCE_NEEDED if needed is None else needed
-        specific = any(key in _SPECIFIC for key in points)
+        # Where the site's products declare themselves in structured data, a page that does
+        # not is no product for being listed alone (a blog post on a blog-index home page).
+        declared = stats.structured_products >= 3 and reading.structured is None
+        specific = any(key in _SPECIFIC and not (declared and key == "listed") for key in points)
         if stats.product_language and not specific and speaks:
             evidence.append(
                 "none of the product evidence this site's products show (buy, product markup,"
@@ -213,6 +245,7 @@ def _decide(
         "image_fallbacks": absolute_urls(product.get("image_fallbacks", []), reading.base),
         "sku": product["sku"],
         "brand": product["brand"],
+        "title": strip_affixes(features.title, stats.title_affixes),
         "extraction": method,
     }
     cuts = cap_fields(record)
@@ -296,7 +329,13 @@ def _propagate_templates(
         }
         found = [d.product for d in relaxed.values() if d.product is not None]
         known = [decisions[i].product for i in indices if decisions[i].product is not None]
-        if needed and not _differ(found, known, len(indices)):
+        # Pages whose url or heading says they are no product (the contact page in the
+        # site's one template) do not count against it.
+        candidates = sum(
+            readings[i].features is not None and not stats.negative(readings[i].features)
+            for i in indices
+        )
+        if needed and not _differ(found, known, candidates):
             continue  # not a template of pages that differ in their name and photo
         for i, decision in relaxed.items():
             if decision.product is not None:
@@ -367,72 +406,9 @@ def _adopt_by_place(
         group, where = places.get(slot, (None, None))
         if group is None or group == stats.template_of.get(reading.url) or where is None:
             continue
-        slotted = heading_slots(page_headings(reading, stats))
+        slotted = page_heading_slots(reading, stats)
         if any(h["text"] == product["name"] and where in (key, h["level"]) for h, key in slotted):
             decision.evidence.append(
                 "its photo and name sit where the pages of a product template show theirs"
             )
             decisions[index] = decision
-
-
-def _demote_catalog_pages(
-    readings: Sequence[PageReading], decisions: list[Decision], stats: SiteStats
-) -> None:
-    """A page read as a product by its looks that links, from its content, to many pages that
-    are products themselves is a category; links every page has (menus) do not count. A page
-    of the same template as such categories, and no fewer of them than products, is one too
-    when it links two product pages or more (pages of one template are one kind of page)."""
-    products = {page_key(r.url) for r, d in zip(readings, decisions, strict=True) if d.product}
-    link_pages: Counter[str] = Counter()
-    for reading in readings:
-        if reading.features is not None:
-            link_pages.update({page_key(u) for u in reading.features.content_links})
-    template_keys: dict[int, set[str]] = {}
-    for reading in readings:
-        template_keys.setdefault(stats.template_of.get(reading.url, -1), set()).add(
-            page_key(reading.url)
-        )
-    linked: dict[int, set[str]] = {}
-    for index, (reading, decision) in enumerate(zip(readings, decisions, strict=True)):
-        if decision.product is None or decision.product["extraction"] != "heuristic":
-            continue
-        own = page_key(reading.url)
-        # Pages of its template that show each other as related items are no category's.
-        template = stats.template_of.get(reading.url, -1)
-        siblings = (
-            template_keys.get(template, set()) if template in stats.related_templates else set()
-        )
-        linked[index] = {
-            key
-            for key in map(page_key, reading.features.content_links)
-            if key in products
-            and key != own
-            and key not in siblings
-            and not stats.repeated(link_pages[key])
-        }
-    categories: Counter[int] = Counter()
-    looks: Counter[int] = Counter()
-    for index, keys in linked.items():
-        template = stats.template_of.get(readings[index].url, -1)
-        if len(keys) >= LISTING_CARDS:
-            categories[template] += 1
-            _demote(decisions, index, f"links {len(keys)} product pages: a category")
-        else:
-            looks[template] += 1
-    for index, keys in linked.items():
-        template = stats.template_of.get(readings[index].url, -1)
-        if (
-            decisions[index].product
-            and template >= 0
-            and len(keys) >= 2
-            and categories[template] >= looks[template]
-        ):
-            _demote(
-                decisions,
-                index,
-                f"links {len(keys)} product pages, and its template's pages are categories",
-            )
-
-
-def _demote(decisions: list[Decision], index: int, why: str) -> None:
-    decisions[index] = Decision(None, "not_product", [*decisions[index].evidence, why])

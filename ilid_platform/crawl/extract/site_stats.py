@@ -4,15 +4,16 @@ language of shop markup at all."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from urllib.parse import urlsplit
 
 from ilid_platform.crawl.extract.naming import (
     affix_key,
     page_key,
-    strip_affixes,
+    split_label,
     text_key,
     title_affixes,
     without_common_affix,
@@ -22,7 +23,17 @@ from ilid_platform.crawl.extract.page import PageFeatures
 from ilid_platform.crawl.extract.page_kinds import heading_kind
 from ilid_platform.crawl.extract.patterns import LISTING_CARDS
 from ilid_platform.crawl.extract.reading import PageReading
+from ilid_platform.crawl.extract.slots import name_slots, photo_slots
 from ilid_platform.crawl.extract.templates import fingerprint, template_groups
+
+RESIZED = re.compile(r"-\d{2,4}x\d{2,4}(\.\w+)(?=$|\?)")
+"""The size suffix a CMS gives the resized copies of an uploaded photo."""
+
+
+def image_file(url: str) -> str:
+    """An image url without the size suffix of a resized copy (a card's -300x200 thumbnail
+    is its page's photo)."""
+    return RESIZED.sub(r"\1", url) if "x" in url else url
 
 
 @dataclass
@@ -37,6 +48,10 @@ class SiteStats:
     card_names: dict[str, Counter[tuple[str, str]]] = field(default_factory=dict)
     card_targets: set[str] = field(default_factory=set)
     """Keys of pages that other pages link to with a thumbnail (not every page: a menu)."""
+    card_photo_pages: dict[str, set[str]] = field(default_factory=dict)
+    """Image path (`image_file`) to the keys of the pages whose cards show it."""
+    card_photos: dict[str, set[str]] = field(default_factory=dict)
+    """Page key to the images (`image_file`) that other pages' cards for it show."""
     name_slots: dict[int, tuple[float, bool, int]] = field(default_factory=dict)
     """Template group to the heading slot (level, named, nth) that holds each page's own
     name there, where that is not the first heading (a category's h1 above a product's h2)."""
@@ -47,10 +62,14 @@ class SiteStats:
     title_affixes: set[str] = field(default_factory=set)
     template_of: dict[str, int] = field(default_factory=dict)
     """Page url to the index of its template group."""
+    structured_products: int = 0
+    """Pages whose structured data declares a product of their own."""
     product_language: bool = False
     """Whether pages of this site show product-specific evidence (buy buttons, product
     markup, spec tables) on two pages or more, and on a good share of the pages its listings
     link to: then a page with none of it is no product page."""
+    carded_slots: set[int] = field(default_factory=set)
+    """Template groups whose photo place is where their pages show their cards' photo."""
     photo_slots: dict[int, str] = field(default_factory=dict)
     """Template group to the place (`slot` of an image) that shows each page's own photo
     there: on most of its pages, a different image on each."""
@@ -58,6 +77,9 @@ class SiteStats:
     """Image url to the keys of the pages that show it (outside links and chrome)."""
     links_of: dict[str, set[str]] = field(default_factory=dict)
     """Page key to the keys of the pages it links to from its content."""
+    anchored: set[str] = field(default_factory=set)
+    """Keys of pages that other pages link to at three places inside or more (`pumps.htm#cp-40`,
+    `#sp-12`, ...): one page of several items, each under its anchor, none a product page."""
     caption_pages: Counter[str] = field(default_factory=Counter)
     """Texts written just above an image, by the number of pages that show them."""
     listings: set[str] | None = None
@@ -69,6 +91,15 @@ class SiteStats:
     """Keys of the pages whose url says they are the site's home page."""
     negative_headings: Counter[str] = field(default_factory=Counter)
     """h1s that name a kind of page that is no product, by the number of pages they head."""
+    slots_over_all: set[int] = field(default_factory=set)
+    """Template groups whose name slot counts all headings (`page_heading_slots`)."""
+    name_labels: set[str] = field(default_factory=set)
+    """Labels (as `text_key`) that open a heading or a photo's caption on several pages
+    ("Product name:"): the template's words before each page's name."""
+    name_suffixes: set[str] = field(default_factory=set)
+    """Words (as `word_key`) that the structured names of most pages add first after the
+    page's heading ("Tray Dryer" + " Manufacturer - Shop"): where search-engine wording
+    starts, no part of a name."""
 
     def repeated_caption(self, caption: str) -> bool:
         """A label that heads a block on several pages ("Dimensions:"), not one page's own."""
@@ -87,6 +118,28 @@ class SiteStats:
         )
         self._siblings[image] = found
         return found
+
+    def linked_photo(self, image: str, own_key: str) -> bool:
+        """Whether a page this one links to shows the image (other than a home page, which
+        shows and never owns): then it is that page's photo. Where the two link each other (a
+        category and its product's way back), the one with more links is the listing."""
+        linked = self.links_of.get(own_key, set())
+        for other in (self.image_where.get(image, set()) & linked) - self.home_pages - {own_key}:
+            back = own_key in self.links_of.get(other, set())
+            if not back or len(linked) > len(self.links_of.get(other, set())):
+                return True
+        return False
+
+    def card_photo_of_other(self, image: str, own_key: str) -> bool:
+        """Whether cards show the image (compared by path: markup may name the original
+        host of a mirror) for other pages, and never for this one."""
+        pages = self.card_photo_pages.get(urlsplit(image_file(image)).path)
+        return bool(pages) and own_key not in pages
+
+    def carded_photo(self, image: str, own_key: str) -> bool:
+        """Whether another page shows the image as the thumbnail of its card for this page
+        (a listing's card shows a page's main photo, not the brand's logo above it)."""
+        return image_file(image) in self.card_photos.get(own_key, set())
 
     def repeated(self, count: int) -> bool:
         """Seen on so many pages that it belongs to the site, not to one page."""
@@ -118,23 +171,40 @@ class SiteStats:
 def site_stats(readings: Sequence[PageReading]) -> SiteStats:
     stats = SiteStats()
     titles: Counter[str] = Counter()
+    labels: Counter[str] = Counter()
     # A page read under several urls (a mirror ignoring ?page=2, session ids) counts once.
     unique = {fingerprint(r): r for r in readings if r.features is not None}
     pages = list(unique.values())
     stats.pages = len(pages)
+    fragments: dict[str, set[str]] = {}
     for reading in readings:  # every url a page was read under
         if reading.features is not None:
             key = page_key(reading.url)
             stats.links_of[key] = {page_key(u) for u in reading.features.content_links} - {key}
+            for link in reading.links:
+                target, _, fragment = link.partition("#")
+                if fragment and fragment.lower() != "top" and page_key(target) != key:
+                    fragments.setdefault(page_key(target), set()).add(fragment.lower())
+    stats.anchored = {key for key, found in fragments.items() if len(found) >= 3}
     for reading in pages:
         features = reading.features
         key = page_key(reading.url)
-        stats.image_pages.update({image["url"] for image in features.images})
+        # A photo shown as a tile of other pages' grids (their related cards) is a product's,
+        # not the site's: only where a page shows it outside a grid does it count.
+        stats.image_pages.update({image["url"] for image in features.images if not image["tile"]})
         for image in features.images:
             stats.image_where.setdefault(image["url"], set()).add(key)
-        captions = {text_key(image.get("caption", "")) for image in features.images}
+        # A grid's tile reads the card before it as its caption: another page's name, no label.
+        captions = {
+            text_key(image.get("caption", "")) for image in features.images if not image["tile"]
+        }
         stats.caption_pages.update(captions - {""})
         stats.card_pages.update({href for href, _ in features.cards})
+        for href, image in features.card_photos:
+            if page_key(href) != key:
+                stats.card_photos.setdefault(page_key(href), set()).add(image_file(image))
+                path = urlsplit(image_file(image)).path
+                stats.card_photo_pages.setdefault(path, set()).add(page_key(href))
         stats.title_pages[text_key(features.title)] += 1
         if features.negative_heading:
             stats.negative_headings[text_key(features.negative_heading)] += 1
@@ -157,14 +227,17 @@ def site_stats(readings: Sequence[PageReading]) -> SiteStats:
             first = next(iter(features.headings), None)
             if first is not None and first["level"] == 1 and not first["hinted"]:
                 stats.listing_headings.add(text_key(first["text"]))
+        labels.update(name_labels(features))
         titles.update(title_affixes(features.title))
         if reading.site_name:
             stats.title_affixes.add(affix_key(reading.site_name))
     common = {part for part, n in titles.items() if n >= max(3, 0.5 * stats.pages) and part}
     stats.title_affixes |= common
+    stats.name_labels = {label for label, n in labels.items() if n >= 3}
     stats.site_headings = _site_headings(pages, stats)
-    stats.name_slots = _name_slots(pages, stats)
-    stats.photo_slots = _photo_slots(pages, stats)
+    stats.name_suffixes = _name_suffixes(pages)
+    stats.name_slots = name_slots(pages, stats)
+    stats.photo_slots = photo_slots(pages, stats)
     details = [r for r in pages if not stats.listing(r) and not stats.negative(r.features)]
     speaking = sum(
         1
@@ -175,7 +248,15 @@ def site_stats(readings: Sequence[PageReading]) -> SiteStats:
     # language (two spec tables among a dozen brochure pages), the site does not.
     listed = sum(page_key(r.url) in stats.card_targets for r in details)
     stats.product_language = speaking >= 2 and speaking >= 0.4 * listed
+    stats.structured_products = sum(r.structured is not None for r in pages)
     return stats
+
+
+def name_labels(features: PageFeatures) -> set[str]:
+    """The labels (as `text_key`) that open the page's headings and photo captions."""
+    texts = [h["text"] for h in features.headings]
+    texts += [i.get("caption", "") for i in features.images if i.get("caption")]
+    return {text_key(found[0]) for text in texts if (found := split_label(text))}
 
 
 def listing_pages(
@@ -195,6 +276,11 @@ def listing_pages(
         inside[key] = [
             t for t in targets if template is not None and template_of.get(t) == template
         ]
+        # Cards to pages the crawl did not read (gone, or past its limits) say nothing where
+        # all those it read are of its own template: a product's related items, not a listing.
+        unread = sum(t not in template_of for t in targets)
+        if unread and inside[key] and len(inside[key]) + unread == len(targets):
+            targets = inside[key]
         outside[key] = len(targets) - len(inside[key])
     base = {key for key, count in outside.items() if count >= LISTING_CARDS}
     members: dict[int, list[str]] = {}
@@ -243,101 +329,19 @@ def _site_headings(pages: Sequence[PageReading], stats: SiteStats) -> dict[str, 
     return found
 
 
-def page_headings(reading: PageReading, stats: SiteStats) -> list[dict[str, Any]]:
-    """The page's headings without those that head many pages of the site (its logo's) and
-    the home page's first, which names the site."""
-    shared = stats.site_headings.keys() | stats.home_headings
-    return [h for h in reading.features.headings if text_key(h["text"]) not in shared]
-
-
-def heading_slots(
-    headings: list[dict[str, Any]],
-) -> list[tuple[dict[str, Any], tuple[float, bool, int]]]:
-    """Each heading with its slot: level, whether named like a product name, and its place
-    among the page's headings of that kind."""
-    seen: Counter[tuple[float, bool]] = Counter()
-    slotted = []
-    for heading in headings:
-        kind = (heading["level"], heading["hinted"])
-        slotted.append((heading, (*kind, seen[kind])))
-        seen[kind] += 1
-    return slotted
-
-
-def _name_slots(
-    pages: Sequence[PageReading], stats: SiteStats
-) -> dict[int, tuple[float, bool, int]]:
-    """Per template group, the slot whose text differs from page to page (wrapper induction):
-    where the first heading repeats (the category's h1 on each of its products) and a later
-    one is each page's own, the later one names the page. Where the first one differs from
-    page to page and most pages' titles hold its words, it names the page even where a few
-    pages show a heading above it (the slogan of a small group of products)."""
-    groups: dict[int, list[PageReading]] = {}
-    for reading in pages:
-        if reading.url in stats.template_of:
-            groups.setdefault(stats.template_of[reading.url], []).append(reading)
-    slots: dict[int, tuple[float, bool, int]] = {}
-    for group, members in groups.items():
-        if len(members) < 3:
-            continue
-        values: dict[tuple[float, bool, int], list[str]] = {}
-        titled: Counter[tuple[float, bool, int]] = Counter()
-        for reading in members:
-            title = word_key(strip_affixes(reading.features.title, stats.title_affixes))
-            for heading, slot in heading_slots(page_headings(reading, stats)):
-                values.setdefault(slot, []).append(text_key(heading["text"]))
-                words = word_key(heading["text"])
-                titled[slot] += bool(words) and f" {words} " in f" {title} "
-        covered = [
-            (slot, texts) for slot, texts in values.items() if len(texts) >= 0.6 * len(members)
-        ]
-        if not covered:
-            continue
-        first_slot, first_texts = min(covered, key=lambda item: item[0])
-        if len(set(first_texts)) >= 0.8 * len(first_texts):
-            # The first heading names each page; where the titles say so too, it is the name
-            # even on the pages that show another heading above it.
-            if titled[first_slot] >= 0.6 * len(members):
-                slots[group] = first_slot
-            continue
-        distinct = [(slot, texts) for slot, texts in covered if len(set(texts)) >= 0.8 * len(texts)]
-        if distinct:
-            slots[group] = min(distinct, key=lambda item: item[0])[0]
-    return slots
-
-
-def _photo_slots(pages: Sequence[PageReading], stats: SiteStats) -> dict[int, str]:
-    """Per template group of three pages or more, the first place (in document order, on
-    average) that holds an image on 60% of its pages, different images on at least half of
-    those (variants of one product may share a photo) and none of them site chrome:
-    where that template shows each page's own photo (wrapper induction, as for names)."""
-    groups: dict[int, list[PageReading]] = {}
-    for reading in pages:
-        if reading.url in stats.template_of:
-            groups.setdefault(stats.template_of[reading.url], []).append(reading)
-    slots: dict[int, str] = {}
-    for group, members in groups.items():
-        if len(members) < 3:
-            continue
-        found: dict[str, list[tuple[str, int]]] = {}
-        for reading in members:
-            seen: set[str] = set()
-            for image in reading.features.images:
-                slot = image.get("slot")
-                if not slot or slot in seen or image["tile"]:
-                    continue
-                seen.add(slot)
-                found.setdefault(slot, []).append((image["url"], image["order"]))
-        usable = [
-            (sum(order for _, order in shown) / len(shown), slot)
-            for slot, shown in found.items()
-            if len(shown) >= 0.6 * len(members)
-            and len({url for url, _ in shown}) >= 0.5 * len(shown)
-            and not any(
-                stats.repeated(stats.image_pages.get(url, 0)) and not stats.siblings_show(url)
-                for url, _ in shown
-            )
-        ]
-        if usable:
-            slots[group] = min(usable)[1]
-    return slots
+def _name_suffixes(pages: Sequence[PageReading]) -> set[str]:
+    """The word that the structured names of three pages or more, and of half the pages
+    with one, add first after a heading of their page."""
+    named = [r for r in pages if r.structured and r.structured.get("name")]
+    added: Counter[str] = Counter()
+    for reading in named:
+        name = f"{word_key(reading.structured['name'])} "
+        added.update(
+            {
+                name[len(words) + 1 :].split(" ", 1)[0]
+                for h in reading.features.headings
+                if (words := word_key(h["text"])) and name.startswith(f"{words} ")
+            }
+            - {""}
+        )
+    return {words for words, n in added.items() if n >= max(3, 0.5 * len(named))}

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import eq
 from typing import Any
 
 from ilid_platform.crawl.extract.reading import PageReading
@@ -24,7 +25,7 @@ def template_groups(pages: Sequence[PageReading]) -> dict[str, int]:
         if not signature:
             continue
         for index, first in enumerate(groups):
-            same = sum(a == b for a, b in zip(signature, first, strict=False)) / len(signature)
+            same = sum(map(eq, signature, first)) / len(signature)  # stops at the shorter
             if same >= TEMPLATE_SIMILARITY:
                 assigned[reading.url] = index
                 break
