@@ -22,7 +22,10 @@ from ilid_platform.tables import TABLES
 from ilid_platform_tests.test_train_clip import SMALL_CLIP
 from ilid_platform_tests.webui import AssetPages, running_webserver
 
-pytestmark = pytest.mark.e2e
+# The module's fixture materialises every asset, from the crawl to the student, and its time
+# counts against the first test: on an idle 2-core machine that is about 5 minutes, on one
+# shared with other heavy jobs it has passed 15 (the project-wide limit), so it gets twice that.
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1800)]
 
 FAST_TRAINING = {
     "ops": {
@@ -191,8 +194,26 @@ def test_source_partitions_crawl_side_by_side_and_write_one_at_a_time(pipeline):
         for interval in steps[key]
     )
     assert len(writes) == 3 * len(crawls)
-    # the duckdb pool (limit 1) admits one warehouse writer at a time, across runs
-    assert all(a[1] <= b[0] for a, b in zip(writes, writes[1:], strict=False))
+    # The duckdb pool (limit 1) admits one warehouse writer at a time, across runs: every writer
+    # step is in it and the instance limits it to one.
+    from ilid_platform.definitions import defs
+    from ilid_platform.defs.resources import DUCKDB_POOL
+
+    graph = defs.resolve_job_def("per_source_job").graph
+    for path in (("crawled_pages", "store_crawled_pages"), ("product_images",), ("captions",)):
+        node = graph.node_named(path[0])
+        for name in path[1:]:
+            node = node.definition.node_named(name)
+        assert node.definition.pool == DUCKDB_POOL, path
+    assert pipeline.instance.get_concurrency_config().pool_config.default_pool_limit == 1
+    # On SQLite storage Dagster claims a slot by a SELECT then an UPDATE without a row lock
+    # (`SqlEventLogStorage._claim_concurrency_slot`; `with_for_update` is a no-op there), so two
+    # runs now and then both take the one slot (CI saw two such overlaps among 18 writes);
+    # `warehouse.connect` still waits for DuckDB's lock, so the writes stay serial and nothing
+    # fails (the row counts are checked below). A few overlaps are tolerated; without the pool
+    # the writers of side-by-side partitions overlap nearly every time.
+    overlaps = [(a, b) for a, b in zip(writes, writes[1:], strict=False) if b[0] < a[1]]
+    assert len(overlaps) <= len(writes) // 4, overlaps
     # images go first, so the captions' examples have images to show
     images = {run: start for start, _, run in steps["product_images"]}
     assert all(images[run] < start for start, _, run in steps["captions"])
