@@ -15,6 +15,7 @@ from ilid_platform.crawl.extract.naming import (
     split_label,
     strip_affixes,
     text_key,
+    title_separators,
     word_key,
 )
 from ilid_platform.crawl.extract.page import EMPHASIS
@@ -191,8 +192,24 @@ def _heading_name(reading: PageReading, stats: SiteStats, evidence: list[str], c
         return best["text"]
     if titled:
         evidence.append("name from the title: no heading unique to the page")
-        return title
+        return _without_linked_tail(title, reading)
     return ""
+
+
+def _without_linked_tail(title: str, reading: PageReading) -> str:
+    """A title without its last part where that part is the text of the page's link to
+    another page ("Name | Category | Shop": the category it is filed under, which only a few
+    pages' titles share, so it is no site-wide affix)."""
+    separators = title_separators(title)
+    if not separators:
+        return title
+    last = separators[-1]
+    head, tail = title[: last.start()].strip(AFFIX_EDGES), text_key(title[last.end() :])
+    own = page_key(reading.url)
+    linked = any(
+        text_key(text) == tail and page_key(url) != own for url, text in reading.features.text_links
+    )
+    return head if head and tail and linked else title
 
 
 def _title_count(reading: PageReading, stats: SiteStats) -> int:
