@@ -45,3 +45,50 @@ def test_title_part_that_names_the_linked_category_is_no_part_of_the_name() -> N
     names = {p: r["name"] for p, r in found.items() if r}
     expected = [n for names_ in shelves.values() for n in names_]
     assert sorted(names.values()) == sorted(expected)
+
+
+def company_page(body: str, title: str) -> str:
+    menu = "".join(
+        f'<li><a href="/{p}.html">{p.title()}</a></li>' for p in ("index", "products", "contacts")
+    )
+    return (
+        f"<html><head><title>{title} | Mould Co</title></head><body>"
+        f'<header><img src="/logo.png" alt="Mould Co"><nav><ul>{menu}</ul></nav></header>'
+        f'<main><h1 class="title">{title}</h1>{body}</main>'
+        "<footer><p>Mould Co, Kineshma. Moulds since 2012.</p></footer></body></html>"
+    )
+
+
+def test_portfolio_items_that_the_catalog_lists_are_products() -> None:
+    """A theme files a toolmaker's products as portfolio items (/portfolio/<slug>.html), each
+    a heading, one photo and a sentence; the site's catalog page (/products.html) lists them
+    with a thumbnail card each: they are its products. A portfolio item no catalog lists, and
+    a news item, stay what their folder says."""
+    moulds = ["Helmet mould", "Goggles mould", "Welding mask mould", "Punch and die", "Blade die"]
+    slugs = {name: name.lower().replace(" ", "-") for name in moulds}
+    cards = "".join(
+        f'<div class="item"><a href="/portfolio/{slugs[n]}.html">'
+        f'<img src="/files/{slugs[n]}-s.png" width="220" height="160"></a>'
+        f'<h3><a href="/portfolio/{slugs[n]}.html">{n}</a></h3></div>'
+        for n in moulds
+    )
+    pages = {
+        "/index.html": company_page("<p>We design and build moulds and dies.</p>", "Mould Co"),
+        "/products.html": company_page(f'<div class="grid">{cards}</div>', "Examples of products"),
+        "/contacts.html": company_page("<p>Call +7 000 000 00 00.</p>", "Contacts"),
+    }
+    for name in moulds:
+        pages[f"/portfolio/{slugs[name]}.html"] = company_page(
+            f'<article><img src="/files/styles/blog/{slugs[name]}.png" width="300" height="245">'
+            f"<p>An example of a {name.lower()} we made.</p>"
+            '<a href="/taxonomy/all.html">All</a></article>',
+            name,
+        )
+    pages["/portfolio/our-workshop.html"] = company_page(
+        '<article><img src="/files/styles/blog/workshop.png" width="300" height="245">'
+        "<p>Our workshop and its machines.</p></article>",
+        "Our workshop",
+    )
+    found = decide(pages)
+    names = sorted(r["name"] for r in found.values() if r)
+    assert names == sorted(moulds)

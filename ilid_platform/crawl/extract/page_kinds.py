@@ -204,6 +204,28 @@ _NEGATIVE_FOLDERS = {
     "anli",
 }
 
+_CATALOG_SLUGS = {
+    "products",
+    "product",
+    "catalog",
+    "catalogue",
+    "katalog",
+    "produkte",
+    "produkty",
+    "produkciya",
+    "produktsiya",
+    "produkcija",
+    "produits",
+    "productos",
+    "produtos",
+    "prodotti",
+    "urunler",
+    "urunlerimiz",
+    "chanpin",
+    "cpzx",
+}
+"""Urls of a site's own product catalog, in the languages of company sites."""
+
 _SECTION_CRUMBS = {
     "新闻": "blog",
     "新闻中心": "blog",
@@ -278,6 +300,19 @@ def _query_selects_content(query: str) -> bool:
         return False
     words = re.split(r"[/._-]", chosen[-1][1].lower()) if len(chosen) == 1 else []
     return not (words and words[-1] in ("home", "index", "default", "main", "start"))
+
+
+def catalog_page(url: str) -> bool:
+    """Whether the url names the site's product catalog (`/products.html`, `/katalog/`): the
+    pages it lists are products, even where a theme files them as portfolio items."""
+    try:
+        path = unquote(urlsplit(url).path).lower()
+    except ValueError:
+        return False
+    segments = [re.sub(r"\.(html?|php|aspx?|jsp)$", "", s) for s in path.split("/") if s]
+    if segments and segments[-1] in ("index", "default"):
+        segments.pop()
+    return bool(segments) and segments[-1] in _CATALOG_SLUGS
 
 
 def crumb_kind(crumbs: list[str]) -> str:

@@ -181,8 +181,8 @@ def _decide(
         not relaxed or any(page_key(href) in template for href, _ in features.cards)
     ):
         evidence.append("listing: many links with a thumbnail, each to another page")
-    elif stats.negative(features):
-        evidence.append(f"the url or heading says this is a {stats.negative(features)} page")
+    elif stats.negative(reading):
+        evidence.append(f"the url or heading says this is a {stats.negative(reading)} page")
     elif key in stats.anchored:
         evidence.append("other pages link to several places inside it: items under anchors")
     elif foreign >= 2:
@@ -332,8 +332,7 @@ def _propagate_templates(
         # Pages whose url or heading says they are no product (the contact page in the
         # site's one template) do not count against it.
         candidates = sum(
-            readings[i].features is not None and not stats.negative(readings[i].features)
-            for i in indices
+            readings[i].features is not None and not stats.negative(readings[i]) for i in indices
         )
         if needed and not _differ(found, known, candidates):
             continue  # not a template of pages that differ in their name and photo
@@ -387,7 +386,7 @@ def _adopt_by_place(
             decisions[index].product is not None
             or reading.features is None
             or stats.listing(reading)
-            or stats.negative(reading.features)
+            or stats.negative(reading)
             or not any(i.get("slot") in places for i in reading.features.images)
         ):
             continue
