@@ -92,3 +92,69 @@ def test_portfolio_items_that_the_catalog_lists_are_products() -> None:
     found = decide(pages)
     names = sorted(r["name"] for r in found.values() if r)
     assert names == sorted(moulds)
+
+
+def builder_page(name: str, columns: list[str], title: str = "") -> str:
+    """A site builder's page: a side menu, the name in the banner, then rows of columns."""
+    menu = "".join(f'<li><a href="/{p}.html">{p}</a></li>' for p in ("index", "gear", "contact"))
+    rows = "".join(
+        '<table class="multicol"><tr>'
+        + "".join(f'<td class="col">{cell}</td>' for cell in row.split("|"))
+        + "</tr></table>"
+        for row in columns
+    )
+    return (
+        f"<html><head><title>{title or name} - Pump Ltd</title></head><body>"
+        f'<div id="nav"><ul class="menu">{menu}</ul></div><div id="banner"><h2>{name}</h2>'
+        f"<p>{name} for farms and industry, made in Italy.</p></div>"
+        f'<div id="content">{rows}</div><div id="footer">Made with a builder</div></body></html>'
+    )
+
+
+def photo(path: str, caption: str = "") -> str:
+    image = f'<a><img src="/uploads/{path}" alt="Picture"></a>'
+    return f'<div class="image">{image}<div>{caption}</div></div>'
+
+
+def button(href: str, text: str) -> str:
+    return f'<div class="centred"><a class="button" href="{href}"><span>{text}</span></a></div>'
+
+
+def test_layout_tables_of_buttons_and_photos_are_no_spec_tables() -> None:
+    """A site builder lays out its brochure pages in two-column tables: photos with their
+    captions side by side, two buttons side by side. Those rows are no spec rows (no label
+    and its value), so the site speaks no spec language that pages without them lack: every
+    product page of the template is a product. A repairs page is a service."""
+    pumps = ["PTO Pumps", "Diesel pump sets", "Gear Pumps", "Vertical Pumps", "Bespoke Pumps"]
+    slugs = {n: n.lower().replace(" ", "-") for n in pumps}
+    pages = {
+        "/index.html": builder_page("Welcome", [button("/contact.html", "Contact")]),
+        "/contact.html": builder_page("Contact", ["<p>Call 09 000 000</p>"]),
+    }
+    for number, name in enumerate(pumps):
+        columns = [photo(f"{slugs[name]}.jpg", f"{name} on a frame")]
+        if number % 2:
+            for side in "ab":  # two rows of photos, two of buttons
+                columns.append(
+                    photo(f"{number}{side}1.jpg", "One stage")
+                    + "|"
+                    + photo(f"{number}{side}2.jpg", "Two stages")
+                )
+            columns.append(
+                button(f"/{slugs[pumps[number - 1]]}.html", pumps[number - 1])
+                + "|"
+                + button("/contact.html", "Contact us")
+            )
+            columns.append(button("/gear.html", "Gear") + "|" + button("/index.html", "Home"))
+        pages[f"/{slugs[name]}.html"] = builder_page(name, columns)
+    pages["/repairs.html"] = builder_page(
+        "Pump Repairs",
+        [
+            photo("worn.jpg", "A worn impeller"),
+            button("/contact.html", "Contact us") + "|" + button("/index.html", "Home page"),
+        ],
+        "Repairs",
+    )
+    found = decide(pages)
+    names = sorted(r["name"] for r in found.values() if r)
+    assert names == sorted(pumps)

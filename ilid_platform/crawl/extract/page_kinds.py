@@ -145,6 +145,11 @@ _NEGATIVE_SLUGS = {
     "noticias": "blog",
     "novosti": "blog",
     "dostavka": "legal",
+    # A service done to things, named alone (`/repairs.html`; `repair-kit` is a product).
+    "repair": "service",
+    "repairs": "service",
+    "servicing": "service",
+    "maintenance": "service",
     "oplata": "legal",
     # Chinese sites name their folders in pinyin, whole or by initials.
     "lianxi": "contact",
