@@ -4,6 +4,8 @@ says one thing while the site's catalog says another (round eight's kinds of pag
 
 from __future__ import annotations
 
+import json
+
 from ilid_platform.crawl.extract import decide_pages, read_page
 
 BASE = "https://pack.example"
@@ -158,3 +160,84 @@ def test_layout_tables_of_buttons_and_photos_are_no_spec_tables() -> None:
     found = decide(pages)
     names = sorted(r["name"] for r in found.values() if r)
     assert names == sorted(pumps)
+
+
+def hand_page(h1: str, body: str, product: dict | None = None, extra: bool = False) -> str:
+    """A hand-written Bootstrap page: navbar, a hero with the only h1, content rows, and a
+    block of JSON-LD pasted into its head; `extra` adds sections of other markup (a page
+    written apart from the others)."""
+    data = ""
+    if product:
+        block = json.dumps({"@context": "https://schema.org", "@type": "Product", **product})
+        data = f'<script type="application/ld+json">{block}</script>'
+    nav = "".join(f'<a class="nav-link" href="/{p}.html">{p}</a>' for p in ("index", "products"))
+    more = ""
+    if extra:
+        more = "".join(
+            f'<section class="why"><blockquote><em>Reason {i}</em></blockquote><ul>'
+            + "".join(f"<li><span><b>Point {k}</b> <i>detail</i></span></li>" for k in range(4))
+            + '</ul><form><label>Ask</label><input name="q"><select><option>1</option>'
+            "</select><button>Send</button></form></section>"
+            for i in range(4)
+        )
+    return (
+        f"<html><head><title>{h1} - Acme Marine</title>{data}</head><body>"
+        f'<nav class="navbar"><a class="navbar-brand" href="/index.html"></a>{nav}</nav>'
+        f'<section class="hero-section"><div class="container"><h1>{h1}</h1>'
+        f"<p>{h1} for every spill.</p></div></section>"
+        f'<section class="content"><div class="container">{body}</div></section>{more}'
+        "<footer><p>Lagos, Abuja. (c) 2024 Acme Marine</p></footer></body></html>"
+    )
+
+
+def test_structured_data_pasted_from_page_to_page_gives_way_to_the_page() -> None:
+    """A hand-written site pastes JSON-LD from page to page: one Product block on its overview
+    and on a service page (other headings, the same name), names with the brand added
+    ("Workboats by Acme Marine"), the brand's logo left as a Product's image, and one family
+    page with no block at all and a longer text. The products are the family pages, named by
+    their headings and shown by their own photos."""
+    families = ["Booms", "Skimmers", "Pumps", "Tanks", "Power Packs", "Workboats", "Vacuum Systems"]
+    slugs = {f: f.lower().replace(" ", "") for f in families}
+    brand = {"brand": {"@type": "Brand", "name": "Acme Marine"}}
+    cards = "".join(
+        f'<div class="card"><a href="/{slugs[f]}.html"><img src="/static/card-{slugs[f]}.jpg">'
+        f"</a><h2>{f}</h2><p>Our {f.lower()}.</p></div>"
+        for f in families
+    )
+    overview = {"name": "Spill Equipment", "image": "https://acme.example/static/x.jpg", **brand}
+    pages = {
+        "/index.html": hand_page("Acme Marine", "<p>Spill response since 1999.</p>"),
+        "/products.html": hand_page("Discover Our Solutions", cards, overview),
+        "/response.html": hand_page(
+            "Spill Equipment Supply",
+            '<img src="/static/boom55.jpg" class="zoom"><h2>Booms</h2>'
+            '<img src="/static/skim2.jpg" class="zoom"><h2>Skimmers</h2>',
+            {**overview, "image": ["https://acme.example/static/boom55.jpg"]},
+            True,
+        ),
+    }
+    for family in families:
+        slug = slugs[family]
+        photos = "".join(
+            f'<div class="row"><img src="/static/{slug}-{i}.jpg" class="zoom" alt="{family} {i}">'
+            f"<h2>{family} model {i}</h2></div>"
+            for i in range(3)
+        )
+        product = {"name": family, "image": f"https://acme.example/static/{slug}-0.jpg", **brand}
+        if family == "Workboats":
+            product["name"] = f"{family} by Acme Marine"
+            product["image"] = "https://acme.example/static/logo/acme logo.png"
+        if family == "Vacuum Systems":
+            pages[f"/{slug}.html"] = hand_page(family, photos, None, True)
+        else:
+            pages[f"/{slug}.html"] = hand_page(family, photos, product)
+    found = {p: (r["name"], r["image_urls"][0]) for p, r in decide(pages).items() if r}
+    assert found == {
+        f"/{slugs[f]}.html": (
+            f,
+            f"{BASE}/static/{slugs[f]}-0.jpg"
+            if f in ("Workboats", "Vacuum Systems")
+            else f"https://acme.example/static/{slugs[f]}-0.jpg",
+        )
+        for f in families
+    }

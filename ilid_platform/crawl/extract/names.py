@@ -223,13 +223,21 @@ def _usable_heading(key: str, stats: SiteStats) -> bool:
 
 
 def structured_name(
-    name: str, heading: str, stats: SiteStats, method: str = "", title: str = ""
+    name: str,
+    heading: str,
+    stats: SiteStats,
+    method: str = "",
+    title: str = "",
+    brand: str = "",
 ) -> str:
     """The structured name without the shop's name; the page's heading where the two are the
-    same words (the heading is what people read). An OpenGraph title that only repeats the
-    page's <title> is its search-engine title ("DC Rectifier manufacturer - AC to DC ..."),
-    no name: the heading it contains names the product."""
+    same words (the heading is what people read), or where the name only adds its brand
+    ("Workboats by Acme Marine" under the heading "Workboats"). An OpenGraph title that only
+    repeats the page's <title> is its search-engine title ("DC Rectifier manufacturer - AC to
+    DC ..."), no name: the heading it contains names the product."""
     seo = method in ("opengraph", "twitter") and text_key(name) == text_key(title)
+    if heading and brand and _heading_and_brand(name, heading, brand):
+        return heading
     name = strip_affixes(name, stats.title_affixes) or name
     words = name.split()
     cut = next((i for i, w in enumerate(words) if i and word_key(w) in stats.name_suffixes), 0)
@@ -240,3 +248,16 @@ def structured_name(
     if seo and heading and f" {word_key(heading)} " in f" {word_key(name)} ":
         return heading
     return name
+
+
+_BY = re.compile(r"^(by|from|von|de|par|di|da|door|od|от)\s+", re.I)
+
+
+def _heading_and_brand(name: str, heading: str, brand: str) -> bool:
+    """Whether a structured name is the heading, then the brand (after "by", "from", ... or a
+    separator)."""
+    words, head = word_key(name), word_key(heading)
+    if not head or not words.startswith(head + " "):
+        return False
+    rest = _BY.sub("", words[len(head) :].strip())
+    return rest == word_key(brand)

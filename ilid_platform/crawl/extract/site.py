@@ -38,7 +38,7 @@ from ilid_platform.crawl.extract.naming import (
     strip_affixes,
     text_key,
 )
-from ilid_platform.crawl.extract.photos import choose_photos
+from ilid_platform.crawl.extract.photos import choose_photos, decorative_file
 from ilid_platform.crawl.extract.reading import PageReading
 from ilid_platform.crawl.extract.selectors import apply_selected
 from ilid_platform.crawl.extract.site_stats import SiteStats, site_stats
@@ -163,16 +163,23 @@ def _decide(
     if structured and others and len(others) == len(marked) and not images:
         evidence.append("structured data shows the photo of another page's card: a listing's")
         structured = None
+    if structured and stats.copied_structure(reading, heading):
+        evidence.append("structured data that pages of other headings copy: no page's own")
+        structured = None
     if structured and structured.get("name"):
         method = structured["method"]
         product = {k: v for k, v in structured.items() if k not in ("method", "relation")}
         product["specs"] = dict(product["specs"])
-        product["name"] = structured_name(product["name"], heading, stats, method, features.title)
+        product["name"] = structured_name(
+            product["name"], heading, stats, method, features.title, product.get("brand") or ""
+        )
         evidence.append(f"{method}: a Product for this page, named {product['name']!r}")
         own = [
             u
             for u in marked
-            if not stats.repeated(stats.image_pages.get(u, 0)) and (u not in others or not images)
+            if not stats.repeated(stats.image_pages.get(u, 0))
+            and (u not in others or not images)
+            and not (images and decorative_file(u))
         ]
         product["image_urls"] = own or images
         if own:  # the page's own photos, for when the structured data's cannot be fetched

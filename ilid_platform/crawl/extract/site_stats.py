@@ -90,6 +90,8 @@ class SiteStats:
     home_pages: set[str] = field(default_factory=set)
     """Keys of the pages whose url says they are the site's home page."""
     negative_headings: Counter[str] = field(default_factory=Counter)
+    structured_names: Counter[str] = field(default_factory=Counter)
+    """Names that pages' structured data declare, by the number of pages that declare them."""
     catalogued: set[str] = field(default_factory=set)
     """Keys of the pages that a listing whose url names the catalog (`catalog_page`) links
     with a card."""
@@ -167,6 +169,17 @@ class SiteStats:
     def cards(self, features: PageFeatures) -> list[list[str]]:
         """The page's cards, without the links every page has (menus, sidebars)."""
         return [c for c in features.cards if not self.repeated(self.card_pages.get(c[0], 0))]
+
+    def copied_structure(self, reading: PageReading, heading: str) -> bool:
+        """Whether the page's structured Product is a copy: other pages declare the same name,
+        and this page's heading says another (a hand-written site pastes one block of JSON-LD
+        into its overview, its service pages and its products)."""
+        name = text_key((reading.structured or {}).get("name") or "")
+        return (
+            bool(name and heading)
+            and self.structured_names[name] >= 2
+            and (text_key(heading) != name)
+        )
 
     def listing(self, reading: PageReading) -> bool:
         """Many cards to other pages (`listings`)."""
@@ -259,6 +272,9 @@ def site_stats(readings: Sequence[PageReading]) -> SiteStats:
     listed = sum(page_key(r.url) in stats.card_targets for r in details)
     stats.product_language = speaking >= 2 and speaking >= 0.4 * listed
     stats.structured_products = sum(r.structured is not None for r in pages)
+    stats.structured_names = Counter(
+        text_key(r.structured["name"]) for r in pages if r.structured and r.structured.get("name")
+    )
     return stats
 
 
