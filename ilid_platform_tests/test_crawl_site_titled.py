@@ -241,3 +241,62 @@ def test_structured_data_pasted_from_page_to_page_gives_way_to_the_page() -> Non
         )
         for f in families
     }
+
+
+def series_page(title: str, body: str) -> str:
+    menu = '<a href="home.html">Home</a><a href="new-products.html">New products</a>'
+    return (
+        f"<html><head><title>HEATCO BANGKOK - {title}</title></head><body>"
+        f'<nav class="navbar">{menu}</nav><div class="container">{body}</div>'
+        "<footer><p>Bangkok 10110. Send us E-mail</p></footer></body></html>"
+    )
+
+
+def test_home_page_of_a_language_and_names_after_the_series_label() -> None:
+    """A distributor's English pages live under /en/: /en/home.html is the home page in that
+    language, not a product for its big photo and heading. Its product pages head each name
+    with the maker's label ("HEATCO : Level switch. Type DT"), several pages the same way: that
+    heading names a product, also on a page that shows one photo only."""
+    types = {"5ED": 2, "BC": 2, "LT": 3, "ZQ": 2, "DT": 1, "Y03": 2}
+    cards = "".join(
+        f'<article class="card"><a href="type-{t.lower()}.html"><img src="../img/{t}.jpg"></a>'
+        f'<h4>Switch {t}</h4><a href="type-{t.lower()}.html">See More</a></article>'
+        for t in types
+    )
+    tiles = "".join(
+        f'<div class="tile"><img src="../img/heater-{i}.jpg"><p>Heater {i}</p>'
+        '<a href="new-products.html">More</a></div>'
+        for i in range(4)
+    )
+    pages = {
+        "/index.html": '<html><body><a href="en/home.html"><img src="slide.jpg"></a></body></html>',
+        "/en/home.html": series_page(
+            "Home",
+            f'<div class="row">{tiles}</div><h2>Long lasting experience</h2>'
+            '<img src="../img/event.jpg"><img src="../img/event-2.jpg"><p>Since 1982.</p>',
+        ),
+        "/en/new-products.html": series_page("New products", cards),
+        "/en/contact.html": series_page("Contact", "<h1>Contact</h1><p>Call us.</p>"),
+    }
+    # Each page written by hand: its own blocks, so no two share a template.
+    blocks = [
+        '<div class="note"><span><i>Note</i></span></div>',
+        "<ol><li><em>Step</em></li></ol>",
+        "<aside><small>Aside</small></aside>",
+        "<pre><code>A-1</code></pre>",
+        "<address><u>Stock</u></address>",
+        "<blockquote><q>Quote</q></blockquote>",
+    ]
+    boxes = ["photo", "pic", "picture", "shot", "view", "frame"]
+    for (t, photos), block, box in zip(types.items(), blocks, boxes, strict=True):
+        images = "".join(f'<img src="../new-images/{t}-{i}.jpg">' for i in range(photos))
+        images = f'<div class="{box}">{images}</div>'
+        pages[f"/en/type-{t.lower()}.html"] = series_page(
+            f"Switch for tanks. Type {t}",
+            f'<h1 class="page-title">HEATCO : Switch for tanks. Type {t}</h1>{images}'
+            f"<h3>MAIN FEATURES</h3><p><b>Housing</b> PBT</p>{block * 8}",
+        )
+    found = decide(pages)
+    assert sorted(p for p, r in found.items() if r) == sorted(
+        f"/en/type-{t.lower()}.html" for t in types
+    )

@@ -278,6 +278,8 @@ def negative_kind(tree: lxml.etree._Element, url: str) -> str:
     segments = [re.sub(r"\.(html?|php|aspx?|jsp)$", "", s) for s in path.split("/") if s]
     if segments and segments[-1] in ("index", "default", "home"):
         segments.pop()  # /contact/index.html is /contact/
+    if len(segments) == 1 and _LANGUAGE_FOLDER.match(segments[0]):
+        segments = []  # /en/home.html, /th/: the home page of the site in one language
     if segments:
         last = segments[-1]
         if last in _NEGATIVE_SLUGS:
@@ -291,6 +293,12 @@ def negative_kind(tree: lxml.etree._Element, url: str) -> str:
         return "home"
     return ""
 
+
+_LANGUAGE_FOLDER = re.compile(
+    r"(?:en|de|fr|es|it|pt|nl|ru|uk|pl|cs|tr|ar|fa|he|zh|ja|ko|th|vi|id|ms|sv|da|no|fi|el|hu"
+    r"|ro|bg|sk|sl|hr|sr|lt|lv|et)(?:[-_][a-z]{2,4})?$"
+)
+"""A folder named by a language code (`en`, `th`, `pt-br`, `zh_hans`)."""
 
 _SITE_WIDE_ARGUMENTS = re.compile(r"(lang(uage)?|l|hl|locale|lng|sid|session(id)?|utm_\w+)$", re.I)
 

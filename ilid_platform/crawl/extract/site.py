@@ -35,6 +35,7 @@ from ilid_platform.crawl.extract.menus import adopt_menu_items
 from ilid_platform.crawl.extract.names import heading_name, structured_name, tidy_name
 from ilid_platform.crawl.extract.naming import (
     page_key,
+    split_label,
     strip_affixes,
     text_key,
 )
@@ -292,11 +293,21 @@ def _evidence_points(
         "specs": len(features.specs) >= 2,
         "price": features.price,
         "gallery": own_photos >= 2,
-        "named": any(h["hinted"] and h["text"] == heading for h in features.headings),
+        "named": any(
+            (h["hinted"] and h["text"] == heading) or _labelled_as_named(h["text"], heading, stats)
+            for h in features.headings
+        ),
         "placed": bool(slot)
         and any(i["url"] == images[0] and i.get("slot") == slot for i in features.images),
     }
     return {key: _WEIGHTS[key] for key, present in points.items() if present}
+
+
+def _labelled_as_named(text: str, heading: str, stats: SiteStats) -> bool:
+    """Whether a heading is the name after the label that several pages write before theirs
+    ("ULTIMHEAT : <name>"): the site's way of heading a product."""
+    labelled = split_label(text)
+    return bool(labelled) and labelled[1] == heading and text_key(labelled[0]) in stats.name_labels
 
 
 def _propagate_templates(
