@@ -300,3 +300,37 @@ def test_home_page_of_a_language_and_names_after_the_series_label() -> None:
     assert sorted(p for p, r in found.items() if r) == sorted(
         f"/en/type-{t.lower()}.html" for t in types
     )
+
+
+def test_catalog_and_address_pages_in_the_product_template_are_no_products() -> None:
+    """An old company site writes every page in one template: a heading, a photo and text. Its
+    catalog's own page (/products.htm, text links to the products) and its address page
+    (/address.html) share the template with the product pages, which makes them no products."""
+    pipes = ["Seamless pipes", "Welded pipes", "Boiler tubes", "Mild steel pipes", "Flanges"]
+    slugs = {p: p.lower().replace(" ", "-") for p in pipes}
+    # The catalog page links a few of them, and pages the copy did not keep.
+    links = "".join(f'<li><a href="/{s}.htm">{s}</a></li>' for s in ("erw", *slugs.values())[:3])
+
+    def page(name: str, photo: str, text: str) -> str:
+        return (
+            f"<html><head><title>{name} | Asia Tubes</title></head><body>"
+            '<div id="head"><img src="/images/logo.gif" width="300" height="80"></div>'
+            '<div id="menu"><a href="/index.htm">Home</a><a href="/products.htm">Products</a>'
+            '<a href="/address.html">Address</a></div><table id="body"><tr><td>'
+            f'<h1>{name}</h1><img src="/new_images/{photo}" width="250" height="200">'
+            f'<p>{text}</p></td></tr></table><div id="foot">Mumbai, India</div></body></html>'
+        )
+
+    showcase = '<a href="/products.htm"><img src="/img/tubes.gif" width="200" height="150"></a>'
+    pages = {"/index.htm": page("Asia Tubes", "plant.jpg", f"Pipes since 1980. {showcase}")}
+    for pipe, after in zip(pipes, pipes[1:] + pipes[:1], strict=True):
+        see = f'See also <a href="/{slugs[after]}.htm">{after}</a>.'
+        pages[f"/{slugs[pipe]}.htm"] = page(pipe, f"{slugs[pipe]}.jpg", f"{pipe}: sizes. {see}")
+    pages["/products.htm"] = page(
+        "Steel tubes",
+        "range.jpg",
+        f'<img src="/img/range-2.jpg" width="250" height="200"><ul>{links}</ul>',
+    )
+    pages["/address.html"] = page("Our office", "office.jpg", "Plot 4, Mumbai 400004.")
+    found = decide(pages)
+    assert sorted(p for p, r in found.items() if r) == sorted(f"/{slugs[p]}.htm" for p in pipes)

@@ -22,6 +22,10 @@ _NEGATIVE_SLUGS = {
     "contacto": "contact",
     "contato": "contact",
     "contatti": "contact",
+    "address": "contact",
+    "addresses": "contact",
+    "adres": "contact",
+    "adresse": "contact",
     "lien-he": "contact",
     "impressum": "legal",
     "imprint": "legal",
@@ -284,6 +288,8 @@ def negative_kind(tree: lxml.etree._Element, url: str) -> str:
         last = segments[-1]
         if last in _NEGATIVE_SLUGS:
             return _NEGATIVE_SLUGS[last]
+        if last in _CATALOG_SLUGS and not (parts and _query_selects_content(parts.query)):
+            return "catalog"  # the catalog's own page, not one of its products
         tail = re.split(r"[-_]", last)
         if len(tail) > 1 and tail[-1] in _NEGATIVE_TAILS:
             return _NEGATIVE_TAILS[tail[-1]]
