@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 
 from ilid_platform.crawl.extract import decide_pages, read_page
+from ilid_platform.crawl.extract.names import structured_name
+from ilid_platform.crawl.extract.site_stats import SiteStats
 
 BASE = "https://pack.example"
 
@@ -334,3 +336,17 @@ def test_catalog_and_address_pages_in_the_product_template_are_no_products() -> 
     pages["/address.html"] = page("Our office", "office.jpg", "Plot 4, Mumbai 400004.")
     found = decide(pages)
     assert sorted(p for p, r in found.items() if r) == sorted(f"/{slugs[p]}.htm" for p in pipes)
+
+
+def test_brand_after_the_heading_gives_way_to_the_sites_naming_word_first() -> None:
+    """Where the site's structured names add a word after each heading ("Manufacturer"), the
+    name ends there, though a page's heading carries the word and the brand follows it."""
+    stats = SiteStats(name_suffixes={"manufacturer"})
+    name = "Ribbon Blender Manufacturer - Acme Fabricators"
+    heading = "Ribbon Blender Manufacturer"
+    assert structured_name(name, heading, stats, "json-ld", "", "Acme Fabricators") == (
+        "Ribbon Blender"
+    )
+    assert structured_name(
+        "Workboats by Acme", "Workboats", SiteStats(), "json-ld", "", "Acme"
+    ) == ("Workboats")

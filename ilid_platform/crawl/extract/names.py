@@ -236,13 +236,13 @@ def structured_name(
     repeats the page's <title> is its search-engine title ("DC Rectifier manufacturer - AC to
     DC ..."), no name: the heading it contains names the product."""
     seo = method in ("opengraph", "twitter") and text_key(name) == text_key(title)
-    if heading and brand and _heading_and_brand(name, heading, brand):
-        return heading
     name = strip_affixes(name, stats.title_affixes) or name
     words = name.split()
     cut = next((i for i, w in enumerate(words) if i and word_key(w) in stats.name_suffixes), 0)
     if cut:  # "Tray Dryer Manufacturer - Shop": the name ends where the site's wording starts
         name = " ".join(words[:cut]).strip(AFFIX_EDGES) or name
+    if heading and brand and _heading_and_brand(name, heading, brand):
+        return heading
     if heading and word_key(heading) == word_key(name):
         return heading
     if seo and heading and f" {word_key(heading)} " in f" {word_key(name)} ":
