@@ -29,13 +29,13 @@ from typing import Any
 
 from ilid_platform.crawl.extract.categories import demote_category_pages
 from ilid_platform.crawl.extract.decision import Decision, demote
+from ilid_platform.crawl.extract.evidence import SPECIFIC, evidence_points
 from ilid_platform.crawl.extract.folders import crumb_categories, filed_under, folder_categories
 from ilid_platform.crawl.extract.html import absolute_urls
 from ilid_platform.crawl.extract.menus import adopt_menu_items
 from ilid_platform.crawl.extract.names import heading_name, structured_name, tidy_name
 from ilid_platform.crawl.extract.naming import (
     page_key,
-    split_label,
     strip_affixes,
     text_key,
 )
@@ -51,18 +51,6 @@ EVIDENCE_NEEDED = 2
 """Points a page without structured data needs, besides its name and photo, to be a product."""
 # The page's own photos a product keeps beside its structured data's (`image_fallbacks`).
 IMAGE_FALLBACKS = 3
-_WEIGHTS = {
-    "buy": 2,
-    "product_markup": 2,
-    "specs": 2,
-    "price": 1,
-    "gallery": 1,
-    "named": 1,
-    "listed": 1,
-    "placed": 1,
-}
-_SPECIFIC = {"buy", "product_markup", "specs", "price", "named", "listed"}
-"""Evidence only a product page shows; a listed page with photos may be a category too."""
 
 
 def decide_pages(readings: Sequence[PageReading]) -> list[Decision]:
@@ -85,7 +73,7 @@ def _decide_sorted(readings: Sequence[PageReading]) -> list[Decision]:
         for i, d in enumerate(decisions)
         if d.product is not None
         and d.product["extraction"] == "heuristic"
-        and set(_evidence_points(readings[i], d.product["name"], d.product["image_urls"], stats))
+        and set(evidence_points(readings[i], d.product["name"], d.product["image_urls"], stats))
         <= WEAK_EVIDENCE
     }
     # Twice: a template found to be products on a brochure site then speaks for its pages
@@ -196,7 +184,7 @@ def _decide(
     elif foreign >= 2:
         evidence.append("shows the photos of the pages it links to: a category")
     else:
-        points = _evidence_points(reading, heading, images, stats)
+        points = evidence_points(reading, heading, images, stats)
         evidence.append(
             "evidence: " + (", ".join(f"{k} +{v}" for k, v in points.items()) if points else "none")
         )
@@ -204,7 +192,7 @@ def _decide(
         # Where the site's products declare themselves in structured data, a page that does
         # not is no product for being listed alone (a blog post on a blog-index home page).
         declared = stats.structured_products >= 3 and reading.structured is None
-        specific = any(key in _SPECIFIC and not (declared and key == "listed") for key in points)
+        specific = any(key in SPECIFIC and not (declared and key == "listed") for key in points)
         if stats.product_language and not specific and speaks:
             evidence.append(
                 "none of the product evidence this site's products show (buy, product markup,"
@@ -273,41 +261,6 @@ def _fill_from_page(product: dict[str, Any], reading: PageReading, images: list[
         product["description"] = features.description
     if not product["image_urls"]:
         product["image_urls"] = images
-
-
-def _evidence_points(
-    reading: PageReading, heading: str, images: list[str], stats: SiteStats
-) -> dict[str, int]:
-    features = reading.features
-    # The template shows each page's own photo in one place, and this page's photo is there.
-    slot = stats.photo_slots.get(stats.template_of.get(reading.url, -1)) if images else None
-    own_photos = sum(
-        1
-        for image in features.images
-        if not image["tile"] and not stats.repeated(stats.image_pages.get(image["url"], 0))
-    )
-    points = {
-        "listed": page_key(reading.url) in stats.card_targets,
-        "buy": features.buy > 0,
-        "product_markup": features.product_markup,
-        "specs": len(features.specs) >= 2,
-        "price": features.price,
-        "gallery": own_photos >= 2,
-        "named": any(
-            (h["hinted"] and h["text"] == heading) or _labelled_as_named(h["text"], heading, stats)
-            for h in features.headings
-        ),
-        "placed": bool(slot)
-        and any(i["url"] == images[0] and i.get("slot") == slot for i in features.images),
-    }
-    return {key: _WEIGHTS[key] for key, present in points.items() if present}
-
-
-def _labelled_as_named(text: str, heading: str, stats: SiteStats) -> bool:
-    """Whether a heading is the name after the label that several pages write before theirs
-    ("ULTIMHEAT : <name>"): the site's way of heading a product."""
-    labelled = split_label(text)
-    return bool(labelled) and labelled[1] == heading and text_key(labelled[0]) in stats.name_labels
 
 
 def _propagate_templates(
