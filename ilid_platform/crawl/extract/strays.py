@@ -60,12 +60,14 @@ def _listed_beside(
     readings: Sequence[PageReading], stats: SiteStats, members: set[str]
 ) -> set[str]:
     """Keys of the pages that a listing links with a card beside the template's products, where
-    nearly all its cards are theirs: a catalog's overview shows one kind of page, whatever
-    markup one of them was written in."""
+    nearly all its cards are theirs and it is no home page: a catalog's overview shows one
+    kind of page, whatever markup one of them was written in."""
     listed: set[str] = set()
     for reading in readings:
         if reading.features is None or not stats.listing(reading):
             continue
+        if page_key(reading.url) in stats.home_pages:
+            continue  # a home page's showcase mixes the site's sections with its products
         targets = {page_key(href) for href, _ in stats.cards(reading.features)}
         if len(targets & members) >= max(_TEMPLATE_PRODUCTS, _TEMPLATE_SHARE * len(targets)):
             listed |= targets
