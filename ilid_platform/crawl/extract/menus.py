@@ -53,7 +53,7 @@ def adopt_menu_items(
         if (
             key not in menu
             or features is None
-            or stats.negative(features)
+            or stats.negative(reading)
             or stats.listing(reading)
             or key in stats.anchored
         ):

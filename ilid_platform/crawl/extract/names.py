@@ -15,6 +15,7 @@ from ilid_platform.crawl.extract.naming import (
     split_label,
     strip_affixes,
     text_key,
+    title_separators,
     word_key,
 )
 from ilid_platform.crawl.extract.page import EMPHASIS
@@ -191,8 +192,24 @@ def _heading_name(reading: PageReading, stats: SiteStats, evidence: list[str], c
         return best["text"]
     if titled:
         evidence.append("name from the title: no heading unique to the page")
-        return title
+        return _without_linked_tail(title, reading)
     return ""
+
+
+def _without_linked_tail(title: str, reading: PageReading) -> str:
+    """A title without its last part where that part is the text of the page's link to
+    another page ("Name | Category | Shop": the category it is filed under, which only a few
+    pages' titles share, so it is no site-wide affix)."""
+    separators = title_separators(title)
+    if not separators:
+        return title
+    last = separators[-1]
+    head, tail = title[: last.start()].strip(AFFIX_EDGES), text_key(title[last.end() :])
+    own = page_key(reading.url)
+    linked = any(
+        text_key(text) == tail and page_key(url) != own for url, text in reading.features.text_links
+    )
+    return head if head and tail and linked else title
 
 
 def _title_count(reading: PageReading, stats: SiteStats) -> int:
@@ -206,20 +223,41 @@ def _usable_heading(key: str, stats: SiteStats) -> bool:
 
 
 def structured_name(
-    name: str, heading: str, stats: SiteStats, method: str = "", title: str = ""
+    name: str,
+    heading: str,
+    stats: SiteStats,
+    method: str = "",
+    title: str = "",
+    brand: str = "",
 ) -> str:
     """The structured name without the shop's name; the page's heading where the two are the
-    same words (the heading is what people read). An OpenGraph title that only repeats the
-    page's <title> is its search-engine title ("DC Rectifier manufacturer - AC to DC ..."),
-    no name: the heading it contains names the product."""
+    same words (the heading is what people read), or where the name only adds its brand
+    ("Workboats by Acme Marine" under the heading "Workboats"). An OpenGraph title that only
+    repeats the page's <title> is its search-engine title ("DC Rectifier manufacturer - AC to
+    DC ..."), no name: the heading it contains names the product."""
     seo = method in ("opengraph", "twitter") and text_key(name) == text_key(title)
     name = strip_affixes(name, stats.title_affixes) or name
     words = name.split()
     cut = next((i for i, w in enumerate(words) if i and word_key(w) in stats.name_suffixes), 0)
     if cut:  # "Tray Dryer Manufacturer - Shop": the name ends where the site's wording starts
         name = " ".join(words[:cut]).strip(AFFIX_EDGES) or name
+    if heading and brand and _heading_and_brand(name, heading, brand):
+        return heading
     if heading and word_key(heading) == word_key(name):
         return heading
     if seo and heading and f" {word_key(heading)} " in f" {word_key(name)} ":
         return heading
     return name
+
+
+_BY = re.compile(r"^(by|from|von|de|par|di|da|door|od|от)\s+", re.I)
+
+
+def _heading_and_brand(name: str, heading: str, brand: str) -> bool:
+    """Whether a structured name is the heading, then the brand (after "by", "from", ... or a
+    separator)."""
+    words, head = word_key(name), word_key(heading)
+    if not head or not words.startswith(head + " "):
+        return False
+    rest = _BY.sub("", words[len(head) :].strip())
+    return rest == word_key(brand)

@@ -43,7 +43,7 @@ def page_key(url: str) -> str:
     return f"{parts.netloc.lower()}{path}?{parts.query}"
 
 
-def _separators(title: str) -> list[re.Match[str]]:
+def title_separators(title: str) -> list[re.Match[str]]:
     """The separators of a title, less a bare hyphen inside a Latin word or model code
     ("MK-M20", "X-Ray"): a series prefix every product title shares is no shop name."""
     return [
@@ -63,7 +63,7 @@ def title_affixes(title: str) -> set[str]:
     """Every prefix and suffix of a title that ends or starts at a separator ("Shop | ",
     " - Shop", "-巩义市..."), as keys: the site-wide ones are the shop's name."""
     affixes = set()
-    for match in _separators(title or ""):
+    for match in title_separators(title or ""):
         affixes.add(affix_key(title[: match.end()]))
         affixes.add(affix_key(title[match.start() :]))
     return affixes - {""}
@@ -73,7 +73,7 @@ def strip_affixes(title: str, affixes: set[str]) -> str:
     """`title` without its longest site-wide prefix and suffix (separators included)."""
     title = title or ""
     start, end = 0, len(title)
-    for match in _separators(title):
+    for match in title_separators(title):
         if affix_key(title[match.start() :]) in affixes:
             end = min(end, match.start())
         if affix_key(title[: match.end()]) in affixes:

@@ -22,6 +22,10 @@ _NEGATIVE_SLUGS = {
     "contacto": "contact",
     "contato": "contact",
     "contatti": "contact",
+    "address": "contact",
+    "addresses": "contact",
+    "adres": "contact",
+    "adresse": "contact",
     "lien-he": "contact",
     "impressum": "legal",
     "imprint": "legal",
@@ -145,6 +149,11 @@ _NEGATIVE_SLUGS = {
     "noticias": "blog",
     "novosti": "blog",
     "dostavka": "legal",
+    # A service done to things, named alone (`/repairs.html`; `repair-kit` is a product).
+    "repair": "service",
+    "repairs": "service",
+    "servicing": "service",
+    "maintenance": "service",
     "oplata": "legal",
     # Chinese sites name their folders in pinyin, whole or by initials.
     "lianxi": "contact",
@@ -204,6 +213,28 @@ _NEGATIVE_FOLDERS = {
     "anli",
 }
 
+_CATALOG_SLUGS = {
+    "products",
+    "product",
+    "catalog",
+    "catalogue",
+    "katalog",
+    "produkte",
+    "produkty",
+    "produkciya",
+    "produktsiya",
+    "produkcija",
+    "produits",
+    "productos",
+    "produtos",
+    "prodotti",
+    "urunler",
+    "urunlerimiz",
+    "chanpin",
+    "cpzx",
+}
+"""Urls of a site's own product catalog, in the languages of company sites."""
+
 _SECTION_CRUMBS = {
     "新闻": "blog",
     "新闻中心": "blog",
@@ -251,10 +282,14 @@ def negative_kind(tree: lxml.etree._Element, url: str) -> str:
     segments = [re.sub(r"\.(html?|php|aspx?|jsp)$", "", s) for s in path.split("/") if s]
     if segments and segments[-1] in ("index", "default", "home"):
         segments.pop()  # /contact/index.html is /contact/
+    if len(segments) == 1 and _LANGUAGE_FOLDER.match(segments[0]):
+        segments = []  # /en/home.html, /th/: the home page of the site in one language
     if segments:
         last = segments[-1]
         if last in _NEGATIVE_SLUGS:
             return _NEGATIVE_SLUGS[last]
+        if last in _CATALOG_SLUGS and not (parts and _query_selects_content(parts.query)):
+            return "catalog"  # the catalog's own page, not one of its products
         tail = re.split(r"[-_]", last)
         if len(tail) > 1 and tail[-1] in _NEGATIVE_TAILS:
             return _NEGATIVE_TAILS[tail[-1]]
@@ -264,6 +299,12 @@ def negative_kind(tree: lxml.etree._Element, url: str) -> str:
         return "home"
     return ""
 
+
+_LANGUAGE_FOLDER = re.compile(
+    r"(?:en|de|fr|es|it|pt|nl|ru|uk|pl|cs|tr|ar|fa|he|zh|ja|ko|th|vi|id|ms|sv|da|no|fi|el|hu"
+    r"|ro|bg|sk|sl|hr|sr|lt|lv|et)(?:[-_][a-z]{2,4})?$"
+)
+"""A folder named by a language code (`en`, `th`, `pt-br`, `zh_hans`)."""
 
 _SITE_WIDE_ARGUMENTS = re.compile(r"(lang(uage)?|l|hl|locale|lng|sid|session(id)?|utm_\w+)$", re.I)
 
@@ -278,6 +319,19 @@ def _query_selects_content(query: str) -> bool:
         return False
     words = re.split(r"[/._-]", chosen[-1][1].lower()) if len(chosen) == 1 else []
     return not (words and words[-1] in ("home", "index", "default", "main", "start"))
+
+
+def catalog_page(url: str) -> bool:
+    """Whether the url names the site's product catalog (`/products.html`, `/katalog/`): the
+    pages it lists are products, even where a theme files them as portfolio items."""
+    try:
+        path = unquote(urlsplit(url).path).lower()
+    except ValueError:
+        return False
+    segments = [re.sub(r"\.(html?|php|aspx?|jsp)$", "", s) for s in path.split("/") if s]
+    if segments and segments[-1] in ("index", "default"):
+        segments.pop()
+    return bool(segments) and segments[-1] in _CATALOG_SLUGS
 
 
 def crumb_kind(crumbs: list[str]) -> str:

@@ -19,6 +19,21 @@ _SPEC_BLOCKS = lxml.etree.XPath(f"(//table | //dl | //ul | //ol)[not({CHROME})]"
 
 _CELL_SEPARATORS = {":", "：", "=", "-", "–", "—"}
 
+_LAYOUT_CELL = lxml.etree.XPath(
+    "boolean(.//img | .//hr | .//table | .//h1 | .//h2 | .//h3 | .//h4 | .//form | .//iframe)"
+)
+"""A cell that holds a photo, a rule, a heading or another table is a column of the page's
+layout (a site builder's two-column block: photo and caption, buttons between rules), no
+spec's label or value."""
+
+
+def _links_only(cell: Any) -> bool:
+    """Whether all of a cell's text is in links: two such cells side by side are a row of
+    buttons or menu items, no label and its value."""
+    words = "".join(text_of(cell).split())
+    return bool(words) and words == "".join("".join(text_of(a).split()) for a in cell.iter("a"))
+
+
 _DEFINITION_TERMS = lxml.etree.XPath("./dt | ./div/dt")
 
 _NEXT_DEFINITION = lxml.etree.XPath("following-sibling::dd[1]")
@@ -69,6 +84,11 @@ def spec_rows(tree: lxml.etree._Element) -> list[tuple[str, str]]:
         pairs = [cells for cells in cells_per_row if len(cells) == 2]
         if not pairs or len(pairs) < 0.6 * len(cells_per_row):
             continue
+        pairs = [
+            cells
+            for cells in pairs
+            if not any(_LAYOUT_CELL(c) for c in cells) and not all(map(_links_only, cells))
+        ]
         # A row of two <th> is the table's header ("Property | Value"), not a spec.
         rows += [(text_of(k), text_of(v)) for k, v in pairs if (k.tag, v.tag) != ("th", "th")]
     for dl in blocks["dl"]:

@@ -21,11 +21,25 @@ its pages show the photo of the cards that link to them, where there is one).
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from ilid_platform.crawl.extract.naming import page_key, text_key
+from ilid_platform.crawl.extract.patterns import DECORATIVE
 from ilid_platform.crawl.extract.reading import PageReading
 from ilid_platform.crawl.extract.site_stats import RESIZED, SiteStats
 from ilid_platform.crawl.extract.slots import page_headings
+
+
+def decorative_file(url: str) -> bool:
+    """Whether an image's file name says it is the brand's logo, a banner or an icon: no
+    product's photo, even where the page's structured data names it (a Product's image
+    left as the site's logo)."""
+    try:
+        name = unquote(urlsplit(url).path.rsplit("/", 1)[-1])
+    except ValueError:
+        return False
+    return bool(DECORATIVE.search(name))
+
 
 THUMBNAIL_AREA = 150 * 150
 """An image declared smaller is a thumbnail (of a larger photo further on), not the photo; so

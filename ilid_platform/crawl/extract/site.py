@@ -29,6 +29,7 @@ from typing import Any
 
 from ilid_platform.crawl.extract.categories import demote_category_pages
 from ilid_platform.crawl.extract.decision import Decision, demote
+from ilid_platform.crawl.extract.evidence import SPECIFIC, evidence_points
 from ilid_platform.crawl.extract.folders import crumb_categories, filed_under, folder_categories
 from ilid_platform.crawl.extract.html import absolute_urls
 from ilid_platform.crawl.extract.menus import adopt_menu_items
@@ -38,7 +39,7 @@ from ilid_platform.crawl.extract.naming import (
     strip_affixes,
     text_key,
 )
-from ilid_platform.crawl.extract.photos import choose_photos
+from ilid_platform.crawl.extract.photos import choose_photos, decorative_file
 from ilid_platform.crawl.extract.reading import PageReading
 from ilid_platform.crawl.extract.selectors import apply_selected
 from ilid_platform.crawl.extract.site_stats import SiteStats, site_stats
@@ -50,18 +51,6 @@ EVIDENCE_NEEDED = 2
 """Points a page without structured data needs, besides its name and photo, to be a product."""
 # The page's own photos a product keeps beside its structured data's (`image_fallbacks`).
 IMAGE_FALLBACKS = 3
-_WEIGHTS = {
-    "buy": 2,
-    "product_markup": 2,
-    "specs": 2,
-    "price": 1,
-    "gallery": 1,
-    "named": 1,
-    "listed": 1,
-    "placed": 1,
-}
-_SPECIFIC = {"buy", "product_markup", "specs", "price", "named", "listed"}
-"""Evidence only a product page shows; a listed page with photos may be a category too."""
 
 
 def decide_pages(readings: Sequence[PageReading]) -> list[Decision]:
@@ -84,7 +73,7 @@ def _decide_sorted(readings: Sequence[PageReading]) -> list[Decision]:
         for i, d in enumerate(decisions)
         if d.product is not None
         and d.product["extraction"] == "heuristic"
-        and set(_evidence_points(readings[i], d.product["name"], d.product["image_urls"], stats))
+        and set(evidence_points(readings[i], d.product["name"], d.product["image_urls"], stats))
         <= WEAK_EVIDENCE
     }
     # Twice: a template found to be products on a brochure site then speaks for its pages
@@ -163,16 +152,23 @@ def _decide(
     if structured and others and len(others) == len(marked) and not images:
         evidence.append("structured data shows the photo of another page's card: a listing's")
         structured = None
+    if structured and stats.copied_structure(reading, heading):
+        evidence.append("structured data that pages of other headings copy: no page's own")
+        structured = None
     if structured and structured.get("name"):
         method = structured["method"]
         product = {k: v for k, v in structured.items() if k not in ("method", "relation")}
         product["specs"] = dict(product["specs"])
-        product["name"] = structured_name(product["name"], heading, stats, method, features.title)
+        product["name"] = structured_name(
+            product["name"], heading, stats, method, features.title, product.get("brand") or ""
+        )
         evidence.append(f"{method}: a Product for this page, named {product['name']!r}")
         own = [
             u
             for u in marked
-            if not stats.repeated(stats.image_pages.get(u, 0)) and (u not in others or not images)
+            if not stats.repeated(stats.image_pages.get(u, 0))
+            and (u not in others or not images)
+            and not (images and decorative_file(u))
         ]
         product["image_urls"] = own or images
         if own:  # the page's own photos, for when the structured data's cannot be fetched
@@ -181,14 +177,14 @@ def _decide(
         not relaxed or any(page_key(href) in template for href, _ in features.cards)
     ):
         evidence.append("listing: many links with a thumbnail, each to another page")
-    elif stats.negative(features):
-        evidence.append(f"the url or heading says this is a {stats.negative(features)} page")
+    elif stats.negative(reading):
+        evidence.append(f"the url or heading says this is a {stats.negative(reading)} page")
     elif key in stats.anchored:
         evidence.append("other pages link to several places inside it: items under anchors")
     elif foreign >= 2:
         evidence.append("shows the photos of the pages it links to: a category")
     else:
-        points = _evidence_points(reading, heading, images, stats)
+        points = evidence_points(reading, heading, images, stats)
         evidence.append(
             "evidence: " + (", ".join(f"{k} +{v}" for k, v in points.items()) if points else "none")
         )
@@ -196,7 +192,7 @@ def _decide(
         # Where the site's products declare themselves in structured data, a page that does
         # not is no product for being listed alone (a blog post on a blog-index home page).
         declared = stats.structured_products >= 3 and reading.structured is None
-        specific = any(key in _SPECIFIC and not (declared and key == "listed") for key in points)
+        specific = any(key in SPECIFIC and not (declared and key == "listed") for key in points)
         if stats.product_language and not specific and speaks:
             evidence.append(
                 "none of the product evidence this site's products show (buy, product markup,"
@@ -267,31 +263,6 @@ def _fill_from_page(product: dict[str, Any], reading: PageReading, images: list[
         product["image_urls"] = images
 
 
-def _evidence_points(
-    reading: PageReading, heading: str, images: list[str], stats: SiteStats
-) -> dict[str, int]:
-    features = reading.features
-    # The template shows each page's own photo in one place, and this page's photo is there.
-    slot = stats.photo_slots.get(stats.template_of.get(reading.url, -1)) if images else None
-    own_photos = sum(
-        1
-        for image in features.images
-        if not image["tile"] and not stats.repeated(stats.image_pages.get(image["url"], 0))
-    )
-    points = {
-        "listed": page_key(reading.url) in stats.card_targets,
-        "buy": features.buy > 0,
-        "product_markup": features.product_markup,
-        "specs": len(features.specs) >= 2,
-        "price": features.price,
-        "gallery": own_photos >= 2,
-        "named": any(h["hinted"] and h["text"] == heading for h in features.headings),
-        "placed": bool(slot)
-        and any(i["url"] == images[0] and i.get("slot") == slot for i in features.images),
-    }
-    return {key: _WEIGHTS[key] for key, present in points.items() if present}
-
-
 def _propagate_templates(
     readings: Sequence[PageReading], decisions: list[Decision], stats: SiteStats
 ) -> None:
@@ -332,8 +303,7 @@ def _propagate_templates(
         # Pages whose url or heading says they are no product (the contact page in the
         # site's one template) do not count against it.
         candidates = sum(
-            readings[i].features is not None and not stats.negative(readings[i].features)
-            for i in indices
+            readings[i].features is not None and not stats.negative(readings[i]) for i in indices
         )
         if needed and not _differ(found, known, candidates):
             continue  # not a template of pages that differ in their name and photo
@@ -387,7 +357,7 @@ def _adopt_by_place(
             decisions[index].product is not None
             or reading.features is None
             or stats.listing(reading)
-            or stats.negative(reading.features)
+            or stats.negative(reading)
             or not any(i.get("slot") in places for i in reading.features.images)
         ):
             continue

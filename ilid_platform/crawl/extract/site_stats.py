@@ -20,7 +20,7 @@ from ilid_platform.crawl.extract.naming import (
     word_key,
 )
 from ilid_platform.crawl.extract.page import PageFeatures
-from ilid_platform.crawl.extract.page_kinds import heading_kind
+from ilid_platform.crawl.extract.page_kinds import catalog_page, heading_kind
 from ilid_platform.crawl.extract.patterns import LISTING_CARDS
 from ilid_platform.crawl.extract.reading import PageReading
 from ilid_platform.crawl.extract.slots import name_slots, photo_slots
@@ -90,6 +90,11 @@ class SiteStats:
     home_pages: set[str] = field(default_factory=set)
     """Keys of the pages whose url says they are the site's home page."""
     negative_headings: Counter[str] = field(default_factory=Counter)
+    structured_names: Counter[str] = field(default_factory=Counter)
+    """Names that pages' structured data declare, by the number of pages that declare them."""
+    catalogued: set[str] = field(default_factory=set)
+    """Keys of the pages that a listing whose url names the catalog (`catalog_page`) links
+    with a card."""
     """h1s that name a kind of page that is no product, by the number of pages they head."""
     slots_over_all: set[int] = field(default_factory=set)
     """Template groups whose name slot counts all headings (`page_heading_slots`)."""
@@ -145,10 +150,14 @@ class SiteStats:
         """Seen on so many pages that it belongs to the site, not to one page."""
         return self.pages >= 4 and count >= max(3, 0.25 * self.pages)
 
-    def negative(self, features: PageFeatures) -> str:
+    def negative(self, reading: PageReading) -> str:
         """The kind of non-product page the url says, else the h1 says, unless that h1 heads
-        many pages (an "FAQ" block on every product page is no FAQ page)."""
+        many pages (an "FAQ" block on every product page is no FAQ page); a page the site's
+        catalog lists is no portfolio or news item, whatever folder a theme files it in."""
+        features = reading.features
         heading = features.negative_heading
+        if features.negative == "blog" and page_key(reading.url) in self.catalogued:
+            return ""
         if features.negative or not heading:
             return features.negative
         return (
@@ -160,6 +169,17 @@ class SiteStats:
     def cards(self, features: PageFeatures) -> list[list[str]]:
         """The page's cards, without the links every page has (menus, sidebars)."""
         return [c for c in features.cards if not self.repeated(self.card_pages.get(c[0], 0))]
+
+    def copied_structure(self, reading: PageReading, heading: str) -> bool:
+        """Whether the page's structured Product is a copy: other pages declare the same name,
+        and this page's heading says another (a hand-written site pastes one block of JSON-LD
+        into its overview, its service pages and its products)."""
+        name = text_key((reading.structured or {}).get("name") or "")
+        return (
+            bool(name and heading)
+            and self.structured_names[name] >= 2
+            and (text_key(heading) != name)
+        )
 
     def listing(self, reading: PageReading) -> bool:
         """Many cards to other pages (`listings`)."""
@@ -211,6 +231,9 @@ def site_stats(readings: Sequence[PageReading]) -> SiteStats:
     stats.template_of = template_groups(pages)
     stats.listings = listing_pages(readings, pages, stats)
     for reading in pages:
+        if catalog_page(reading.url) and stats.listing(reading):
+            stats.catalogued.update(page_key(href) for href, _ in stats.cards(reading.features))
+    for reading in pages:
         features = reading.features
         cards = stats.cards(features)
         stats.card_targets.update(page_key(href) for href, _ in cards)
@@ -218,7 +241,7 @@ def site_stats(readings: Sequence[PageReading]) -> SiteStats:
             for (href, raw), (_, words) in zip(cards, without_common_affix(cards), strict=True):
                 if words:
                     stats.card_names.setdefault(page_key(href), Counter())[(raw, words)] += 1
-        negative = stats.negative(features)
+        negative = stats.negative(reading)
         if features.negative == "home":
             stats.home_pages.add(page_key(reading.url))
         if negative == "home" and features.headings:
@@ -238,7 +261,7 @@ def site_stats(readings: Sequence[PageReading]) -> SiteStats:
     stats.name_suffixes = _name_suffixes(pages)
     stats.name_slots = name_slots(pages, stats)
     stats.photo_slots = photo_slots(pages, stats)
-    details = [r for r in pages if not stats.listing(r) and not stats.negative(r.features)]
+    details = [r for r in pages if not stats.listing(r) and not stats.negative(r)]
     speaking = sum(
         1
         for r in details
@@ -249,6 +272,9 @@ def site_stats(readings: Sequence[PageReading]) -> SiteStats:
     listed = sum(page_key(r.url) in stats.card_targets for r in details)
     stats.product_language = speaking >= 2 and speaking >= 0.4 * listed
     stats.structured_products = sum(r.structured is not None for r in pages)
+    stats.structured_names = Counter(
+        text_key(r.structured["name"]) for r in pages if r.structured and r.structured.get("name")
+    )
     return stats
 
 
