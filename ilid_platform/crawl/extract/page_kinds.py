@@ -23,6 +23,13 @@ _NEGATIVE_SLUGS = {
     "contato": "contact",
     "contatti": "contact",
     "lien-he": "contact",
+    # The page that gives the company's address is its contact page.
+    "address": "contact",
+    "our-address": "contact",
+    "adres": "contact",
+    "adresse": "contact",
+    "anschrift": "contact",
+    "adresa": "contact",
     "impressum": "legal",
     "imprint": "legal",
     "legal": "legal",
@@ -158,6 +165,25 @@ _NEGATIVE_SLUGS = {
     "anli": "blog",
 }
 
+_CATALOG_SLUGS = {
+    "products",
+    "product",
+    "our-products",
+    "ourproducts",
+    "product-range",
+    "catalog",
+    "catalogue",
+    "katalog",
+    "produkte",
+    "produkty",
+    "productos",
+    "produtos",
+    "produits",
+    "prodotti",
+}
+"""A page named for the whole catalog ("products.html") is its index, whatever it shows;
+unless a query picks one item (`product.php?id=7`)."""
+
 _NEGATIVE_TAILS = {
     "repair": "service",
     "repairs": "service",
@@ -232,6 +258,7 @@ _NEGATIVE_HEADINGS = re.compile(
     r"^(contact( us)?|contacts|kontakt|contacto|contato|impressum|imprint|about( us)?"
     r"|über uns|ueber uns|faq|frequently asked questions|shopping cart|your cart|warenkorb"
     r"|panier|carrito|carrinho|корзина|контакты|о компании|login|log in|sign in|my account"
+    r"|(our )?address|adres|adresse|anschrift|(наш )?адрес|наши адреса|адреса"
     r"|terms( and conditions)?|privacy( policy)?|datenschutz(erklärung)?|liên hệ|giới thiệu"
     # A company's pages about itself: its history, who it is.
     r"|(our )?history|(our )?company|who we are|historia|nuestra (historia|empresa)|trayectoria"
@@ -255,6 +282,8 @@ def negative_kind(tree: lxml.etree._Element, url: str) -> str:
         last = segments[-1]
         if last in _NEGATIVE_SLUGS:
             return _NEGATIVE_SLUGS[last]
+        if last in _CATALOG_SLUGS and not (parts and _query_selects_content(parts.query)):
+            return "catalog"
         tail = re.split(r"[-_]", last)
         if len(tail) > 1 and tail[-1] in _NEGATIVE_TAILS:
             return _NEGATIVE_TAILS[tail[-1]]
