@@ -222,19 +222,27 @@ def _demote_named_kinds(
     readings: Sequence[PageReading], decisions: list[Decision], stats: SiteStats, products: set[str]
 ) -> None:
     """A page read as a product by its looks whose name heads two or more product pages it
-    links to, above their own names, is their brand's or kind's page: its products carry its
-    name as a line over theirs ("greerco" over "Colloid Mill"); not a heading most of the
-    site shows."""
+    links to, beside their own names, is their brand's or kind's page: its products carry its
+    name as a line over theirs ("greerco" over "Colloid Mill"). Not on pages whose headings
+    name two or more other products: a sidebar of the catalog's products, which names its
+    siblings, not its kind."""
+    names = {
+        text_key(d.product["name"])
+        for d in decisions
+        if d.product is not None and d.product["name"]
+    }
     heads: dict[str, set[str]] = {}
     for reading, decision in zip(readings, decisions, strict=True):
         if decision.product is None or reading.features is None:
             continue
         name = text_key(decision.product["name"])
-        heads[page_key(reading.url)] = {
+        others = {
             key
             for h in reading.features.headings
             if (key := text_key(h["text"])) != name and key not in stats.site_headings
         }
+        if len(others & names) < 2:
+            heads[page_key(reading.url)] = others
     found = []
     for index, (reading, decision) in enumerate(zip(readings, decisions, strict=True)):
         if decision.product is None or decision.product["extraction"] != "heuristic":
