@@ -139,6 +139,7 @@ def demote_category_pages(
         }
     _demote_section_pages(readings, decisions, stats, link_pages)
     _demote_parents(readings, decisions, stats, products)
+    _demote_named_kinds(readings, decisions, stats, products)
     categories: Counter[int] = Counter()
     looks: Counter[int] = Counter()
     for index, keys in linked.items():
@@ -215,3 +216,44 @@ def _demote_parents(
         parents.append((index, len(children)))
     for index, count in parents:
         demote(decisions, index, f"the {count} product pages it links link back only to it")
+
+
+def _demote_named_kinds(
+    readings: Sequence[PageReading], decisions: list[Decision], stats: SiteStats, products: set[str]
+) -> None:
+    """A page read as a product by its looks whose name heads two or more product pages it
+    links to, beside their own names, is their brand's or kind's page: its products carry its
+    name as a line over theirs ("greerco" over "Colloid Mill"). Not on pages whose headings
+    name two or more other products: a sidebar of the catalog's products, which names its
+    siblings, not its kind."""
+    names = {
+        text_key(d.product["name"])
+        for d in decisions
+        if d.product is not None and d.product["name"]
+    }
+    heads: dict[str, set[str]] = {}
+    for reading, decision in zip(readings, decisions, strict=True):
+        if decision.product is None or reading.features is None:
+            continue
+        name = text_key(decision.product["name"])
+        others = {
+            key
+            for h in reading.features.headings
+            if (key := text_key(h["text"])) != name and key not in stats.site_headings
+        }
+        if len(others & names) < 2:
+            heads[page_key(reading.url)] = others
+    found = []
+    for index, (reading, decision) in enumerate(zip(readings, decisions, strict=True)):
+        if decision.product is None or decision.product["extraction"] != "heuristic":
+            continue
+        name, own = text_key(decision.product["name"]), page_key(reading.url)
+        below = [
+            key
+            for key in stats.links_of.get(own, set()) & products
+            if key != own and name in heads.get(key, set())
+        ]
+        if name and len(below) >= 2:
+            found.append((index, len(below)))
+    for index, count in found:
+        demote(decisions, index, f"its name heads the {count} product pages it links to")

@@ -280,16 +280,29 @@ def _actionable(block: Any) -> bool:
     return False
 
 
+def _icon_size(width: int, height: int) -> bool:
+    """Declared under 64 px either way: an icon, a bullet, a rule or a strip of lettering;
+    a small photo of a photo's proportions (109 x 59, at most twice as wide as high, 48 px
+    or more either way) is no icon."""
+    if not (width and width < 64) and not (height and height < 64):
+        return False
+    small, large = sorted((width, height))
+    return not (small >= 48 and small * large >= 64 * 64 and large <= 2 * small)
+
+
 def _slot(element: Any, background: bool) -> str:
     """Where an image sits in its page's structure: its tag and classes and those of three
-    ancestors, digits dropped. The same place on the pages of one template holds the same
-    kind of picture (each page's own photo, a banner, a drawing)."""
+    ancestors other than paragraphs, digits dropped. The same place on the pages of one
+    template holds the same kind of picture (each page's own photo, a banner, a drawing)."""
     parts = []
     node = element
-    for _ in range(4):
+    while len(parts) < 4:
         if node is None or not isinstance(node.tag, str) or node.tag in ("body", "html"):
             break
-        parts.append(node_label(node.tag, node.get("class", ""), node.get("id", "")))
+        # A rich-text editor wraps a photo in a paragraph or leaves it bare in the text, at
+        # the writer's whim: the same place of the template either way.
+        if node is element or node.tag != "p":
+            parts.append(node_label(node.tag, node.get("class", ""), node.get("id", "")))
         node = node.getparent()
     return ">".join(reversed(parts)) + ("::background" if background else "")
 
@@ -325,7 +338,7 @@ def content_images(
     Read from <img> (src, lazy-load and zoom attributes, srcset, <picture> sources; a thumbnail
     that links to an image file stands for that file) and from elements whose photo is a CSS
     background or a lazy-load attribute. Skipped: chrome, cards and related-product blocks,
-    icons and logos, SVGs and images declared under 64 px.
+    icons and logos, SVGs and images declared under 64 px (`_icon_size`).
     """
     marks = marks or Marks(tree)
     images: list[dict[str, Any]] = []
@@ -359,7 +372,7 @@ def content_images(
             DECORATIVE.search(element.get("alt", "")) and (width * (height or width) < PHOTO_AREA)
         ):
             continue
-        if not zoom and ((width and width < 64) or (height and height < 64)):
+        if not zoom and _icon_size(width, height):
             continue
         width = width or srcset_width
         url = join(base, src)

@@ -155,7 +155,9 @@ def _code_like(text: str) -> bool:
 def _heading_name(reading: PageReading, stats: SiteStats, evidence: list[str], caption: str) -> str:
     usable = []
     headings = list(reading.features.headings)
-    if caption and not stats.repeated_caption(text_key(caption)):
+    # A caption that ends in a colon introduces what follows ("Structure:"), naming nothing.
+    labels = caption.rstrip().endswith((":", "："))
+    if caption and not labels and not stats.repeated_caption(text_key(caption)):
         headings.append({"text": caption, "level": 4.0, "order": 1 << 30, "hinted": False})
     listed = stats.card_names.get(page_key(reading.url))
     if listed:

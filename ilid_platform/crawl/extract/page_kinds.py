@@ -22,11 +22,15 @@ _NEGATIVE_SLUGS = {
     "contacto": "contact",
     "contato": "contact",
     "contatti": "contact",
+    "lien-he": "contact",
+    # The page that gives the company's address is its contact page.
     "address": "contact",
     "addresses": "contact",
+    "our-address": "contact",
     "adres": "contact",
     "adresse": "contact",
-    "lien-he": "contact",
+    "anschrift": "contact",
+    "adresa": "contact",
     "impressum": "legal",
     "imprint": "legal",
     "legal": "legal",
@@ -167,6 +171,32 @@ _NEGATIVE_SLUGS = {
     "anli": "blog",
 }
 
+_CATALOG_SLUGS = {
+    "products",
+    "product",
+    "our-products",
+    "ourproducts",
+    "product-range",
+    "catalog",
+    "catalogue",
+    "katalog",
+    "produkte",
+    "produkty",
+    "produkciya",
+    "produktsiya",
+    "produkcija",
+    "productos",
+    "produtos",
+    "produits",
+    "prodotti",
+    "urunler",
+    "urunlerimiz",
+    "chanpin",
+    "cpzx",
+}
+"""A page named for the whole catalog ("products.html"), in the languages of company sites, is
+its index, whatever it shows; unless a query picks one item (`product.php?id=7`)."""
+
 _NEGATIVE_TAILS = {
     "repair": "service",
     "repairs": "service",
@@ -213,28 +243,6 @@ _NEGATIVE_FOLDERS = {
     "anli",
 }
 
-_CATALOG_SLUGS = {
-    "products",
-    "product",
-    "catalog",
-    "catalogue",
-    "katalog",
-    "produkte",
-    "produkty",
-    "produkciya",
-    "produktsiya",
-    "produkcija",
-    "produits",
-    "productos",
-    "produtos",
-    "prodotti",
-    "urunler",
-    "urunlerimiz",
-    "chanpin",
-    "cpzx",
-}
-"""Urls of a site's own product catalog, in the languages of company sites."""
-
 _SECTION_CRUMBS = {
     "新闻": "blog",
     "新闻中心": "blog",
@@ -263,6 +271,7 @@ _NEGATIVE_HEADINGS = re.compile(
     r"^(contact( us)?|contacts|kontakt|contacto|contato|impressum|imprint|about( us)?"
     r"|über uns|ueber uns|faq|frequently asked questions|shopping cart|your cart|warenkorb"
     r"|panier|carrito|carrinho|корзина|контакты|о компании|login|log in|sign in|my account"
+    r"|(our )?address|adres|adresse|anschrift|(наш )?адрес|наши адреса|адреса"
     r"|terms( and conditions)?|privacy( policy)?|datenschutz(erklärung)?|liên hệ|giới thiệu"
     # A company's pages about itself: its history, who it is.
     r"|(our )?history|(our )?company|who we are|historia|nuestra (historia|empresa)|trayectoria"

@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from ilid_platform.crawl.extract.naming import page_key, text_key
+from ilid_platform.crawl.extract.page import PageFeatures
 from ilid_platform.crawl.extract.patterns import DECORATIVE
 from ilid_platform.crawl.extract.reading import PageReading
 from ilid_platform.crawl.extract.site_stats import RESIZED, SiteStats
@@ -88,7 +89,11 @@ def choose_photos(
         return [], "", foreign
     headings = page_headings(reading, stats)
     top = min((h["level"] for h in headings), default=None)
-    names = {text_key(h["text"]) for h in headings if h["level"] == top}
+    # The first of the top headings heads the page; a later one of its level heads a section
+    # of the text (another maker's range of the product), and the photo under it is that
+    # section's.
+    first = min((h for h in headings if h["level"] == top), key=lambda h: h["order"], default=None)
+    names = {text_key(first["text"])} if first else set()
     under_name = [
         i
         for i in candidates
@@ -153,6 +158,17 @@ def choose_photos(
     # The first photo, unless a later one is declared much larger (a thumbnail and its photo).
     main = min((i for i in pool if 2 * i["area"] >= largest), key=lambda i: i["order"])
     return _with_gallery(main, candidates), main.get("caption", ""), foreign
+
+
+def captioned_after(features: PageFeatures, main: str, titled: str) -> bool:
+    """Whether the photo under the name follows the main photo in the same place: a grid of
+    photos with their names under them, where the name between the two captions the first."""
+    found = {i["url"]: i for i in features.images}
+    first, named = found.get(main), found.get(titled)
+    return (
+        bool(first and named and first.get("slot") == named.get("slot"))
+        and first["order"] < named["order"]
+    )
 
 
 def _with_gallery(main: dict[str, Any], candidates: list[dict[str, Any]]) -> list[str]:

@@ -39,7 +39,7 @@ from ilid_platform.crawl.extract.naming import (
     strip_affixes,
     text_key,
 )
-from ilid_platform.crawl.extract.photos import choose_photos, decorative_file
+from ilid_platform.crawl.extract.photos import captioned_after, choose_photos, decorative_file
 from ilid_platform.crawl.extract.reading import PageReading
 from ilid_platform.crawl.extract.selectors import apply_selected
 from ilid_platform.crawl.extract.site_stats import SiteStats, site_stats
@@ -135,7 +135,12 @@ def _decide(
         url for url, words in captions.items() if words and text_key(words) == text_key(heading)
     ]
     headless = not any(text_key(h["text"]) == text_key(heading) for h in features.headings)
-    if titled and headless and images[0] not in titled:
+    if (
+        titled
+        and headless
+        and images[0] not in titled
+        and not captioned_after(features, images[0], titled[0])
+    ):
         # A page without headings writes the product's name above its photo.
         images = [titled[0], *(u for u in images if u != titled[0])]
     product: dict[str, Any] = {}

@@ -296,9 +296,10 @@ def listing_pages(
     template_of = {page_key(r.url): stats.template_of.get(r.url) for r in pages}
     inside: dict[str, list[str]] = {}
     outside: dict[str, int] = {}
+    cards: dict[str, list[str]] = {}
     for reading in pages:
         key, template = page_key(reading.url), stats.template_of.get(reading.url)
-        targets = [page_key(href) for href, _ in stats.cards(reading.features)]
+        targets = cards[key] = [page_key(href) for href, _ in stats.cards(reading.features)]
         inside[key] = [
             t for t in targets if template is not None and template_of.get(t) == template
         ]
@@ -324,6 +325,14 @@ def listing_pages(
         key
         for key, targets in inside.items()
         if len(targets) >= LISTING_CARDS and template_of[key] not in related
+    }
+    # Cards that lead to listings are a listing's (a category of categories, in the template
+    # of its products); then its cards to pages the crawl did not read count too.
+    found |= {
+        key
+        for key, targets in cards.items()
+        if any(t in found for t in targets)
+        and sum(t in found or t not in inside[key] for t in targets) >= LISTING_CARDS
     }
     # A page read under several urls is a listing under each.
     prints = {fingerprint(r) for r in pages if page_key(r.url) in found}
