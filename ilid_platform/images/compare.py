@@ -21,6 +21,11 @@ if TYPE_CHECKING:
     from ilid_platform.images.verify import CheckConfig, Prepared
 
 _LEVELS = 64  # bins of the brightness lookup
+_BIN_SHIFT = 2  # a uint8 value's bin of the lookup: 256 / _LEVELS values each
+_LAST_ROW = np.array([[0, 0, 1]], np.float64)
+_CENTRES = (np.arange(_LEVELS) + 0.5) * 256 / _LEVELS  # of the lookup's bins
+_VALUES = np.arange(256)
+_BIN_STARTS = np.arange(_LEVELS + 1, dtype=np.uint16) * 256
 _COLOUR_WINDOW = 7  # cells over which a shift of colour is averaged
 _KERNEL = np.ones((3, 3), np.uint8)
 _GAP = np.ones((3, 1), np.uint8)  # bridges gaps of up to two band lines
@@ -50,28 +55,28 @@ def _cells(pixels: np.ndarray) -> _Cells:
     luma = total / np.float32(3)
     contrast = cv2.dilate(luma, _KERNEL) - cv2.erode(luma, _KERNEL)
     sums = (total + 1)[..., None]
-    colourable = (sums[..., 0] > 90) & (_channel_max(values) < 240)
+    colourable = (sums[..., 0] > 90) & (_channel_max(pixels) < 240)
     return _Cells(values, contrast, sums, colourable, values / sums, pixels)
 
 
 def _grid(a: Prepared, b: Prepared, transform: np.ndarray):
     """Both images on a's grid (`_Cells` of each), the cells to compare (inside both content
-    boxes), and the luminance of each on a's fine grid.
+    boxes), a's `_detail_bounds` and b's luminance on a's fine grid.
 
     b's grid at twice the resolution (its content box as a fourth channel) is warped onto
     a's, then both are halved alike by area averaging. a's cells are kept."""
     rows, columns = a.grid.shape[:2]
     size = (columns // 2, rows // 2)
-    transform = _on_grid(a) @ np.vstack([transform, [0, 0, 1]]) @ np.linalg.inv(_on_grid(b))
+    transform = _on_grid(a) @ np.vstack([transform, _LAST_ROW]) @ _from_grid(b)
     warped = cv2.warpAffine(b.grid, transform[:2], (columns, rows), flags=cv2.INTER_LINEAR)
     fine_b = cv2.cvtColor(warped, cv2.COLOR_RGBA2GRAY)
     warped = cv2.resize(warped, size, interpolation=cv2.INTER_AREA)
     if "cells" not in a.cells:
         own = cv2.resize(a.grid, size, interpolation=cv2.INTER_AREA)
-        fine_a = cv2.cvtColor(a.grid, cv2.COLOR_RGBA2GRAY)
-        a.cells["cells"] = (_cells(own[..., :3]), own[..., 3] == 255, fine_a)
-    cells_a, own, fine_a = a.cells["cells"]
-    return cells_a, _cells(warped[..., :3]), (warped[..., 3] == 255) & own, fine_a, fine_b
+        bounds_a = _detail_bounds(cv2.cvtColor(a.grid, cv2.COLOR_RGBA2GRAY))
+        a.cells["cells"] = (_cells(own[..., :3]), own[..., 3] == 255, bounds_a)
+    cells_a, own, bounds_a = a.cells["cells"]
+    return cells_a, _cells(warped[..., :3]), (warped[..., 3] == 255) & own, bounds_a, fine_b
 
 
 def _on_grid(image: Prepared) -> np.ndarray:
@@ -84,11 +89,20 @@ def _on_grid(image: Prepared) -> np.ndarray:
     )
 
 
-def _bin_medians(values_a: np.ndarray, values_b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per bin of a's values: how many cells, and the median of b's values there."""
-    bins = np.minimum(values_a * (_LEVELS / 256), _LEVELS - 1).astype(np.int32)
-    keys = np.sort(bins * 256 + np.clip(values_b, 0, 255).astype(np.int32))
-    ends = np.searchsorted(keys, np.arange(_LEVELS + 1) * 256)
+def _from_grid(image: Prepared) -> np.ndarray:
+    """The inverse of `_on_grid`: from an image's fine grid to its frame."""
+    scale_x = image.size[0] / image.grid.shape[1]
+    scale_y = image.size[1] / image.grid.shape[0]
+    return np.array(
+        [[scale_x, 0, (scale_x - 1) / 2], [0, scale_y, (scale_y - 1) / 2], [0, 0, 1]], np.float64
+    )
+
+
+def _bin_medians(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per bin of a's values: how many cells, and the median of b's values there, from keys
+    of a's bin times 256 plus b's value (uint16: numpy sorts those by radix)."""
+    keys = np.sort(keys, kind="stable")
+    ends = np.searchsorted(keys, _BIN_STARTS)
     if not len(keys):
         return np.zeros(_LEVELS, np.int64), np.zeros(_LEVELS, np.int64)
     medians = keys[np.minimum((ends[:-1] + ends[1:]) // 2, len(keys) - 1)] % 256
@@ -96,43 +110,50 @@ def _bin_medians(values_a: np.ndarray, values_b: np.ndarray) -> tuple[np.ndarray
 
 
 def _brightness_lookup(a: np.ndarray, b: np.ndarray, flat: np.ndarray) -> np.ndarray:
-    """256-entry table of b's median value for each value of a (channels pooled, cells of
-    (N, 3) arrays): exposure, contrast and gamma changes, however strong, map through it;
+    """256-entry table of b's median value for each value of a (channels pooled, uint8 cells
+    of (N, 3) arrays): exposure, contrast and gamma changes, however strong, map through it;
     another picture does not. Flat cells decide (at an edge, blur and clipping do not
     commute); a level only edges have is decided by them. The medians are fitted by a
     monotone curve (weighted by their cells), as every change of exposure is: an overlay
     that darkens some cells of one level cannot bend the table for the rest."""
-    counts, medians = _bin_medians(a[flat].ravel(), b[flat].ravel())
-    all_counts, all_medians = _bin_medians(a.ravel(), b.ravel())
+    keys = ((a >> _BIN_SHIFT).astype(np.uint16) << 8) | b  # a's bin, b's value
+    counts, medians = _bin_medians(keys[flat].ravel())
+    all_counts, all_medians = _bin_medians(keys.ravel())
     sparse = counts < 8
     medians = np.where(sparse, all_medians, medians)
     filled = ~sparse | (all_counts > 0)
-    centres = (np.arange(_LEVELS) + 0.5) * 256 / _LEVELS
     if not filled.any():
         return np.arange(256, dtype=np.float32)
     weights = np.where(sparse, all_counts, counts)[filled]
     medians = isotonic_regression(medians[filled].astype(np.float64), weights=weights).x
-    return np.interp(np.arange(256), centres[filled], medians).astype(np.float32)
+    return np.interp(_VALUES, _CENTRES[filled], medians).astype(np.float32)
 
 
-def _detail(luma: np.ndarray) -> np.ndarray:
-    """Range of each cell's 2 x 2 values of the fine grid's luminance ((2h, 2w) values)."""
+def _detail_bounds(luma: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Highest and lowest of each cell's 2 x 2 values of the fine grid's luminance ((2h, 2w)
+    uint8 values)."""
     corners = luma[0::2, 0::2], luma[0::2, 1::2], luma[1::2, 0::2], luma[1::2, 1::2]
     high = np.maximum(np.maximum(corners[0], corners[1]), np.maximum(corners[2], corners[3]))
     low = np.minimum(np.minimum(corners[0], corners[1]), np.minimum(corners[2], corners[3]))
-    return high.astype(np.float32) - low
+    return high, low
 
 
 def _detail_changed(
-    fine_a: np.ndarray, fine_b: np.ndarray, lookup: np.ndarray, config: CheckConfig
+    bounds_a: tuple[np.ndarray, np.ndarray],
+    fine_b: np.ndarray,
+    lookup: np.ndarray,
+    config: CheckConfig,
 ) -> np.ndarray:
     """Cells sharp in one image and flat in the other (luminance on the fine grid, a's mapped
-    through the brightness lookup first). A cell's mean hides what lies inside it: another
-    print's thin white lines average to the grey of a blurred blob, and a lookup free to bend
-    per level maps one onto the other. Resizing, JPEG and brightness soften detail or scale it with
-    the lookup's slope; they do not wipe a strong edge out (clipping does, and the lookup
-    clips a's fine grid alike)."""
-    sharp_a, sharp_b = _detail(lookup[fine_a]), _detail(fine_b)
+    through the brightness lookup first; `bounds_a` are a's `_detail_bounds`: the lookup is
+    monotone, so it maps a cell's highest and lowest values to those of the mapped cell). A
+    cell's mean hides what lies inside it: another print's thin white lines average to the
+    grey of a blurred blob, and a lookup free to bend per level maps one onto the other.
+    Resizing, JPEG and brightness soften detail or scale it with the lookup's slope; they do
+    not wipe a strong edge out (clipping does, and the lookup clips a's fine grid alike)."""
+    high_b, low_b = _detail_bounds(fine_b)
+    sharp_a = lookup[bounds_a[0]] - lookup[bounds_a[1]]
+    sharp_b = high_b.astype(np.float32) - low_b
     high, low = np.maximum(sharp_a, sharp_b), np.minimum(sharp_a, sharp_b)
     return (high > config.detail_contrast) & (low * config.detail_ratio < high)
 
@@ -151,13 +172,11 @@ def _band_lines(changed: np.ndarray, valid: np.ndarray, axis: int) -> np.ndarray
     return band & (first - first_seen < edge) & (last_seen - last < edge)
 
 
-def _band_possible(changed: np.ndarray, valid: np.ndarray) -> bool:
+def _band_possible(changed: np.ndarray, seen: tuple[np.ndarray, np.ndarray]) -> bool:
     """Whether some row or column has a quarter of its compared cells changed, as a band
-    line needs (`_band_lines`)."""
-    for axis in (0, 1):
-        if (changed.sum(axis=axis) * 4 >= np.maximum(valid.sum(axis=axis), 1)).any():
-            return True
-    return False
+    line needs (`_band_lines`); `seen` holds the compared cells of each column and row (at
+    least 1)."""
+    return any((changed.sum(axis=axis) * 4 >= seen[axis]).any() for axis in (0, 1))
 
 
 def _band(
@@ -200,10 +219,10 @@ def compare(
 ) -> tuple[float, float, float, float]:
     """Shares of the compared cells outside a band: that agree, that lie in solid patches of
     change, that changed colour; and the share of lines the band takes."""
-    cells_a, cells_b, valid, fine_a, fine_b = _grid(a, b, transform)
+    cells_a, cells_b, valid, bounds_a, fine_b = _grid(a, b, transform)
     if valid.sum() < 64:
         return 0.0, 1.0, 1.0, 0.0
-    grid_a, grid_b = cells_a.values, cells_b.values
+    grid_b = cells_b.values
     # An edge in both images is where resampling and misalignment move values; an edge in
     # one of them only is a difference.
     contrast = np.minimum(cells_a.contrast, cells_b.contrast)
@@ -225,14 +244,15 @@ def compare(
     )
     rows = np.zeros(valid.shape[0], bool)
     cols = np.zeros(valid.shape[1], bool)
+    seen = np.maximum(valid.sum(axis=0), 1), np.maximum(valid.sum(axis=1), 1)
     for _ in range(2):
         basis = valid & ~rows[:, None] & ~cols[None, :]
         basis = basis if basis.sum() >= 64 else valid
-        lookup = _brightness_lookup(grid_a[basis], grid_b[basis], flat[basis])
+        lookup = _brightness_lookup(cells_a.levels[basis], cells_b.levels[basis], flat[basis])
         expected = lookup[cells_a.levels]
         changed = (_channel_max(np.abs(grid_b - expected)) > tolerance) & valid
         found_rows, found_cols = np.zeros_like(rows), np.zeros_like(cols)
-        if _band_possible(changed, valid):  # most copies have no line to search
+        if _band_possible(changed, seen):  # most copies have no line to search
             found_rows, found_cols = _band(
                 changed, valid, visible[..., 0], config.max_band, config.min_band_fill
             )
@@ -240,7 +260,7 @@ def compare(
             break  # no band (or the same one): the lookup would not change
         rows, cols = found_rows, found_cols
     kept = valid & ~rows[:, None] & ~cols[None, :]
-    changed = (changed | _detail_changed(fine_a, fine_b, lookup, config)) & kept
+    changed = (changed | _detail_changed(bounds_a, fine_b, lookup, config)) & kept
     total = max(kept.sum(), 1)
     solid = 0
     if changed.any():

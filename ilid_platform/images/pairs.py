@@ -24,8 +24,10 @@ from ilid_platform.images.verify import Check, CheckConfig, Prepared, check_pair
 
 logger = logging.getLogger(__name__)
 
-_CHUNK = 256
-"""Pairs checked per step (a worker's task); the images they need are prepared first."""
+_CHUNK = 64
+"""Pairs checked per step (a worker's task); the images they need are prepared first. A step
+takes about a tenth of a second: the last one keeps the other workers waiting no longer
+than that, and a worker's kept images still serve the pairs of its later steps."""
 _KEPT_IMAGES = 1024
 """Prepared images kept for later pairs (about 350 KiB each, their comparison grid included)."""
 
