@@ -299,3 +299,52 @@ def test_a_cleaner_or_glue_names_the_material_it_works_on():
     # what such a product is made of, where the page says it, still counts
     product = _product("Glue Gun", "The glue gun is made of aluminium.")
     assert material_evidence(product, kind="glue gun") == ("aluminium", "built")
+
+
+def test_the_last_item_of_a_list_of_nutrients_is_no_material():
+    text = "Η μελιτζάνα είναι πλούσια σε μέταλλα όπως ασβέστιο, κάλιο και σίδηρο."
+    assert _material("Μελιτζάνες", text) is None
+    text = "Οι πατάτες περιέχουν μαγνήσιο, βιταμίνη C, σίδηρο και άμυλο."
+    assert _material("Πατάτες", text) is None
+
+
+def test_a_part_named_inside_a_spec_value_is_no_material():
+    product = ProductText(
+        source="s",
+        url="http://shop.example/0",
+        name="Sensor KFPS",
+        description="",
+        image_urls=IMAGES,
+        specs={"Housing Material": "Case : ABS / Lens : Acrylic"},
+    )
+    assert RuleCaptioner().caption(product).fields["material"] == "abs"
+
+
+def test_a_blend_of_polymers_is_named_whole():
+    text = "Housing: IP44, 77,5 x 54 x 53 mm, black PC-ABS, UL94V0. High impact resistance."
+    assert _material("IP44 housing bulb and capillary thermostat", text) == "PC-ABS"
+
+
+def test_a_one_character_chinese_material_closing_a_compound_is_the_compound():
+    assert _material("彩色珍珠棉板材", "") == "珍珠棉"
+    assert _material("岩棉保温板", "") == "岩棉"
+
+
+def test_a_material_in_a_company_name_is_no_products():
+    text = (
+        "At Delta Steel Tubes Industries our skilled staff and extensive facilities allow us to"
+        " manufacture fasteners to high standards."
+    )
+    assert _material("Fasteners", text) is None
+
+
+def test_a_sentence_naming_other_products_of_the_site_is_a_menu():
+    menu = "steel pipes bending pipes furniture pipes oxygen lancing pipes crank shafts fasteners"
+    names = ["Bending Pipes", "Furniture Pipes", "Oxygen Lancing Pipes", "Crank Shafts"]
+    products = [_product(name, f"{name} {menu}", index) for index, name in enumerate(names)]
+    captioner = RuleCaptioner()
+    captioner.prepare(products)
+    assert captioner.caption(products[0]).fields["material"] is None
+    alone = RuleCaptioner()
+    alone.prepare(products[:1])
+    assert alone.caption(products[0]).fields["material"] == "steel"

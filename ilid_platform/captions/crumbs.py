@@ -99,7 +99,9 @@ def crumb_type(
         # a crumb in a script of its own (Vietnamese on a page named in Latin) has its own
         script = guess_language(text)
         # (a heading that joins two kinds, "Gaskets & Seals", lists more than one)
+        # (and one that enumerates them, "Панно, филенки, фризы")
         joins = any(w.casefold() in ("&", "and", "und", "et", "y", "e", "и", "ve") for w in words)
+        joins = joins or "," in written
         listing = not joins and is_plural(words, script if script in BY_SCRIPT else language)
         if language == "ru":
             words = russian_type(words, lambda word: not is_attribute(word))

@@ -26,7 +26,7 @@ from ilid_platform.captions.page_text import (
     spec_value,
     stated_in_text,
 )
-from ilid_platform.captions.part_type import clean_name, is_machine
+from ilid_platform.captions.part_type import cjk_words, clean_name, is_machine
 from ilid_platform.captions.schema import WORD_LIMITS, ProductText
 from ilid_platform.captions.site import EMPTY, SiteText
 
@@ -68,6 +68,8 @@ _JOINED = re.compile(
     r"\s*\+\s*|\s+(?:with|and|or|&|mit|und|oder|avec|et|ou|con|y|o|e|com|и|или|και|ve|dan)\s+",
     re.IGNORECASE,
 )
+# A part named inside a value, before its own material ("Case : ABS / Lens : Acrylic").
+_INNER_KEY = re.compile(r"^[^\W\d_][\w-]*(?:\s[^\W\d_][\w-]*)?\s*[:：]\s*")
 # A standard's grade opening a value ("EN 19 with hard chrome", "SS 304").
 _LEADING_GRADE = re.compile(r"[A-Z]{1,5}[\s-]?\d[\w.-]*(?=\s|$)")
 _HAS_DIGIT = re.compile(r"\d")
@@ -113,7 +115,7 @@ _CJK_RUN = re.compile(r"[\u3400-\u9fff]{2,}")
 _INITIALS = re.compile(r"[A-Z](?:[. ]?[A-Z]){1,2}\.?")
 # Materials listed together in running text are what the product fits or handles ("for
 # rubber and plastic hoses", "mortar, cement or concrete"), not what it is made of.
-_LISTED = re.compile(r"^\s*(?:,|and|or|und|oder|et|ou|y|o|и|или)\s", re.IGNORECASE)
+_LISTED = re.compile(r"^\s*(?:,|and|or|und|oder|et|ou|y|o|и|или|και|ή)\s", re.IGNORECASE)
 
 
 def _known(text: str, *vocabularies: Vocabulary) -> str:
@@ -121,7 +123,27 @@ def _known(text: str, *vocabularies: Vocabulary) -> str:
     for vocabulary in vocabularies:
         found = vocabulary.find(text)
         if found:
-            return found[0]
+            return _compound(text, found[1:]) or found[0]
+    return ""
+
+
+def _compound(text: str, match: re.Match[str] | tuple[int, int]) -> str:
+    """The Chinese word a one-character material closes, where it closes a longer one: the
+    last character of a compound is its head, which the characters before qualify ("石棉"
+    asbestos, "玻璃棉" glass wool, "珍珠棉" EPE foam are no cotton); else ""."""
+    start, end = match.span() if isinstance(match, re.Match) else match
+    if end - start != 1 or not is_cjk(text[start:end]):
+        return ""
+    run = _CJK_RUN.search(text, max(0, start - 6))
+    while run and run.end() < end:
+        run = _CJK_RUN.search(text, run.end())
+    if not run or run.start() > start:
+        return ""
+    offset = run.start()
+    for word in cjk_words(run.group(0)):
+        if offset < end <= offset + len(word):
+            return word if len(word) > 1 and offset + len(word) == end else ""
+        offset += len(word)
     return ""
 
 
@@ -145,6 +167,7 @@ def _from_value(value: str, limit: int, *vocabularies: Vocabulary, written: bool
         clauses = [c for c in clauses if any(v.find(c) for v in vocabularies)] or clauses
     raw = next(iter(clauses), "")
     raw = _JOINED.split(raw)[0].strip() or raw
+    raw = _INNER_KEY.sub("", raw, count=1) or raw  # "Case : ABS / Lens : Acrylic"
     if _CODE.fullmatch(raw):
         return raw
     grade = _LEADING_GRADE.match(raw)
@@ -213,7 +236,11 @@ def material_evidence(
         if value:  # a "Material:" line that names none ("Материал: точность прокатки …")
             return value, source  # leaves the text to say it
     # "such tanks are usually made of steel" speaks of the kind in general
-    own = " ".join(s for s in sentences(real_text(product.description, site)) if not _hedged(s))
+    own = " ".join(
+        s
+        for s in sentences(real_text(product.description, site))
+        if not _hedged(s) and not site.lists_products(s, product.name)
+    )
     own = _CONTENTS.sub(" ", own)
     # "zinc plated" is a finish and "with rubber insert" an accessory, not the material.
     # a name that is only a code leaves the page title to name the product ("Silicone
@@ -226,7 +253,11 @@ def material_evidence(
     # what it is built of, said on this page or on the pages of its variants (a sentence they
     # share, not one on most of the site's pages), even beside a shop word ("chất liệu gỗ cao
     # cấp … trong tầm giá phổ thông": made of fine wood, at an everyday price)
-    family = " ".join(s for s in sentences(statements) if not _hedged(s))
+    family = " ".join(
+        s
+        for s in sentences(statements)
+        if not _hedged(s) and not site.lists_products(s, product.name)
+    )
     built = _built_of(_without(family, lex.finishes, lex.materials), lex.materials)
     if built:
         return built, "built"
@@ -276,14 +307,22 @@ def _alone(sentence: str, materials: Vocabulary, about: re.Pattern[str] | None) 
             listed = True
         near = about is None or _near(sentence, match, about)
         if not listed and near and not _enumerated(sentence, match):
-            return materials.output_of(match.group(0)) or ""
+            blends = _BLEND.finditer(sentence)
+            blend = next((b for b in blends if b.start() <= match.start() < b.end()), None)
+            if blend:  # "PC-ABS": a blend, named as written
+                return blend.group(0)
+            return _compound(sentence, match) or materials.output_of(match.group(0)) or ""
     return ""
 
 
+_CONJUNCTIONS = r"and|or|y|o|e|und|oder|et|ou|и|или|και|ή|ve|veya|dan|atau|và|hoặc"
+# Polymer codes joined by hyphens ("PC-ABS", "PA6-GF30"): one blend.
+_BLEND = re.compile(r"(?<![\w-])[A-Z][A-Z0-9]{1,5}(?:-[A-Z][A-Z0-9]{1,5})+(?![\w-])")
 _ITEM_BEFORE = re.compile(r"[^\W\d_][\w-]*\s*,\s*$")
-_AFTER_ITEM = re.compile(
-    r"\s*(?:,|\s(?:and|or|y|o|e|und|oder|et|ou|и|или|ve|veya|dan|atau|và|hoặc)\s)\s*[^\W\d_]",
-    re.IGNORECASE,
+_AFTER_ITEM = re.compile(rf"\s*(?:,|\s(?:{_CONJUNCTIONS})\s)\s*[^\W\d_]", re.IGNORECASE)
+# The last item of a list of three ("calcium, potassium and iron").
+_LAST_ITEM_BEFORE = re.compile(
+    rf"[^\W\d_][\w-]*\s*,\s*[^\W\d_][\w-]*\s+(?:{_CONJUNCTIONS})\s+$", re.IGNORECASE
 )
 # An item of a comma list: one or two words between commas.
 _ITEM = re.compile(r"\s*[^\W\d_][\w-]*(?:\s+[^\W\d_][\w-]*)?\s*")
@@ -293,9 +332,11 @@ def _enumerated(sentence: str, match: re.Match[str]) -> bool:
     """Whether a material word ends an item of an enumeration of at least three things ("crops
     like Cotton, Sugarcane, Wheat"): the list names what the product works on or fits, not
     what it is made of."""
-    after = sentence[match.end() :]
-    if _AFTER_ITEM.match(after) and _ITEM_BEFORE.search(sentence[: match.start()]):
+    after, before = sentence[match.end() :], sentence[: match.start()]
+    if _AFTER_ITEM.match(after) and _ITEM_BEFORE.search(before):
         return True  # "stone like onyx, marble or alabaster"
+    if _LAST_ITEM_BEFORE.search(before):
+        return True  # "rich in calcium, potassium and iron"
     if not re.match(r"\s*,", after):
         return False
     items = after.split(",")[1:]
@@ -374,8 +415,18 @@ def _look(materials: Vocabulary) -> re.Pattern[str]:
     return re.compile(rf"(?:{materials.any.pattern})[\s-]*(?:{_LOOKS})(?!\w)", re.IGNORECASE)
 
 
+# A company's name: capitalised words before a company word ("Asia Steel Tubes Industries",
+# "Golden Brass Co."); a material in it is no product's.
+_COMPANY = re.compile(
+    r"(?:(?<![\w-])[A-Z][\w&.'-]*\s+){1,5}"
+    r"(?:Industries|Ltd|Limited|Pvt|Inc|Corp|Corporation|Company|Co|GmbH|LLC|LLP|Group"
+    r"|Enterprises|S\.A|S\.L|S\.r\.l|Srl|Sdn Bhd|Bhd|Pte|B\.V|N\.V)(?![\w-])\.?"
+)
+
+
 def _without_looks(text: str, materials: Vocabulary) -> str:
-    return _look(materials).sub(" ", text)
+    """`text` without a material named as a look or a trade, or inside a company's name."""
+    return _look(materials).sub(" ", _COMPANY.sub(" ", text))
 
 
 def _hedged(sentence: str) -> bool:

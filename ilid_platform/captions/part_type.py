@@ -111,10 +111,14 @@ def _acronym_or_blank(match: re.Match[str]) -> str:
     return match.group(0) if match.group(0).upper() in lexicon().acronyms else " "
 
 
+# "Workboats by Acme Marine": the maker after "by", not part of the name.
+_BY_MAKER = re.compile(r"\s+by\s+(?=[A-Z]).*$")
+
+
 def clean_name(name: str, trade_names: re.Pattern[str] | None = None, language: str = "") -> str:
-    """The name without trade names, codes, numbers, sizes, quantities, remarks and the
-    lexicon's catalog wording ("… Manufacturer and Supplier", "Characteristics of …")."""
-    text = lexicon().name_noise.sub(" ", normalise(name))
+    """The name without trade names, makers, codes, numbers, sizes, quantities, remarks and
+    the lexicon's catalog wording ("… Manufacturer and Supplier", "Characteristics of …")."""
+    text = _BY_MAKER.sub("", lexicon().name_noise.sub(" ", normalise(name)))
     if trade_names is not None:
         text = trade_names.sub(" ", text)
     text = _BRACKETS.sub(" ", text)
@@ -161,11 +165,16 @@ def _jieba():
     return jieba
 
 
+def cjk_words(text: str) -> list[str]:
+    """Chinese text cut into words (jieba's segmentation), spaces dropped."""
+    return [w for w in _jieba().lcut(text.replace(" ", "")) if w.strip()]
+
+
 _SHORT_ZH = 7
 
 
 def _head_zh(phrase: str) -> str:
-    words = [w for w in _jieba().lcut(phrase.replace(" ", "")) if w.strip()]
+    words = cjk_words(phrase)
     # a material before the kind is dropped while the kind keeps three characters ("水泥盖板"
     # stays whole, "不锈钢伸缩接头" gives "伸缩接头")
     whole = len(words)
@@ -320,10 +329,13 @@ def _head_first(words: list[str], language: str, text: str = "") -> list[str]:
     head = [singular(words[0], language)]
     rest = words[1:]
     links = _SLAVIC_LINKS if language in _WEST_SLAVIC else _LINKS
+    # a name in title case ("Torres de Iluminación") capitalises its common nouns too
+    titled = all(w[:1].isupper() for w in words if w.casefold() not in links)
     if rest and rest[0].casefold() in links and len(rest) > 1:
         # "válvula de cuadrante", "casco de seguridad": an adjective or a common noun (lower
         # case, no material) after the link names the kind with it
-        if _is_qualifier(rest[1]) or (rest[1][:1].islower() and not is_attribute(rest[1])):
+        common = rest[1][:1].islower() or titled
+        if _is_qualifier(rest[1]) or (common and not is_attribute(rest[1])):
             head += rest[:2]
     elif rest and _is_qualifier(rest[0]):
         # the adjective agrees with its noun: singular with it ("Generadores Insonorizados")
