@@ -310,3 +310,15 @@ def test_a_title_case_romance_name_keeps_its_linked_noun():
 
 def test_a_chinese_colour_before_the_kind_is_no_part_of_it():
     assert _labels([_product("彩色气泡袋")]) == ["气泡袋"]
+
+
+def test_a_name_in_sentences_is_read_at_its_first():
+    name = "Compact differential pressure switch. Rating up to 10A Type XB"
+    assert _labels([_product(name)]) == ["pressure switch"]
+
+
+def test_a_count_of_parts_after_the_kind_ends_the_name():
+    assert _labels([_product("Thermal fuse links 2 holes dia 4mm spacing 12mm")]) == [
+        "fuse link"
+    ]
+

@@ -43,7 +43,7 @@ _CLAUSE = re.compile(
     r"|sans|para|con|sin|com|sem|per|untuk|dengan|для|с|со|под|cho|với|dùng|适用于|用于)(?!\w)",
     re.IGNORECASE,
 )
-_SEGMENTS = re.compile(r"\s+[-–—|/]\s+|[–—|]|\s*[,;:]\s+|(?<=\w)-\s+|/")
+_SEGMENTS = re.compile(r"\s+[-–—|/]\s+|[–—|]|\s*[,;:]\s+|(?<=\w)-\s+|/|(?<=\w{3})\.\s+(?=[A-Z])")
 _BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]|（[^）]*）|【[^】]*】")
 _QUANTITY = re.compile(r"^\s*\d+\s*(?:[x×*]|pcs|stk|шт\.?)\s+", re.IGNORECASE)
 HAS_DIGIT = re.compile(r"[^\s,;()\[\]]*\d[^\s,;()\[\]]*")
@@ -113,12 +113,15 @@ def _acronym_or_blank(match: re.Match[str]) -> str:
 
 # "Workboats by Acme Marine": the maker after "by", not part of the name.
 _BY_MAKER = re.compile(r"\s+by\s+(?=[A-Z]).*$")
+# A count of a part after the kind ("fusible links 2 holes dia 5.2 mm"): its make-up follows.
+_PART_COUNT = re.compile(r"(?<=[^\W\d_]{3})\s+\d+\s+[a-z]{3,}s(?!\w).*$")
 
 
 def clean_name(name: str, trade_names: re.Pattern[str] | None = None, language: str = "") -> str:
     """The name without trade names, makers, codes, numbers, sizes, quantities, remarks and
     the lexicon's catalog wording ("… Manufacturer and Supplier", "Characteristics of …")."""
     text = _BY_MAKER.sub("", lexicon().name_noise.sub(" ", normalise(name)))
+    text = _PART_COUNT.sub("", text)
     if trade_names is not None:
         text = trade_names.sub(" ", text)
     text = _BRACKETS.sub(" ", text)
