@@ -348,3 +348,34 @@ def test_a_sentence_naming_other_products_of_the_site_is_a_menu():
     alone = RuleCaptioner()
     alone.prepare(products[:1])
     assert alone.caption(products[0]).fields["material"] == "steel"
+
+
+def test_a_sentence_as_a_spec_value_gives_its_grade_not_its_first_word():
+    product = ProductText(
+        source="s",
+        url="http://shop.example/0",
+        name="Filter Dryer",
+        description="",
+        image_urls=IMAGES,
+        specs={"Quality Materials": "Built with sturdy and corrosion-proof SS304/Monel alloy."},
+    )
+    assert RuleCaptioner().caption(product).fields["material"] == "SS304"
+
+
+def test_parts_listed_before_a_dash_give_the_material_after_it():
+    text = "Фильтр для воды. Материалы деталей: корпус, крышка - чугун GG 20; сетка - латунь."
+    assert _material("Фильтр сетчатый", text) == "чугун"
+
+
+def test_a_material_among_alternatives_or_a_listed_one_is_no_make():
+    text = "This strainer is fitted as a pre-filter before sand or disc filters in larger systems."
+    assert _material("Mesh Strainer", text) is None
+    text = "The oxidiser precipitates iron, sulfur, and manganese so the treatment unit holds them."
+    assert _material("Oxidiser Treatment Unit", text) is None
+
+
+def test_a_material_qualifying_another_noun_before_the_products_word_is_no_make():
+    text = "Heavy concrete pump hose for boom placement and transfer of slurry."
+    assert _material("Placement Hose", text) is None
+    text = "Heavy hose of steel for boom placement and transfer of slurry."
+    assert _material("Placement Hose", text) == "steel"

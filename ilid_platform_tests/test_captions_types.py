@@ -318,7 +318,4 @@ def test_a_name_in_sentences_is_read_at_its_first():
 
 
 def test_a_count_of_parts_after_the_kind_ends_the_name():
-    assert _labels([_product("Thermal fuse links 2 holes dia 4mm spacing 12mm")]) == [
-        "fuse link"
-    ]
-
+    assert _labels([_product("Thermal fuse links 2 holes dia 4mm spacing 12mm")]) == ["fuse link"]

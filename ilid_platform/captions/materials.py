@@ -68,11 +68,16 @@ _JOINED = re.compile(
     r"\s*\+\s*|\s+(?:with|and|or|&|mit|und|oder|avec|et|ou|con|y|o|e|com|и|или|και|ve|dan)\s+",
     re.IGNORECASE,
 )
+# A value of more words is a sentence: its own words are no material unless known or a grade.
+_PROSE_WORDS = 6
+_GRADE_IN_PROSE = re.compile(r"(?<![\w-])[A-Z]{1,5}[\s-]?\d{2,4}[A-Z]{0,2}(?![\w-])")
 # A part named inside a value, before its own material ("Case : ABS / Lens : Acrylic").
 _INNER_KEY = re.compile(r"^[^\W\d_][\w-]*(?:\s[^\W\d_][\w-]*)?\s*[:：]\s*")
 # A standard's grade opening a value ("EN 19 with hard chrome", "SS 304").
 _LEADING_GRADE = re.compile(r"[A-Z]{1,5}[\s-]?\d[\w.-]*(?=\s|$)")
 _HAS_DIGIT = re.compile(r"\d")
+# English adjectives and gerunds by their ending ("stainless steel welded pipe").
+_ADJECTIVE_EN = re.compile(r"(?:ic|al|ing|ous|ive|ary|ed|ful|less|able|ible)$", re.IGNORECASE)
 # The parts whose material is the product's ("Tube: … nitrile rubber", "Корпус: алюминиевый
 # сплав").
 _PARTS = (
@@ -84,6 +89,10 @@ _PARTS = (
 _PART_KEY = re.compile(rf"(?:{_PARTS})", re.IGNORECASE)
 _PART_WORD = re.compile(rf"(?<!\w)(?:{_PARTS})\s+", re.IGNORECASE)
 _NUMBERING = re.compile(r"^\s*\d+[.)]\s*")
+# Parts listed before a dash and their material ("корпус, фланцы - чугун").
+_PARTS_THEN = re.compile(
+    rf"^\s*(?:{_PARTS})(?:\s*,\s*[^\W\d_]+){{0,3}}\s*[-–—]\s*(?=\S)", re.IGNORECASE
+)
 # Words after which a page says what the product is made of ("Tube: … nitrile rubber").
 _CONSTRUCTION = re.compile(
     rf"(?<!\w)(?:(?:{_PARTS})\s*[:：]"
@@ -180,6 +189,11 @@ def _from_value(value: str, limit: int, *vocabularies: Vocabulary, written: bool
     ends = [m.end() for m in vocabularies[0].any.finditer(clause)] if not written else []
     if ends:  # "Asbestos moulded", "Stainless steel grade": up to its (last) material
         clause = clause[: max(ends)]
+    # "Constructed with durable … SS316L/Hastelloy", not a list ("WCB, CF8, CF8M, …")
+    prose = len(re.split(r"[,;]", value)[0].split()) > _PROSE_WORDS
+    if prose and not found:
+        grade = _GRADE_IN_PROSE.search(value)
+        return grade.group(0) if grade else _known(value, *vocabularies)
     if clause and len(clause.split()) <= limit and (found or len(clause.split()) <= 2):
         return clause.casefold()
     return (_as_written if written else _known)(value, *vocabularies)
@@ -228,6 +242,7 @@ def material_evidence(
     grade = _CODE.fullmatch(first) or _GRADE.fullmatch(first)
     if source == "line" and not (lex.materials.find(stated) or grade):
         stated = ""  # running text's "Material: ultralight" names no material
+    stated = _PARTS_THEN.sub("", stated, count=1) or stated  # "корпус, фланцы - чугун GG 25"
     if stated:  # "G I powder coated": a finish beside no known material is no part of it
         bare = _PART_WORD.sub("", stated, count=1) if _PART_WORD.match(stated) else stated
         if not lex.materials.find(stated):
@@ -276,7 +291,7 @@ def material_evidence(
             continue  # Chinese states a material with a verb of making ("采用", "制成")
         if about.search(sentence):  # "comes with silicone brackets": an accessory's
             clause = _FOR_CLAUSE.sub(" ", _WITH_CLAUSE.sub(" ", sentence))
-            found = _alone(clause, lex.materials, None if single else about)
+            found = _alone(clause, lex.materials, None if single else about, about)
             if found:
                 return found, "text"
     return None, ""
@@ -296,9 +311,15 @@ def _built_of(text: str, materials: Vocabulary) -> str:
     return ""
 
 
-def _alone(sentence: str, materials: Vocabulary, about: re.Pattern[str] | None) -> str:
-    """The first material of a sentence that is not one of a list of materials and stands
-    beside a word of the product (`_near`)."""
+def _alone(
+    sentence: str,
+    materials: Vocabulary,
+    about: re.Pattern[str] | None,
+    product: re.Pattern[str] | None = None,
+) -> str:
+    """The first material of a sentence that is not one of a list of materials, stands
+    beside a word of the product (`about`, `_near`) and qualifies no other noun before one of
+    the `product`'s words (`_of_another`)."""
     matches = list(materials.any.finditer(sentence))
     for index, match in enumerate(matches):
         listed = index > 0 and _LISTED.match(sentence[matches[index - 1].end() : match.start()])
@@ -306,7 +327,12 @@ def _alone(sentence: str, materials: Vocabulary, about: re.Pattern[str] | None) 
         if following and _LISTED.match(sentence[match.end() : matches[index + 1].start()]):
             listed = True
         near = about is None or _near(sentence, match, about)
-        if not listed and near and not _enumerated(sentence, match):
+        if (
+            not listed
+            and near
+            and not _enumerated(sentence, match)
+            and not _of_another(sentence, match, product)
+        ):
             blends = _BLEND.finditer(sentence)
             blend = next((b for b in blends if b.start() <= match.start() < b.end()), None)
             if blend:  # "PC-ABS": a blend, named as written
@@ -318,12 +344,29 @@ def _alone(sentence: str, materials: Vocabulary, about: re.Pattern[str] | None) 
 _CONJUNCTIONS = r"and|or|y|o|e|und|oder|et|ou|и|или|και|ή|ve|veya|dan|atau|và|hoặc"
 # Polymer codes joined by hyphens ("PC-ABS", "PA6-GF30"): one blend.
 _BLEND = re.compile(r"(?<![\w-])[A-Z][A-Z0-9]{1,5}(?:-[A-Z][A-Z0-9]{1,5})+(?![\w-])")
+# A material, a noun, then the product's word ("concrete pump hose"): the material qualifies
+# the noun between (the pump handles concrete), not the product.
+_TWO_WORDS_AFTER = re.compile(r"\s+([a-z][\w-]*)\s+([^\W\d_][\w-]*)")
+
+
+def _of_another(sentence: str, match: re.Match[str], about: re.Pattern[str] | None) -> bool:
+    words = _TWO_WORDS_AFTER.match(sentence, match.end())
+    if about is None or words is None or _ADJECTIVE_EN.search(words.group(1)):
+        return False
+    between, product = words.group(1), words.group(2)
+    return not about.match(between) and about.fullmatch(product) is not None
+
+
 _ITEM_BEFORE = re.compile(r"[^\W\d_][\w-]*\s*,\s*$")
 _AFTER_ITEM = re.compile(rf"\s*(?:,|\s(?:{_CONJUNCTIONS})\s)\s*[^\W\d_]", re.IGNORECASE)
 # The last item of a list of three ("calcium, potassium and iron").
 _LAST_ITEM_BEFORE = re.compile(
     rf"[^\W\d_][\w-]*\s*,\s*[^\W\d_][\w-]*\s+(?:{_CONJUNCTIONS})\s+$", re.IGNORECASE
 )
+# An alternative to a material that is none ("sand or disc filters").
+_OR_ITEM = re.compile(r"\s+(?:or|oder|ou|o|или|ή|atau|hoặc)\s+([^\W\d_][\w-]*)", re.IGNORECASE)
+# The last item of a list, after its conjunction ("…, and manganese").
+_LAST_ITEM = re.compile(rf"\s*(?:{_CONJUNCTIONS})\s+[^\W\d_][\w-]*(?!\S)", re.IGNORECASE)
 # An item of a comma list: one or two words between commas.
 _ITEM = re.compile(r"\s*[^\W\d_][\w-]*(?:\s+[^\W\d_][\w-]*)?\s*")
 
@@ -337,6 +380,9 @@ def _enumerated(sentence: str, match: re.Match[str]) -> bool:
         return True  # "stone like onyx, marble or alabaster"
     if _LAST_ITEM_BEFORE.search(before):
         return True  # "rich in calcium, potassium and iron"
+    alternative = _OR_ITEM.match(after)
+    if alternative and not lexicon().materials.find(alternative.group(1)):
+        return True  # "before sand or disc filters": kinds of a thing, not its make
     if not re.match(r"\s*,", after):
         return False
     items = after.split(",")[1:]
@@ -345,6 +391,9 @@ def _enumerated(sentence: str, match: re.Match[str]) -> bool:
 
 def _leading_items(items: list[str]):
     for item in items:
+        if _LAST_ITEM.match(item):  # "iron, sulfur, and manganese so they …"
+            yield item
+            return
         if not _ITEM.fullmatch(item.rstrip(" .")):
             return
         yield item

@@ -61,7 +61,7 @@ from ilid_platform.captions.schema import CaptionOutcome, ProductText
 from ilid_platform.captions.site import EMPTY, SiteText, read_sites
 from ilid_platform.captions.titles import is_brand_and_code, title_kind, title_rest
 
-RULES_VERSION = "rules-v14"
+RULES_VERSION = "rules-v15"
 
 
 def singular(phrase: str) -> str:
