@@ -14,10 +14,17 @@ trade, an item of a list or a design's name is not the product's.
 
 from __future__ import annotations
 
-import functools
 import re
 
 from ilid_platform.captions.lexicon import Vocabulary, lexicon
+from ilid_platform.captions.material_mentions import (
+    CJK_RUN,
+    MADE_ZH,
+    alone,
+    compound,
+    hedged,
+    without_looks,
+)
 from ilid_platform.captions.page_text import (
     is_cjk,
     normalise,
@@ -26,7 +33,7 @@ from ilid_platform.captions.page_text import (
     spec_value,
     stated_in_text,
 )
-from ilid_platform.captions.part_type import cjk_words, clean_name, is_machine
+from ilid_platform.captions.part_type import clean_name, is_machine
 from ilid_platform.captions.schema import WORD_LIMITS, ProductText
 from ilid_platform.captions.site import EMPTY, SiteText
 
@@ -42,10 +49,6 @@ _FOR_CLAUSE = re.compile(
     r"(?:\s+(?!(?:en|de|in|of|from|aus|из|em|dari)(?!\w))[^\s,;.]+){1,3}",
     re.IGNORECASE,
 )
-# A material word in free text is this product's only beside a word of its name or kind
-# ("стальные профильные трубы", "Lentes … en policarbonato"), not on another thing the
-# sentence names ("concrete pump hose", "стальные проволочные кольца").
-_NEAR_WORDS = 3
 # The word after "type" or "style" in a name names a design, not a material ("Τύπου INOX",
 # "Style Bronze"); a series is a size range ("300 Series Stainless Steel").
 _STYLE = re.compile(
@@ -53,8 +56,6 @@ _STYLE = re.compile(
     r"\s+[^\s,;]+",
     re.IGNORECASE,
 )
-# Chinese: the material follows a verb of making closely ("采用高标号混凝土").
-_NEAR_CHARS = 12
 _CONTENTS = re.compile(
     r"(?:package|box|kit|set|delivery)?\s*(?:includes?|included|contents?|in the box"
     r"|lieferumfang|inhalt|contenu|contenido|conteúdo|комплект(?:ация| поставки)|包装清单)\s*[:：]"
@@ -76,8 +77,6 @@ _INNER_KEY = re.compile(r"^[^\W\d_][\w-]*(?:\s[^\W\d_][\w-]*)?\s*[:：]\s*")
 # A standard's grade opening a value ("EN 19 with hard chrome", "SS 304").
 _LEADING_GRADE = re.compile(r"[A-Z]{1,5}[\s-]?\d[\w.-]*(?=\s|$)")
 _HAS_DIGIT = re.compile(r"\d")
-# English adjectives and gerunds by their ending ("stainless steel welded pipe").
-_ADJECTIVE_EN = re.compile(r"(?:ic|al|ing|ous|ive|ary|ed|ful|less|able|ible)$", re.IGNORECASE)
 # The parts whose material is the product's ("Tube: … nitrile rubber", "Корпус: алюминиевый
 # сплав").
 _PARTS = (
@@ -116,15 +115,8 @@ _CODE = re.compile(r"(?=\S*\d)(?=\S*[^\W\d_])(?!\d+(?:[x×*/]\d+)+)[^\W_][\w-]{1
 _WORD = re.compile(r"[^\W\d_\u3400-\u9fff]{4,}")
 # A grade written in capitals ("WCB", "LCC").
 _GRADE = re.compile(r"[A-Z][A-Z0-9-]{1,9}")
-_MADE_ZH = re.compile(
-    r"采用|选用|选材|以.{1,12}为(?:原料|主要原料|材料)|制成|制作|制造|材质|原料|浇筑"
-)
-_CJK_RUN = re.compile(r"[\u3400-\u9fff]{2,}")
 # A material in capital initials ("G I", "M.S.": galvanised iron, mild steel).
 _INITIALS = re.compile(r"[A-Z](?:[. ]?[A-Z]){1,2}\.?")
-# Materials listed together in running text are what the product fits or handles ("for
-# rubber and plastic hoses", "mortar, cement or concrete"), not what it is made of.
-_LISTED = re.compile(r"^\s*(?:,|and|or|und|oder|et|ou|y|o|и|или|και|ή)\s", re.IGNORECASE)
 
 
 def _known(text: str, *vocabularies: Vocabulary) -> str:
@@ -132,27 +124,7 @@ def _known(text: str, *vocabularies: Vocabulary) -> str:
     for vocabulary in vocabularies:
         found = vocabulary.find(text)
         if found:
-            return _compound(text, found[1:]) or found[0]
-    return ""
-
-
-def _compound(text: str, match: re.Match[str] | tuple[int, int]) -> str:
-    """The Chinese word a one-character material closes, where it closes a longer one: the
-    last character of a compound is its head, which the characters before qualify ("石棉"
-    asbestos, "玻璃棉" glass wool, "珍珠棉" EPE foam are no cotton); else ""."""
-    start, end = match.span() if isinstance(match, re.Match) else match
-    if end - start != 1 or not is_cjk(text[start:end]):
-        return ""
-    run = _CJK_RUN.search(text, max(0, start - 6))
-    while run and run.end() < end:
-        run = _CJK_RUN.search(text, run.end())
-    if not run or run.start() > start:
-        return ""
-    offset = run.start()
-    for word in cjk_words(run.group(0)):
-        if offset < end <= offset + len(word):
-            return word if len(word) > 1 and offset + len(word) == end else ""
-        offset += len(word)
+            return compound(text, found[1:]) or found[0]
     return ""
 
 
@@ -254,24 +226,24 @@ def material_evidence(
     own = " ".join(
         s
         for s in sentences(real_text(product.description, site))
-        if not _hedged(s) and not site.lists_products(s, product.name)
+        if not hedged(s) and not site.lists_products(s, product.name)
     )
     own = _CONTENTS.sub(" ", own)
     # "zinc plated" is a finish and "with rubber insert" an accessory, not the material.
     # a name that is only a code leaves the page title to name the product ("Silicone
     # Toys-HOTS-PTS001" for "HOTS-PTS001")
     named = product.name if clean_name(product.name) else product.title
-    name = _without(_without_looks(normalise(named), lex.materials), lex.finishes, lex.materials)
+    name = _without(without_looks(normalise(named), lex.materials), lex.finishes, lex.materials)
     name = _WITH_CLAUSE.sub(" ", name)
     name = _STYLE.sub(" ", _FOR_CLAUSE.sub(" ", name))
-    text = _without(_without_looks(own, lex.materials), lex.finishes, lex.materials)
+    text = _without(without_looks(own, lex.materials), lex.finishes, lex.materials)
     # what it is built of, said on this page or on the pages of its variants (a sentence they
     # share, not one on most of the site's pages), even beside a shop word ("chất liệu gỗ cao
     # cấp … trong tầm giá phổ thông": made of fine wood, at an everyday price)
     family = " ".join(
         s
         for s in sentences(statements)
-        if not _hedged(s) and not site.lists_products(s, product.name)
+        if not hedged(s) and not site.lists_products(s, product.name)
     )
     built = _built_of(_without(family, lex.finishes, lex.materials), lex.materials)
     if built:
@@ -287,11 +259,11 @@ def material_evidence(
         len({lex.materials.output_of(m.group(0)) for m in lex.materials.any.finditer(text)}) == 1
     )
     for sentence in sentences(text):
-        if is_cjk(sentence) and not _MADE_ZH.search(sentence):
+        if is_cjk(sentence) and not MADE_ZH.search(sentence):
             continue  # Chinese states a material with a verb of making ("采用", "制成")
         if about.search(sentence):  # "comes with silicone brackets": an accessory's
             clause = _FOR_CLAUSE.sub(" ", _WITH_CLAUSE.sub(" ", sentence))
-            found = _alone(clause, lex.materials, None if single else about, about)
+            found = alone(clause, lex.materials, None if single else about, about)
             if found:
                 return found, "text"
     return None, ""
@@ -309,109 +281,6 @@ def _built_of(text: str, materials: Vocabulary) -> str:
         if found:
             return materials.output_of(found.group(0)) or ""
     return ""
-
-
-def _alone(
-    sentence: str,
-    materials: Vocabulary,
-    about: re.Pattern[str] | None,
-    product: re.Pattern[str] | None = None,
-) -> str:
-    """The first material of a sentence that is not one of a list of materials, stands
-    beside a word of the product (`about`, `_near`) and qualifies no other noun before one of
-    the `product`'s words (`_of_another`)."""
-    matches = list(materials.any.finditer(sentence))
-    for index, match in enumerate(matches):
-        listed = index > 0 and _LISTED.match(sentence[matches[index - 1].end() : match.start()])
-        following = index + 1 < len(matches)
-        if following and _LISTED.match(sentence[match.end() : matches[index + 1].start()]):
-            listed = True
-        near = about is None or _near(sentence, match, about)
-        if (
-            not listed
-            and near
-            and not _enumerated(sentence, match)
-            and not _of_another(sentence, match, product)
-        ):
-            blends = _BLEND.finditer(sentence)
-            blend = next((b for b in blends if b.start() <= match.start() < b.end()), None)
-            if blend:  # "PC-ABS": a blend, named as written
-                return blend.group(0)
-            return _compound(sentence, match) or materials.output_of(match.group(0)) or ""
-    return ""
-
-
-_CONJUNCTIONS = r"and|or|y|o|e|und|oder|et|ou|и|или|και|ή|ve|veya|dan|atau|và|hoặc"
-# Polymer codes joined by hyphens ("PC-ABS", "PA6-GF30"): one blend.
-_BLEND = re.compile(r"(?<![\w-])[A-Z][A-Z0-9]{1,5}(?:-[A-Z][A-Z0-9]{1,5})+(?![\w-])")
-# A material, a noun, then the product's word ("concrete pump hose"): the material qualifies
-# the noun between (the pump handles concrete), not the product.
-_TWO_WORDS_AFTER = re.compile(r"\s+([a-z][\w-]*)\s+([^\W\d_][\w-]*)")
-
-
-def _of_another(sentence: str, match: re.Match[str], about: re.Pattern[str] | None) -> bool:
-    words = _TWO_WORDS_AFTER.match(sentence, match.end())
-    if about is None or words is None or _ADJECTIVE_EN.search(words.group(1)):
-        return False
-    between, product = words.group(1), words.group(2)
-    return not about.match(between) and about.fullmatch(product) is not None
-
-
-_ITEM_BEFORE = re.compile(r"[^\W\d_][\w-]*\s*,\s*$")
-_AFTER_ITEM = re.compile(rf"\s*(?:,|\s(?:{_CONJUNCTIONS})\s)\s*[^\W\d_]", re.IGNORECASE)
-# The last item of a list of three ("calcium, potassium and iron").
-_LAST_ITEM_BEFORE = re.compile(
-    rf"[^\W\d_][\w-]*\s*,\s*[^\W\d_][\w-]*\s+(?:{_CONJUNCTIONS})\s+$", re.IGNORECASE
-)
-# An alternative to a material that is none ("sand or disc filters").
-_OR_ITEM = re.compile(r"\s+(?:or|oder|ou|o|или|ή|atau|hoặc)\s+([^\W\d_][\w-]*)", re.IGNORECASE)
-# The last item of a list, after its conjunction ("…, and manganese").
-_LAST_ITEM = re.compile(rf"\s*(?:{_CONJUNCTIONS})\s+[^\W\d_][\w-]*(?!\S)", re.IGNORECASE)
-# An item of a comma list: one or two words between commas.
-_ITEM = re.compile(r"\s*[^\W\d_][\w-]*(?:\s+[^\W\d_][\w-]*)?\s*")
-
-
-def _enumerated(sentence: str, match: re.Match[str]) -> bool:
-    """Whether a material word ends an item of an enumeration of at least three things ("crops
-    like Cotton, Sugarcane, Wheat"): the list names what the product works on or fits, not
-    what it is made of."""
-    after, before = sentence[match.end() :], sentence[: match.start()]
-    if _AFTER_ITEM.match(after) and _ITEM_BEFORE.search(before):
-        return True  # "stone like onyx, marble or alabaster"
-    if _LAST_ITEM_BEFORE.search(before):
-        return True  # "rich in calcium, potassium and iron"
-    alternative = _OR_ITEM.match(after)
-    if alternative and not lexicon().materials.find(alternative.group(1)):
-        return True  # "before sand or disc filters": kinds of a thing, not its make
-    if not re.match(r"\s*,", after):
-        return False
-    items = after.split(",")[1:]
-    return sum(1 for _ in _leading_items(items)) >= 2
-
-
-def _leading_items(items: list[str]):
-    for item in items:
-        if _LAST_ITEM.match(item):  # "iron, sulfur, and manganese so they …"
-            yield item
-            return
-        if not _ITEM.fullmatch(item.rstrip(" .")):
-            return
-        yield item
-
-
-def _near(sentence: str, match: re.Match[str], about: re.Pattern[str]) -> bool:
-    """Whether a material word stands within `_NEAR_WORDS` words of a word of the product's
-    name or kind (Chinese: within `_NEAR_CHARS` characters after a verb of making)."""
-    if is_cjk(sentence):
-        return any(
-            made.end() <= match.start() <= made.end() + _NEAR_CHARS
-            for made in _MADE_ZH.finditer(sentence)
-        )
-    for word in about.finditer(sentence):
-        start, end = sorted((word.start(), match.start()))
-        if len(sentence[start:end].split()) <= _NEAR_WORDS:
-            return True
-    return False
 
 
 def _part_row(specs: dict[str, str], materials: Vocabulary) -> str:
@@ -448,46 +317,12 @@ def _graded_key(specs: dict[str, str], text: str, materials: Vocabulary) -> str:
     return ""
 
 
-# Words after a material that make it a look or a coating ("Marble coating", "wood effect",
-# "Holzoptik") or a trade that works it ("the steel industry", "plastic recycling", "paper
-# mills"), not what the product is made of.
-_LOOKS = (
-    r"coating|coated|look|effect|pattern|finish|grain|print|design|style|optik|dekor|décor"
-    r"|efecto|aspecto|imitación|imitation|effetto|эффект|фактур\w*|под\s"
-    r"|industry|industries|industrie|industria|sector|plants?|mills?|works|factory|factories"
-    r"|production|processing|recycling|scrap|waste|fabrication|manufacturers?"
-)
-
-
-@functools.cache
-def _look(materials: Vocabulary) -> re.Pattern[str]:
-    return re.compile(rf"(?:{materials.any.pattern})[\s-]*(?:{_LOOKS})(?!\w)", re.IGNORECASE)
-
-
-# A company's name: capitalised words before a company word ("Asia Steel Tubes Industries",
-# "Golden Brass Co."); a material in it is no product's.
-_COMPANY = re.compile(
-    r"(?:(?<![\w-])[A-Z][\w&.'-]*\s+){1,5}"
-    r"(?:Industries|Ltd|Limited|Pvt|Inc|Corp|Corporation|Company|Co|GmbH|LLC|LLP|Group"
-    r"|Enterprises|S\.A|S\.L|S\.r\.l|Srl|Sdn Bhd|Bhd|Pte|B\.V|N\.V)(?![\w-])\.?"
-)
-
-
-def _without_looks(text: str, materials: Vocabulary) -> str:
-    """`text` without a material named as a look or a trade, or inside a company's name."""
-    return _look(materials).sub(" ", _COMPANY.sub(" ", text))
-
-
-def _hedged(sentence: str) -> bool:
-    return lexicon().hedges.search(sentence) is not None
-
-
 def _about(name: str, kind: str) -> re.Pattern[str]:
     """Words that make a sentence about this product: its name's and its kind's, without
     their last two letters ("valves" and "valve", "клапаны" and "клапана" count)."""
     words = {w.casefold()[: max(4, len(w) - 2)] for w in _WORD.findall(f"{name} {kind}")}
     # Chinese runs without spaces: the name's last two characters, its head ("水泥盖板": 盖板)
-    heads = {run[-2:] for run in _CJK_RUN.findall(f"{name} {kind}")}
+    heads = {run[-2:] for run in CJK_RUN.findall(f"{name} {kind}")}
     if not words and not heads:
         return re.compile(r"(?!)")
     alternatives = [rf"(?<!\w)(?:{'|'.join(map(re.escape, sorted(words)))})"] if words else []
