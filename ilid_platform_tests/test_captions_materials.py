@@ -299,3 +299,83 @@ def test_a_cleaner_or_glue_names_the_material_it_works_on():
     # what such a product is made of, where the page says it, still counts
     product = _product("Glue Gun", "The glue gun is made of aluminium.")
     assert material_evidence(product, kind="glue gun") == ("aluminium", "built")
+
+
+def test_the_last_item_of_a_list_of_nutrients_is_no_material():
+    text = "Η μελιτζάνα είναι πλούσια σε μέταλλα όπως ασβέστιο, κάλιο και σίδηρο."
+    assert _material("Μελιτζάνες", text) is None
+    text = "Οι πατάτες περιέχουν μαγνήσιο, βιταμίνη C, σίδηρο και άμυλο."
+    assert _material("Πατάτες", text) is None
+
+
+def test_a_part_named_inside_a_spec_value_is_no_material():
+    product = ProductText(
+        source="s",
+        url="http://shop.example/0",
+        name="Sensor KFPS",
+        description="",
+        image_urls=IMAGES,
+        specs={"Housing Material": "Case : ABS / Lens : Acrylic"},
+    )
+    assert RuleCaptioner().caption(product).fields["material"] == "abs"
+
+
+def test_a_blend_of_polymers_is_named_whole():
+    text = "Housing: IP44, 77,5 x 54 x 53 mm, black PC-ABS, UL94V0. High impact resistance."
+    assert _material("IP44 housing bulb and capillary thermostat", text) == "PC-ABS"
+
+
+def test_a_one_character_chinese_material_closing_a_compound_is_the_compound():
+    assert _material("彩色珍珠棉板材", "") == "珍珠棉"
+    assert _material("岩棉保温板", "") == "岩棉"
+
+
+def test_a_material_in_a_company_name_is_no_products():
+    text = (
+        "At Delta Steel Tubes Industries our skilled staff and extensive facilities allow us to"
+        " manufacture fasteners to high standards."
+    )
+    assert _material("Fasteners", text) is None
+
+
+def test_a_sentence_naming_other_products_of_the_site_is_a_menu():
+    menu = "steel pipes bending pipes furniture pipes oxygen lancing pipes crank shafts fasteners"
+    names = ["Bending Pipes", "Furniture Pipes", "Oxygen Lancing Pipes", "Crank Shafts"]
+    products = [_product(name, f"{name} {menu}", index) for index, name in enumerate(names)]
+    captioner = RuleCaptioner()
+    captioner.prepare(products)
+    assert captioner.caption(products[0]).fields["material"] is None
+    alone = RuleCaptioner()
+    alone.prepare(products[:1])
+    assert alone.caption(products[0]).fields["material"] == "steel"
+
+
+def test_a_sentence_as_a_spec_value_gives_its_grade_not_its_first_word():
+    product = ProductText(
+        source="s",
+        url="http://shop.example/0",
+        name="Filter Dryer",
+        description="",
+        image_urls=IMAGES,
+        specs={"Quality Materials": "Built with sturdy and corrosion-proof SS304/Monel alloy."},
+    )
+    assert RuleCaptioner().caption(product).fields["material"] == "SS304"
+
+
+def test_parts_listed_before_a_dash_give_the_material_after_it():
+    text = "Фильтр для воды. Материалы деталей: корпус, крышка - чугун GG 20; сетка - латунь."
+    assert _material("Фильтр сетчатый", text) == "чугун"
+
+
+def test_a_material_among_alternatives_or_a_listed_one_is_no_make():
+    text = "This strainer is fitted as a pre-filter before sand or disc filters in larger systems."
+    assert _material("Mesh Strainer", text) is None
+    text = "The oxidiser precipitates iron, sulfur, and manganese so the treatment unit holds them."
+    assert _material("Oxidiser Treatment Unit", text) is None
+
+
+def test_a_material_qualifying_another_noun_before_the_products_word_is_no_make():
+    text = "Heavy concrete pump hose for boom placement and transfer of slurry."
+    assert _material("Placement Hose", text) is None
+    text = "Heavy hose of steel for boom placement and transfer of slurry."
+    assert _material("Placement Hose", text) == "steel"

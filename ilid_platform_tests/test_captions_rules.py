@@ -162,7 +162,7 @@ def test_long_description_keeps_whole_leading_sentences_within_thirty_words():
 def test_deterministic_and_model_identity_follows_the_regex():
     product = ProductText("s", "u", "Washer M8 DIN 125, brass, polished", image_urls=IMAGES)
     assert RuleCaptioner().caption(product) == RuleCaptioner().caption(product)
-    assert RuleCaptioner().model == RULES_VERSION == "rules-v14"
+    assert RuleCaptioner().model == RULES_VERSION == "rules-v15"
     assert RuleCaptioner(ACME).model != RuleCaptioner(CLAMPCO).model
     with pytest.raises(Exception, match="unterminated|missing"):
         RuleCaptioner("(broken")

@@ -286,3 +286,36 @@ def test_a_vietnamese_type_ends_at_a_word_the_text_uses_apart():
         description="Máy đã qua sử dụng, nhập khẩu nguyên chiếc, hoạt động tốt.",
     )
     assert _labels([locator, excavator]) == ["thiết bị định vị", "máy xúc đào"]
+
+
+def test_a_breadcrumb_enumerating_kinds_does_not_override_the_names_kind():
+    text = "Декоративный элемент из полимерного камня для фасада, как и наши фризы."
+    crumbs = ("Главная", "Каталог", "Панно, филенки, фризы")
+    product = _product("Розетка РЗ-1", description=text, breadcrumbs=crumbs)
+    assert _labels([product]) == ["розетка"]
+
+
+def test_the_maker_after_by_is_no_part_of_the_type():
+    assert _labels([_product("Workboats by Acme Marine")]) == ["workboat"]
+
+
+def test_a_title_case_romance_name_keeps_its_linked_noun():
+    text = "Bomba portátil para riego y obras con motor a gasolina de cuatro tiempos."
+    assert _labels([_product("Bombas de Agua", description=text)]) == ["bomba de agua"]
+    text = "Torre con cuatro lámparas para trabajos nocturnos en obra y eventos."
+    assert _labels([_product("Torres de Iluminación", description=text)]) == [
+        "torre de iluminación"
+    ]
+
+
+def test_a_chinese_colour_before_the_kind_is_no_part_of_it():
+    assert _labels([_product("彩色气泡袋")]) == ["气泡袋"]
+
+
+def test_a_name_in_sentences_is_read_at_its_first():
+    name = "Compact differential pressure switch. Rating up to 10A Type XB"
+    assert _labels([_product(name)]) == ["pressure switch"]
+
+
+def test_a_count_of_parts_after_the_kind_ends_the_name():
+    assert _labels([_product("Thermal fuse links 2 holes dia 4mm spacing 12mm")]) == ["fuse link"]

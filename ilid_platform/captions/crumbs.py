@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 from ilid_platform.captions.greek import greek_type
+from ilid_platform.captions.heads import LABEL_WORDS, is_attribute
 from ilid_platform.captions.language import (
     BY_SCRIPT,
     HEAD_LAST,
@@ -30,7 +31,7 @@ from ilid_platform.captions.language import (
 from ilid_platform.captions.lexicon import lexicon
 from ilid_platform.captions.morphology import is_plural, russian_type, singular
 from ilid_platform.captions.page_text import is_cjk, normalise
-from ilid_platform.captions.part_type import HAS_DIGIT, LABEL_WORDS, fold, is_attribute
+from ilid_platform.captions.part_type import HAS_DIGIT, fold
 
 _DETERMINERS = frozenset(
     {"nos", "notre", "our", "all", "the", "les", "unsere", "alle", "nuestros", "nuestras",
@@ -99,7 +100,9 @@ def crumb_type(
         # a crumb in a script of its own (Vietnamese on a page named in Latin) has its own
         script = guess_language(text)
         # (a heading that joins two kinds, "Gaskets & Seals", lists more than one)
+        # (and one that enumerates them, "Панно, филенки, фризы")
         joins = any(w.casefold() in ("&", "and", "und", "et", "y", "e", "и", "ve") for w in words)
+        joins = joins or "," in written
         listing = not joins and is_plural(words, script if script in BY_SCRIPT else language)
         if language == "ru":
             words = russian_type(words, lambda word: not is_attribute(word))

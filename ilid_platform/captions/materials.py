@@ -14,10 +14,17 @@ trade, an item of a list or a design's name is not the product's.
 
 from __future__ import annotations
 
-import functools
 import re
 
 from ilid_platform.captions.lexicon import Vocabulary, lexicon
+from ilid_platform.captions.material_mentions import (
+    CJK_RUN,
+    MADE_ZH,
+    alone,
+    compound,
+    hedged,
+    without_looks,
+)
 from ilid_platform.captions.page_text import (
     is_cjk,
     normalise,
@@ -42,10 +49,6 @@ _FOR_CLAUSE = re.compile(
     r"(?:\s+(?!(?:en|de|in|of|from|aus|из|em|dari)(?!\w))[^\s,;.]+){1,3}",
     re.IGNORECASE,
 )
-# A material word in free text is this product's only beside a word of its name or kind
-# ("стальные профильные трубы", "Lentes … en policarbonato"), not on another thing the
-# sentence names ("concrete pump hose", "стальные проволочные кольца").
-_NEAR_WORDS = 3
 # The word after "type" or "style" in a name names a design, not a material ("Τύπου INOX",
 # "Style Bronze"); a series is a size range ("300 Series Stainless Steel").
 _STYLE = re.compile(
@@ -53,8 +56,6 @@ _STYLE = re.compile(
     r"\s+[^\s,;]+",
     re.IGNORECASE,
 )
-# Chinese: the material follows a verb of making closely ("采用高标号混凝土").
-_NEAR_CHARS = 12
 _CONTENTS = re.compile(
     r"(?:package|box|kit|set|delivery)?\s*(?:includes?|included|contents?|in the box"
     r"|lieferumfang|inhalt|contenu|contenido|conteúdo|комплект(?:ация| поставки)|包装清单)\s*[:：]"
@@ -68,6 +69,11 @@ _JOINED = re.compile(
     r"\s*\+\s*|\s+(?:with|and|or|&|mit|und|oder|avec|et|ou|con|y|o|e|com|и|или|και|ve|dan)\s+",
     re.IGNORECASE,
 )
+# A value of more words is a sentence: its own words are no material unless known or a grade.
+_PROSE_WORDS = 6
+_GRADE_IN_PROSE = re.compile(r"(?<![\w-])[A-Z]{1,5}[\s-]?\d{2,4}[A-Z]{0,2}(?![\w-])")
+# A part named inside a value, before its own material ("Case : ABS / Lens : Acrylic").
+_INNER_KEY = re.compile(r"^[^\W\d_][\w-]*(?:\s[^\W\d_][\w-]*)?\s*[:：]\s*")
 # A standard's grade opening a value ("EN 19 with hard chrome", "SS 304").
 _LEADING_GRADE = re.compile(r"[A-Z]{1,5}[\s-]?\d[\w.-]*(?=\s|$)")
 _HAS_DIGIT = re.compile(r"\d")
@@ -82,6 +88,10 @@ _PARTS = (
 _PART_KEY = re.compile(rf"(?:{_PARTS})", re.IGNORECASE)
 _PART_WORD = re.compile(rf"(?<!\w)(?:{_PARTS})\s+", re.IGNORECASE)
 _NUMBERING = re.compile(r"^\s*\d+[.)]\s*")
+# Parts listed before a dash and their material ("корпус, фланцы - чугун").
+_PARTS_THEN = re.compile(
+    rf"^\s*(?:{_PARTS})(?:\s*,\s*[^\W\d_]+){{0,3}}\s*[-–—]\s*(?=\S)", re.IGNORECASE
+)
 # Words after which a page says what the product is made of ("Tube: … nitrile rubber").
 _CONSTRUCTION = re.compile(
     rf"(?<!\w)(?:(?:{_PARTS})\s*[:：]"
@@ -105,15 +115,8 @@ _CODE = re.compile(r"(?=\S*\d)(?=\S*[^\W\d_])(?!\d+(?:[x×*/]\d+)+)[^\W_][\w-]{1
 _WORD = re.compile(r"[^\W\d_\u3400-\u9fff]{4,}")
 # A grade written in capitals ("WCB", "LCC").
 _GRADE = re.compile(r"[A-Z][A-Z0-9-]{1,9}")
-_MADE_ZH = re.compile(
-    r"采用|选用|选材|以.{1,12}为(?:原料|主要原料|材料)|制成|制作|制造|材质|原料|浇筑"
-)
-_CJK_RUN = re.compile(r"[\u3400-\u9fff]{2,}")
 # A material in capital initials ("G I", "M.S.": galvanised iron, mild steel).
 _INITIALS = re.compile(r"[A-Z](?:[. ]?[A-Z]){1,2}\.?")
-# Materials listed together in running text are what the product fits or handles ("for
-# rubber and plastic hoses", "mortar, cement or concrete"), not what it is made of.
-_LISTED = re.compile(r"^\s*(?:,|and|or|und|oder|et|ou|y|o|и|или)\s", re.IGNORECASE)
 
 
 def _known(text: str, *vocabularies: Vocabulary) -> str:
@@ -121,7 +124,7 @@ def _known(text: str, *vocabularies: Vocabulary) -> str:
     for vocabulary in vocabularies:
         found = vocabulary.find(text)
         if found:
-            return found[0]
+            return compound(text, found[1:]) or found[0]
     return ""
 
 
@@ -145,6 +148,7 @@ def _from_value(value: str, limit: int, *vocabularies: Vocabulary, written: bool
         clauses = [c for c in clauses if any(v.find(c) for v in vocabularies)] or clauses
     raw = next(iter(clauses), "")
     raw = _JOINED.split(raw)[0].strip() or raw
+    raw = _INNER_KEY.sub("", raw, count=1) or raw  # "Case : ABS / Lens : Acrylic"
     if _CODE.fullmatch(raw):
         return raw
     grade = _LEADING_GRADE.match(raw)
@@ -157,6 +161,11 @@ def _from_value(value: str, limit: int, *vocabularies: Vocabulary, written: bool
     ends = [m.end() for m in vocabularies[0].any.finditer(clause)] if not written else []
     if ends:  # "Asbestos moulded", "Stainless steel grade": up to its (last) material
         clause = clause[: max(ends)]
+    # "Constructed with durable … SS316L/Hastelloy", not a list ("WCB, CF8, CF8M, …")
+    prose = len(re.split(r"[,;]", value)[0].split()) > _PROSE_WORDS
+    if prose and not found:
+        grade = _GRADE_IN_PROSE.search(value)
+        return grade.group(0) if grade else _known(value, *vocabularies)
     if clause and len(clause.split()) <= limit and (found or len(clause.split()) <= 2):
         return clause.casefold()
     return (_as_written if written else _known)(value, *vocabularies)
@@ -205,6 +214,7 @@ def material_evidence(
     grade = _CODE.fullmatch(first) or _GRADE.fullmatch(first)
     if source == "line" and not (lex.materials.find(stated) or grade):
         stated = ""  # running text's "Material: ultralight" names no material
+    stated = _PARTS_THEN.sub("", stated, count=1) or stated  # "корпус, фланцы - чугун GG 25"
     if stated:  # "G I powder coated": a finish beside no known material is no part of it
         bare = _PART_WORD.sub("", stated, count=1) if _PART_WORD.match(stated) else stated
         if not lex.materials.find(stated):
@@ -213,20 +223,28 @@ def material_evidence(
         if value:  # a "Material:" line that names none ("Материал: точность прокатки …")
             return value, source  # leaves the text to say it
     # "such tanks are usually made of steel" speaks of the kind in general
-    own = " ".join(s for s in sentences(real_text(product.description, site)) if not _hedged(s))
+    own = " ".join(
+        s
+        for s in sentences(real_text(product.description, site))
+        if not hedged(s) and not site.lists_products(s, product.name)
+    )
     own = _CONTENTS.sub(" ", own)
     # "zinc plated" is a finish and "with rubber insert" an accessory, not the material.
     # a name that is only a code leaves the page title to name the product ("Silicone
     # Toys-HOTS-PTS001" for "HOTS-PTS001")
     named = product.name if clean_name(product.name) else product.title
-    name = _without(_without_looks(normalise(named), lex.materials), lex.finishes, lex.materials)
+    name = _without(without_looks(normalise(named), lex.materials), lex.finishes, lex.materials)
     name = _WITH_CLAUSE.sub(" ", name)
     name = _STYLE.sub(" ", _FOR_CLAUSE.sub(" ", name))
-    text = _without(_without_looks(own, lex.materials), lex.finishes, lex.materials)
+    text = _without(without_looks(own, lex.materials), lex.finishes, lex.materials)
     # what it is built of, said on this page or on the pages of its variants (a sentence they
     # share, not one on most of the site's pages), even beside a shop word ("chất liệu gỗ cao
     # cấp … trong tầm giá phổ thông": made of fine wood, at an everyday price)
-    family = " ".join(s for s in sentences(statements) if not _hedged(s))
+    family = " ".join(
+        s
+        for s in sentences(statements)
+        if not hedged(s) and not site.lists_products(s, product.name)
+    )
     built = _built_of(_without(family, lex.finishes, lex.materials), lex.materials)
     if built:
         return built, "built"
@@ -241,11 +259,11 @@ def material_evidence(
         len({lex.materials.output_of(m.group(0)) for m in lex.materials.any.finditer(text)}) == 1
     )
     for sentence in sentences(text):
-        if is_cjk(sentence) and not _MADE_ZH.search(sentence):
+        if is_cjk(sentence) and not MADE_ZH.search(sentence):
             continue  # Chinese states a material with a verb of making ("采用", "制成")
         if about.search(sentence):  # "comes with silicone brackets": an accessory's
             clause = _FOR_CLAUSE.sub(" ", _WITH_CLAUSE.sub(" ", sentence))
-            found = _alone(clause, lex.materials, None if single else about)
+            found = alone(clause, lex.materials, None if single else about, about)
             if found:
                 return found, "text"
     return None, ""
@@ -263,65 +281,6 @@ def _built_of(text: str, materials: Vocabulary) -> str:
         if found:
             return materials.output_of(found.group(0)) or ""
     return ""
-
-
-def _alone(sentence: str, materials: Vocabulary, about: re.Pattern[str] | None) -> str:
-    """The first material of a sentence that is not one of a list of materials and stands
-    beside a word of the product (`_near`)."""
-    matches = list(materials.any.finditer(sentence))
-    for index, match in enumerate(matches):
-        listed = index > 0 and _LISTED.match(sentence[matches[index - 1].end() : match.start()])
-        following = index + 1 < len(matches)
-        if following and _LISTED.match(sentence[match.end() : matches[index + 1].start()]):
-            listed = True
-        near = about is None or _near(sentence, match, about)
-        if not listed and near and not _enumerated(sentence, match):
-            return materials.output_of(match.group(0)) or ""
-    return ""
-
-
-_ITEM_BEFORE = re.compile(r"[^\W\d_][\w-]*\s*,\s*$")
-_AFTER_ITEM = re.compile(
-    r"\s*(?:,|\s(?:and|or|y|o|e|und|oder|et|ou|и|или|ve|veya|dan|atau|và|hoặc)\s)\s*[^\W\d_]",
-    re.IGNORECASE,
-)
-# An item of a comma list: one or two words between commas.
-_ITEM = re.compile(r"\s*[^\W\d_][\w-]*(?:\s+[^\W\d_][\w-]*)?\s*")
-
-
-def _enumerated(sentence: str, match: re.Match[str]) -> bool:
-    """Whether a material word ends an item of an enumeration of at least three things ("crops
-    like Cotton, Sugarcane, Wheat"): the list names what the product works on or fits, not
-    what it is made of."""
-    after = sentence[match.end() :]
-    if _AFTER_ITEM.match(after) and _ITEM_BEFORE.search(sentence[: match.start()]):
-        return True  # "stone like onyx, marble or alabaster"
-    if not re.match(r"\s*,", after):
-        return False
-    items = after.split(",")[1:]
-    return sum(1 for _ in _leading_items(items)) >= 2
-
-
-def _leading_items(items: list[str]):
-    for item in items:
-        if not _ITEM.fullmatch(item.rstrip(" .")):
-            return
-        yield item
-
-
-def _near(sentence: str, match: re.Match[str], about: re.Pattern[str]) -> bool:
-    """Whether a material word stands within `_NEAR_WORDS` words of a word of the product's
-    name or kind (Chinese: within `_NEAR_CHARS` characters after a verb of making)."""
-    if is_cjk(sentence):
-        return any(
-            made.end() <= match.start() <= made.end() + _NEAR_CHARS
-            for made in _MADE_ZH.finditer(sentence)
-        )
-    for word in about.finditer(sentence):
-        start, end = sorted((word.start(), match.start()))
-        if len(sentence[start:end].split()) <= _NEAR_WORDS:
-            return True
-    return False
 
 
 def _part_row(specs: dict[str, str], materials: Vocabulary) -> str:
@@ -358,36 +317,12 @@ def _graded_key(specs: dict[str, str], text: str, materials: Vocabulary) -> str:
     return ""
 
 
-# Words after a material that make it a look or a coating ("Marble coating", "wood effect",
-# "Holzoptik") or a trade that works it ("the steel industry", "plastic recycling", "paper
-# mills"), not what the product is made of.
-_LOOKS = (
-    r"coating|coated|look|effect|pattern|finish|grain|print|design|style|optik|dekor|décor"
-    r"|efecto|aspecto|imitación|imitation|effetto|эффект|фактур\w*|под\s"
-    r"|industry|industries|industrie|industria|sector|plants?|mills?|works|factory|factories"
-    r"|production|processing|recycling|scrap|waste|fabrication|manufacturers?"
-)
-
-
-@functools.cache
-def _look(materials: Vocabulary) -> re.Pattern[str]:
-    return re.compile(rf"(?:{materials.any.pattern})[\s-]*(?:{_LOOKS})(?!\w)", re.IGNORECASE)
-
-
-def _without_looks(text: str, materials: Vocabulary) -> str:
-    return _look(materials).sub(" ", text)
-
-
-def _hedged(sentence: str) -> bool:
-    return lexicon().hedges.search(sentence) is not None
-
-
 def _about(name: str, kind: str) -> re.Pattern[str]:
     """Words that make a sentence about this product: its name's and its kind's, without
     their last two letters ("valves" and "valve", "клапаны" and "клапана" count)."""
     words = {w.casefold()[: max(4, len(w) - 2)] for w in _WORD.findall(f"{name} {kind}")}
     # Chinese runs without spaces: the name's last two characters, its head ("水泥盖板": 盖板)
-    heads = {run[-2:] for run in _CJK_RUN.findall(f"{name} {kind}")}
+    heads = {run[-2:] for run in CJK_RUN.findall(f"{name} {kind}")}
     if not words and not heads:
         return re.compile(r"(?!)")
     alternatives = [rf"(?<!\w)(?:{'|'.join(map(re.escape, sorted(words)))})"] if words else []

@@ -47,6 +47,7 @@ from ilid_platform.captions.language import (
 from ilid_platform.captions.lexicon import lexicon
 from ilid_platform.captions.materials import material
 from ilid_platform.captions.morphology import is_agent_noun, is_english
+from ilid_platform.captions.morphology import singular as _singular
 from ilid_platform.captions.page_text import (
     is_cjk,
     real_description,
@@ -56,12 +57,11 @@ from ilid_platform.captions.page_text import (
     stated_in_text,
 )
 from ilid_platform.captions.part_type import LABEL_WORDS, clean_name, head_phrase, is_generic
-from ilid_platform.captions.part_type import singular as _singular
 from ilid_platform.captions.schema import CaptionOutcome, ProductText
 from ilid_platform.captions.site import EMPTY, SiteText, read_sites
 from ilid_platform.captions.titles import is_brand_and_code, title_kind, title_rest
 
-RULES_VERSION = "rules-v14"
+RULES_VERSION = "rules-v15"
 
 
 def singular(phrase: str) -> str:

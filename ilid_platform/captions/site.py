@@ -21,6 +21,7 @@ three words, where "sipper aviation hose", said nowhere else, is an "aviation ho
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -46,6 +47,8 @@ _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 # Phrase lengths a name's type may have beyond its last two words.
 _PHRASE_SIZES = (3, 4)
 _BRACKETED = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+# A sentence naming this many of the site's other products is a list of them.
+_LISTED_NAMES = 3
 
 
 def phrase_key(words: Sequence[str]) -> str:
@@ -106,6 +109,19 @@ class SiteText:
     home: frozenset[str] = frozenset()
     """Case-folded breadcrumbs that open nearly every trail of the site (before more crumbs):
     its home link, whatever it is called ("Home", "Главная", the company's name)."""
+    names: frozenset[str] = frozenset()
+    """The products' names, case-folded: a sentence naming several others is a menu of them."""
+
+    def lists_products(self, sentence: str, own_name: str) -> bool:
+        """Whether `sentence` names `_LISTED_NAMES` or more of the site's other products: a
+        menu or a block of related products, not text about this one."""
+        folded, own = normalise(sentence).casefold(), normalise(own_name).casefold()
+        named = (
+            name
+            for name in self.names
+            if name != own and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", folded)
+        )
+        return sum(1 for _ in itertools.islice(named, _LISTED_NAMES)) >= _LISTED_NAMES
 
     def says(self, own_text: str) -> Callable[[str], bool]:
         """Whether `own_text` (a page's text without its name) or the site's prose uses a
@@ -154,6 +170,8 @@ class SiteText:
             parts = (*parts, frozenset({self.language}))
         if self.line_words:
             parts = (*parts, self.line_words)
+        if self.names:
+            parts = (*parts, self.names)
         payload = "\n--\n".join("\n".join(sorted(part)) for part in parts)
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:12]
 
@@ -199,6 +217,7 @@ def read_site(products: Iterable[ProductText]) -> SiteText:
         language=_language(products),
         phrases=said,
         home=_home(products),
+        names=frozenset(normalise(p.name).casefold() for p in products if p.name.strip()),
     )
 
 
