@@ -133,26 +133,3 @@ def test_content_length_agrees_with_the_xpath() -> None:
         for enough in (1, 50, 200, 10**9):
             found = _content_length(tree, enough)
             assert found == expected or enough <= found <= expected, (page, enough)
-
-
-def test_a_reading_keeps_the_link_texts_of_menus_only() -> None:
-    """The text of links is kept for the menu rule (`menus`): the links of a menu column and
-    of a navigation list, not those a paragraph of the content names among its words."""
-    from ilid_platform.crawl.extract import read_page
-
-    menu = "".join(f'<a href="/v{i}.htm">Valve {i}</a><br>' for i in range(5))
-    nav = "".join(f'<li><a href="/p{i}.htm">Pump {i}</a></li>' for i in range(4))
-    prose = (
-        "<div><p>Our <a href='/a.htm'>history</a> began in 1950, and the plant has made"
-        " valves ever since.</p><p>See the <a href='/b.htm'>service</a> page for repairs"
-        " and the <a href='/c.htm'>dealers</a> page for a shop near you.</p>"
-        "<p>Every valve is tested twice before it leaves Leeds.</p></div>"
-    )
-    html = (
-        f'<html><body><ul class="nav">{nav}</ul><table><tr><td class="left">{menu}</td>'
-        f"<td>{prose}</td></tr></table></body></html>"
-    )
-    reading = read_page(html, "http://shop.test/x.htm")
-    texts = {text for _, text in reading.features.text_links}
-    assert texts == {f"Valve {i}" for i in range(5)} | {f"Pump {i}" for i in range(4)}
-    assert "http://shop.test/b.htm" in reading.features.content_links

@@ -22,7 +22,6 @@ from ilid_platform.crawl.extract.html import (
     text_of,
 )
 from ilid_platform.crawl.extract.images import image_source, shows_photo, tile_blocks
-from ilid_platform.crawl.extract.menu_blocks import in_menu, near_links
 from ilid_platform.crawl.extract.naming import page_key
 from ilid_platform.crawl.extract.patterns import (
     DECORATIVE,
@@ -167,15 +166,12 @@ def _page_href(link: Any) -> str:
 def page_links(
     tree: lxml.etree._Element, base: str, marks: Marks
 ) -> tuple[list[str], list[list[str]]]:
-    """The pages this one links to from its content, and [url, text] of the links of its
-    menus (`in_menu`) outside related-product blocks: a site-wide menu is where an old site's
-    only path to its products may be (`menus`); in one walk."""
+    """The pages this one links to from its content, and [url, text] of its text links
+    anywhere outside related-product blocks (a site-wide menu's, where an old site's only
+    path to its products may be), in one walk."""
     links: dict[str, None] = {}
     texts: dict[str, str] = {}
-    anchors = list(tree.iter("a"))
-    near = near_links(anchors)
-    blocks: dict[Any, bool] = {}
-    for link in anchors:
+    for link in tree.iter("a"):
         if marks.has(link, Marks.RELATED):
             continue
         href = link_href(link)
@@ -189,10 +185,8 @@ def page_links(
         if not marks.has(link, _OUTSIDE_CONTENT):
             links[absolute.split("#", 1)[0]] = None
         if len(texts) < _TEXT_LINKS and absolute not in texts:
-            text = text_of(link)  # the cheaper test first: a picture's link has none
-            if text and in_menu(link, near, blocks):
-                texts[absolute] = text[:120]
-    return list(links)[:2000], [[url, text] for url, text in texts.items()]
+            texts[absolute] = text_of(link)[:120]
+    return list(links)[:2000], [[url, text] for url, text in texts.items() if text]
 
 
 _TEXT_LINKS = 400

@@ -100,9 +100,9 @@ class PageFeatures:
     template: list[int]
     """A MinHash of the page's content structure (`template_signature`)."""
     card_photos: list[list[str]] = field(default_factory=list)
-    """[url, image url] of the thumbnails of its cards (`cues.card_thumbnails`)."""
     text_links: list[list[str]] = field(default_factory=list)
-    """[url, text] of the links of its menus outside related-product blocks (`menus`)."""
+    """[url, text] of its text links outside related-product blocks (`menus`)."""
+    """[url, image url] of the thumbnails of its cards (`cues.card_thumbnails`)."""
     negative_heading: str = ""
     """The h1, where it names a kind of page that is no product ("Contact us"): the page's
     kind, unless many pages of the site show it (`SiteStats.negative`)."""
