@@ -173,7 +173,6 @@ _NEGATIVE_SLUGS = {
 
 _CATALOG_SLUGS = {
     "products",
-    "product",
     "our-products",
     "ourproducts",
     "product-range",
@@ -195,7 +194,8 @@ _CATALOG_SLUGS = {
     "cpzx",
 }
 """A page named for the whole catalog ("products.html"), in the languages of company sites, is
-its index, whatever it shows; unless a query picks one item (`product.php?id=7`)."""
+its index, whatever it shows; unless a query picks one item (`products.php?id=7`). The singular
+"product" is no such name: shops serve one product at `/product.html` or `/app/product.html`."""
 
 _NEGATIVE_TAILS = {
     "repair": "service",
@@ -331,8 +331,9 @@ def _query_selects_content(query: str) -> bool:
 
 
 def catalog_page(url: str) -> bool:
-    """Whether the url names the site's product catalog (`/products.html`, `/katalog/`): the
-    pages it lists are products, even where a theme files them as portfolio items."""
+    """Whether the url names the site's product catalog (`/products.html`, `/katalog/`, also
+    the singular `/product/`): the pages it lists are products, even where a theme files them as
+    portfolio items."""
     try:
         path = unquote(urlsplit(url).path).lower()
     except ValueError:
@@ -340,7 +341,7 @@ def catalog_page(url: str) -> bool:
     segments = [re.sub(r"\.(html?|php|aspx?|jsp)$", "", s) for s in path.split("/") if s]
     if segments and segments[-1] in ("index", "default"):
         segments.pop()
-    return bool(segments) and segments[-1] in _CATALOG_SLUGS
+    return bool(segments) and (segments[-1] in _CATALOG_SLUGS or segments[-1] == "product")
 
 
 def crumb_kind(crumbs: list[str]) -> str:
